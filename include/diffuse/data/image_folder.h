@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "diffuse/data/dataset.h"
+
+namespace diffuse {
+
+// The image files (png, jpg, jpeg, bmp, gif, tga, ppm, pgm) directly in
+// `directory`, sorted by name.
+std::vector<std::string> list_image_files(const std::string& directory);
+
+// Centre-crops [C, H, W] to a square and resizes it to size x size (area
+// averaging when shrinking, bilinear when enlarging).
+torch::Tensor center_crop_and_resize(const torch::Tensor& image, int64_t size);
+
+// Every image of a folder, converted to `channels` (1 or 3), centre-cropped
+// and resized to `image_size`, held in memory. Throws Error naming the first
+// unreadable file, or when the folder has no images.
+std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
+                                                      int64_t image_size);
+
+}  // namespace diffuse

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+
+#include <torch/types.h>
+
+#include "diffuse/models/network.h"
+#include "diffuse/prediction.h"
+#include "diffuse/schedule.h"
+
+namespace diffuse {
+
+// A network together with its parameterisation: the one place that turns a
+// raw network output into the (eps, x0) pair samplers work with, so every
+// sampler drives every trained model (the "preconditioning" idea of Karras
+// et al. 2022, EDM).
+class Denoiser {
+ public:
+  // clip_x0: clamp the predicted x0 to [-1, 1] and recompute eps from it, as
+  // Ho et al. do when sampling images (diffusion_tf p_mean_variance clip_denoised).
+  Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0);
+
+  // x_t: [N, ...]; t: [N] int64 timesteps of the schedule.
+  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const;
+  // The same with every sample at timestep t.
+  EpsilonAndX0 predict(const torch::Tensor& x_t, int64_t t) const;
+
+  const NoiseSchedule& schedule() const { return schedule_; }
+  NoiseNetwork& network() const { return *network_; }
+  Prediction prediction() const { return prediction_; }
+  bool clip_x0() const { return clip_x0_; }
+
+ private:
+  NetworkPtr network_;
+  NoiseSchedule schedule_;
+  Prediction prediction_;
+  bool clip_x0_;
+};
+
+}  // namespace diffuse

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+#include "diffuse/io/canvas.h"
+
+namespace diffuse {
+
+// Reads a PNG, JPEG, BMP, GIF, TGA or PNM file into a float tensor [C, H, W]
+// with values in [-1, 1]. channels = 1 or 3 converts to grey or RGB; 0 keeps
+// the file's own (alpha is dropped). Throws Error naming the file on failure.
+torch::Tensor load_image(const std::string& path, int64_t channels = 0);
+
+// [C, H, W] in [-1, 1] (C = 1 or 3) to 8-bit pixels, and to a canvas for drawing.
+torch::Tensor to_uint8_hwc(const torch::Tensor& image);
+Canvas to_canvas(const torch::Tensor& image);
+
+// PNG bytes of 8-bit pixels (row-major, `channels` bytes per pixel).
+std::string encode_png(const std::uint8_t* pixels, int width, int height, int channels);
+// Writes the image as PNG, atomically.
+void save_png(const std::string& path, const torch::Tensor& image);
+void save_png(const std::string& path, const Canvas& canvas);
+
+}  // namespace diffuse

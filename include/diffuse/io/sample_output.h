@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "diffuse/io/canvas.h"
+
+namespace diffuse {
+
+// A picture of a batch of samples: a grid of images [N, C, H, W] (scaled up
+// so that small images are visible), or a scatter plot of 2-D points [N, 2].
+Canvas render_samples(const torch::Tensor& samples, const std::string& title = "");
+
+// Writes samples where `out` says:
+//   *.png   one picture (render_samples)
+//   *.csv   one row per sample ("x,y" for 2-D points; flattened values otherwise)
+//   DIR/    (a trailing slash or an existing directory) one PNG per image sample
+// Every file is written atomically. Returns the paths written.
+std::vector<std::string> write_samples(const std::string& out, const torch::Tensor& samples, const std::string& title = "");
+
+// The reverse (or forward) process of a few samples: frames [F, N, ...] with
+// the timestep of each frame (-1 for the final sample), as strips of images
+// or a row of scatter plots.
+Canvas render_trajectory(const torch::Tensor& frames, const std::vector<int64_t>& timesteps, const std::string& title);
+
+}  // namespace diffuse

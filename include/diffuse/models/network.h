@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+
+namespace diffuse {
+
+// A noise-prediction network: maps (x_t, t) to a tensor shaped like x_t
+// (eps, x0 or v, see prediction.h). Samplers and the trainer see only this
+// interface, so every sampler drives every network.
+class NoiseNetwork : public torch::nn::Module {
+ public:
+  // x_t: [N, ...data shape]; t: [N] timesteps (0-based, integer-valued).
+  virtual torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) = 0;
+  // The shape of one sample, e.g. {1, 28, 28} or {2}.
+  virtual std::vector<int64_t> sample_shape() const = 0;
+  // A few lines describing the architecture, for `diffuse info`.
+  virtual std::string describe() const = 0;
+};
+
+using NetworkPtr = std::shared_ptr<NoiseNetwork>;
+
+int64_t count_parameters(const torch::nn::Module& module);
+
+// Xavier-uniform weights and zero biases for every Linear and Conv2d below
+// `module`: TensorFlow's variance_scaling(1, fan_avg, uniform), the default_init
+// of Ho et al.'s diffusion_tf.
+void init_default(torch::nn::Module& module);
+// Zero weights and bias: the last layer of each residual branch and the output
+// layer start as the identity / zero (Ho et al. init_scale=1e-10).
+void init_zero(torch::nn::Module& module);
+
+}  // namespace diffuse

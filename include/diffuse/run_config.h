@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "diffuse/models/model_config.h"
+#include "diffuse/prediction.h"
+#include "diffuse/schedule.h"
+
+namespace diffuse {
+
+// Where the training data comes from and how it is prepared.
+struct DataConfig {
+  std::string spec;          // "mnist:DIR", "fashion-mnist:DIR", "images:DIR" or "toy2d:NAME"
+  bool random_flip = false;  // random horizontal flips (images only)
+};
+
+// Ho et al. Algorithm 1 with the usual engineering around it.
+struct TrainOptions {
+  int64_t steps = 20000;
+  int64_t batch_size = 64;
+  double learning_rate = 2e-4;   // Adam, Ho et al. use 2e-4
+  int64_t warmup_steps = 500;    // linear learning-rate warm-up
+  double grad_clip = 1.0;        // global gradient-norm clip; 0 disables
+  double ema_decay = 0.9999;
+  bool ema_warmup = true;        // decay min(ema_decay, (1 + n) / (10 + n)), so early EMA tracks the model
+  uint64_t seed = 0;
+  int64_t checkpoint_every = 1000;
+  int64_t sample_every = 1000;   // preview grid under samples/; 0 disables
+  int64_t log_every = 50;        // metrics.jsonl line
+  int64_t preview_samples = 16;
+  int64_t preview_steps = 100;   // respaced DDPM steps for preview grids
+};
+
+// How the reverse process turns predictions into samples.
+enum class ReverseVariance {
+  kBetaTilde,  // sigma_t^2 = beta_tilde_t (Ho et al. sec. 3.2, optimal for a point mass x0)
+  kBeta,       // sigma_t^2 = beta_t (optimal for x0 ~ N(0, I))
+};
+std::string to_string(ReverseVariance variance);
+ReverseVariance reverse_variance_from_string(const std::string& name);
+
+struct SamplingConfig {
+  ReverseVariance variance = ReverseVariance::kBetaTilde;
+  bool clip_x0 = true;  // clamp predicted x0 to the data range [-1, 1] (images)
+};
+
+// Everything that defines a run; config.json in the run directory.
+struct RunConfig {
+  std::string preset;  // informative: the preset it started from, if any
+  ModelConfig model;
+  ScheduleConfig schedule;
+  Prediction prediction = Prediction::kEpsilon;
+  DataConfig data;
+  TrainOptions training;
+  SamplingConfig sampling;
+
+  void validate() const;
+};
+
+nlohmann::json run_config_to_json(const RunConfig& config);
+// Missing fields take their defaults; wrong types and unknown names throw Error.
+RunConfig run_config_from_json(const nlohmann::json& j);
+
+// Named starting points: "mnist-small", "mnist", "cifar10", "toy2d".
+RunConfig preset_config(const std::string& name);
+std::vector<std::string> preset_names();
+std::string preset_description(const std::string& name);
+
+}  // namespace diffuse

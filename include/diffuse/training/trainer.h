@@ -1,0 +1,83 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/optim/adam.h>
+
+#include "diffuse/data/batch_order.h"
+#include "diffuse/data/dataset.h"
+#include "diffuse/io/run_directory.h"
+#include "diffuse/models/network.h"
+#include "diffuse/run_config.h"
+#include "diffuse/schedule.h"
+#include "diffuse/training/ema.h"
+
+namespace diffuse {
+
+struct TrainReport {
+  int64_t first_step = 0;   // where this call started (> 0 when resumed)
+  int64_t last_step = 0;    // steps completed in total
+  double final_loss = 0.0;  // smoothed loss at the end
+  double steps_per_second = 0.0;
+  bool interrupted = false;  // stopped early by a stop request; a checkpoint was written
+};
+
+// Ho et al. Algorithm 1 (L_simple with t uniform) with Adam, warm-up,
+// gradient clipping, EMA, atomic checkpoints, exact resume, a metrics log,
+// preview grids and a loss curve, all in one run directory.
+class Trainer {
+ public:
+  // A new run: writes config.json into `run_directory` (which must not hold
+  // a checkpoint already).
+  static Trainer create(const RunConfig& config, const std::string& run_directory);
+  // Continues a run from its checkpoint. `total_steps` > 0 changes the target.
+  static Trainer resume(const std::string& run_directory, int64_t total_steps = 0);
+
+  // Trains up to config().training.steps. `stop` (may be null) is polled
+  // once a step; when set, a checkpoint is written and the call returns.
+  TrainReport run(const std::atomic<bool>* stop = nullptr, bool show_progress = true);
+
+  // One optimisation step; returns the loss. Exposed for tests and benchmarks.
+  double train_step();
+
+  const RunConfig& config() const { return config_; }
+  NoiseNetwork& network() { return *network_; }
+  const ExponentialMovingAverage& ema() const { return *ema_; }
+  int64_t step() const { return step_; }
+  const RunDirectory& run_directory() const { return run_; }
+
+  void save_checkpoint();
+  void write_previews();
+
+ private:
+  Trainer(RunConfig config, RunDirectory run);
+  void load_checkpoint();
+  double learning_rate_at(int64_t step) const;
+  void log_metrics(double seconds);
+  void write_loss_plot() const;
+
+  RunConfig config_;
+  RunDirectory run_;
+  NoiseSchedule schedule_;
+  std::unique_ptr<Dataset> dataset_;
+  NetworkPtr network_;
+  NetworkPtr preview_network_;  // holds the EMA weights while drawing previews
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<ExponentialMovingAverage> ema_;
+  std::unique_ptr<BatchOrder> batch_order_;
+  torch::Generator generator_;  // timesteps, noise and flips
+  int64_t step_ = 0;
+  // Running sums for the current logging interval, part of the checkpoint so
+  // a resumed log is identical to an uninterrupted one.
+  double interval_loss_sum_ = 0.0;
+  double interval_grad_norm_sum_ = 0.0;
+  int64_t interval_count_ = 0;
+  double smoothed_loss_ = 0.0;
+  std::vector<std::pair<int64_t, double>> loss_history_;  // (step, mean loss) per interval
+};
+
+}  // namespace diffuse

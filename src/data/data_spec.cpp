@@ -1,0 +1,87 @@
+#include "diffuse/data/data_spec.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "diffuse/data/idx.h"
+#include "diffuse/data/image_folder.h"
+#include "diffuse/data/toy2d.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+namespace {
+
+constexpr const char* kFashionMnistDebianDir = "/usr/share/datasets/fashion-mnist";
+constexpr const char* kSpecHelp = "expected mnist[:DIR], fashion-mnist[:DIR], images:DIR or toy2d:NAME";
+
+std::string default_data_root() {
+  const char* root = std::getenv("DIFFUSE_DATA");
+  return root != nullptr && *root != '\0' ? root : "data";
+}
+
+const UNetConfig& require_unet(const ModelConfig& model, const std::string& spec) {
+  const auto* unet = std::get_if<UNetConfig>(&model);
+  check(unet != nullptr, "data '" + spec + "' holds images, but the model is not a U-Net (use an image preset such as mnist-small)");
+  return *unet;
+}
+
+std::unique_ptr<Dataset> open_idx(const std::string& spec, const std::string& directory, const ModelConfig& model) {
+  const UNetConfig& unet = require_unet(model, spec);
+  const IdxImages idx = read_idx_images(find_idx_file(directory, "train-images-idx3-ubyte"),
+                                        find_idx_file(directory, "train-labels-idx1-ubyte"));
+  torch::Tensor images = idx.images.unsqueeze(1).to(torch::kFloat32).div(127.5).sub(1.0);
+  if (unet.in_channels == 3) images = images.repeat({1, 3, 1, 1});
+  check(unet.in_channels == 1 || unet.in_channels == 3, "data '" + spec + "': the model must take 1 or 3 channels");
+  if (images.size(2) != unet.image_size || images.size(3) != unet.image_size) {
+    namespace F = torch::nn::functional;
+    images = F::interpolate(images, F::InterpolateFuncOptions()
+                                        .size(std::vector<int64_t>{unet.image_size, unet.image_size})
+                                        .mode(torch::kBilinear)
+                                        .align_corners(false))
+                 .clamp(-1.0, 1.0);
+  }
+  return std::make_unique<TensorImageDataset>(
+      images, spec + " (" + std::to_string(images.size(0)) + " training images from " + directory + ")");
+}
+
+}  // namespace
+
+DataSpec parse_data_spec(const std::string& spec) {
+  check(!spec.empty(), std::string("no data given: ") + kSpecHelp);
+  const auto colon = spec.find(':');
+  DataSpec parsed{spec.substr(0, colon), colon == std::string::npos ? "" : spec.substr(colon + 1)};
+  if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return parsed;
+  if (parsed.kind == "images" || parsed.kind == "toy2d") {
+    check(!parsed.argument.empty(), "data spec '" + spec + "' needs an argument after ':' (" + kSpecHelp + ")");
+    return parsed;
+  }
+  throw Error("unknown data spec '" + spec + "': " + kSpecHelp);
+}
+
+bool is_point_data(const std::string& spec) { return parse_data_spec(spec).kind == "toy2d"; }
+
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ModelConfig& model) {
+  const DataSpec parsed = parse_data_spec(spec);
+  if (parsed.kind == "mnist") {
+    const std::string directory =
+        parsed.argument.empty() ? (std::filesystem::path(default_data_root()) / "mnist").string() : parsed.argument;
+    return open_idx(spec, directory, model);
+  }
+  if (parsed.kind == "fashion-mnist") {
+    return open_idx(spec, parsed.argument.empty() ? kFashionMnistDebianDir : parsed.argument, model);
+  }
+  if (parsed.kind == "images") {
+    const UNetConfig& unet = require_unet(model, spec);
+    check(unet.in_channels == 1 || unet.in_channels == 3, "data '" + spec + "': the model must take 1 or 3 channels");
+    return load_image_folder(parsed.argument, unet.in_channels, unet.image_size);
+  }
+  const auto* mlp = std::get_if<MlpConfig>(&model);
+  check(mlp != nullptr && mlp->data_dim == 2,
+        "data '" + spec + "' holds 2-D points: use a 2-D point model such as the toy2d preset");
+  return std::make_unique<Toy2dDataset>(parsed.argument);
+}
+
+}  // namespace diffuse

@@ -1,0 +1,59 @@
+#include "diffuse/data/image_folder.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "diffuse/io/image.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+std::vector<std::string> list_image_files(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  check(fs::is_directory(directory, error), "image folder " + directory + " does not exist");
+  static const std::vector<std::string> kExtensions{".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".ppm", ".pgm"};
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
+    if (!entry.is_regular_file(error)) continue;
+    std::string extension = entry.path().extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end()) {
+      files.push_back(entry.path().string());
+    }
+  }
+  check(!error, "cannot list " + directory + ": " + error.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+torch::Tensor center_crop_and_resize(const torch::Tensor& image, int64_t size) {
+  check(image.dim() == 3 && size >= 1, "center_crop_and_resize: expected [C, H, W] and size >= 1");
+  const int64_t h = image.size(1), w = image.size(2), side = std::min(h, w);
+  const torch::Tensor square = image.slice(1, (h - side) / 2, (h - side) / 2 + side).slice(2, (w - side) / 2, (w - side) / 2 + side);
+  if (side == size) return square.contiguous();
+  namespace F = torch::nn::functional;
+  auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{size, size});
+  options = side > size ? options.mode(torch::kArea) : options.mode(torch::kBilinear).align_corners(false);
+  return F::interpolate(square.unsqueeze(0), options).squeeze(0).clamp(-1.0, 1.0);
+}
+
+std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
+                                                      int64_t image_size) {
+  check(channels == 1 || channels == 3, "image folder: channels must be 1 or 3");
+  const std::vector<std::string> files = list_image_files(directory);
+  check(!files.empty(), "image folder " + directory + " holds no PNG/JPEG/BMP images");
+  std::vector<torch::Tensor> images;
+  images.reserve(files.size());
+  for (const auto& file : files) images.push_back(center_crop_and_resize(load_image(file, channels), image_size));
+  return std::make_unique<TensorImageDataset>(
+      torch::stack(images, 0), "images:" + directory + " (" + std::to_string(files.size()) + " images, " +
+                                   std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
+                                   std::to_string(image_size) + ")");
+}
+
+}  // namespace diffuse

@@ -1,0 +1,30 @@
+#include "diffuse/denoiser.h"
+
+#include <torch/torch.h>
+
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+Denoiser::Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0)
+    : network_(std::move(network)), schedule_(std::move(schedule)), prediction_(prediction), clip_x0_(clip_x0) {
+  check(network_ != nullptr, "denoiser: no network");
+}
+
+EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t) const {
+  const torch::Tensor output = network_->forward(x_t, t);
+  const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x_t);
+  const torch::Tensor s = schedule_.sqrt_one_minus_alpha_bar(t, x_t);
+  EpsilonAndX0 result = interpret_output(prediction_, output, x_t, a, s);
+  if (clip_x0_) {
+    result.x0 = result.x0.clamp(-1.0, 1.0);
+    result.eps = eps_from_x0(x_t, result.x0, a, s);
+  }
+  return result;
+}
+
+EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, int64_t t) const {
+  return predict(x_t, torch::full({x_t.size(0)}, t, torch::TensorOptions().dtype(torch::kLong).device(x_t.device())));
+}
+
+}  // namespace diffuse

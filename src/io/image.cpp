@@ -1,0 +1,83 @@
+#include "diffuse/io/image.h"
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#include <limits>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+torch::Tensor load_image(const std::string& path, int64_t channels) {
+  check(channels == 0 || channels == 1 || channels == 3, "load_image: channels must be 0, 1 or 3");
+  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  check(!bytes.empty(), path + ": empty file, expected an image");
+  check(bytes.size() < static_cast<size_t>(std::numeric_limits<int>::max()), path + ": file too large");
+  int width = 0, height = 0, file_channels = 0;
+  check(stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels) == 1,
+        path + ": not a readable image (" + std::string(stbi_failure_reason() ? stbi_failure_reason() : "unknown format") + ")");
+  check(static_cast<int64_t>(width) * height <= (int64_t{1} << 28), path + ": image too large");
+  const int wanted = channels != 0 ? static_cast<int>(channels) : (file_channels <= 2 ? 1 : 3);
+  std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
+      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels, wanted),
+      stbi_image_free);
+  check(pixels != nullptr, path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+  const torch::Tensor hwc = torch::from_blob(pixels.get(), {height, width, wanted}, torch::kUInt8);
+  return hwc.permute({2, 0, 1}).to(torch::kFloat32).div(127.5).sub(1.0).contiguous();
+}
+
+torch::Tensor to_uint8_hwc(const torch::Tensor& image) {
+  check(image.dim() == 3 && (image.size(0) == 1 || image.size(0) == 3),
+        "image must be [C, H, W] with C = 1 or 3, got " + c10::str(image.sizes()));
+  return image.detach()
+      .to(torch::kCPU, torch::kFloat32)
+      .add(1.0)
+      .mul(127.5)
+      .round()
+      .clamp(0, 255)
+      .to(torch::kUInt8)
+      .permute({1, 2, 0})
+      .contiguous();
+}
+
+Canvas to_canvas(const torch::Tensor& image) {
+  const torch::Tensor hwc = to_uint8_hwc(image);
+  const int height = static_cast<int>(hwc.size(0)), width = static_cast<int>(hwc.size(1));
+  const bool grey = hwc.size(2) == 1;
+  const auto* p = hwc.data_ptr<std::uint8_t>();
+  Canvas canvas(width, height);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const std::uint8_t* px = p + (static_cast<size_t>(y) * width + x) * (grey ? 1 : 3);
+      canvas.set_pixel(x, y, grey ? Rgb{px[0], px[0], px[0]} : Rgb{px[0], px[1], px[2]});
+    }
+  }
+  return canvas;
+}
+
+std::string encode_png(const std::uint8_t* pixels, int width, int height, int channels) {
+  std::string png;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+  };
+  const int ok = stbi_write_png_to_func(append, &png, width, height, channels, pixels, width * channels);
+  check(ok != 0 && !png.empty(), "cannot encode PNG");
+  return png;
+}
+
+void save_png(const std::string& path, const torch::Tensor& image) {
+  const torch::Tensor hwc = to_uint8_hwc(image);
+  write_file_atomically(path, encode_png(hwc.data_ptr<std::uint8_t>(), static_cast<int>(hwc.size(1)),
+                                         static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(2))));
+}
+
+void save_png(const std::string& path, const Canvas& canvas) {
+  write_file_atomically(path, encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3));
+}
+
+}  // namespace diffuse

@@ -1,0 +1,242 @@
+#include "diffuse/models/unet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+namespace {
+
+namespace nn = torch::nn;
+
+nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
+nn::Conv2d conv1x1(int64_t in, int64_t out) { return nn::Conv2d(nn::Conv2dOptions(in, out, 1)); }
+
+nn::GroupNorm group_norm(int64_t groups, int64_t channels) {
+  return nn::GroupNorm(nn::GroupNormOptions(groups, channels).eps(1e-6));
+}
+
+bool contains(const std::vector<int64_t>& values, int64_t value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+std::string join(const std::vector<int64_t>& values) {
+  std::string text;
+  for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + std::to_string(values[i]);
+  return text;
+}
+
+}  // namespace
+
+void UNetConfig::validate() const {
+  check(in_channels >= 1 && out_channels >= 1, "unet: in_channels and out_channels must be >= 1");
+  check(ch >= 1 && !ch_mult.empty(), "unet: ch must be >= 1 and ch_mult non-empty");
+  check(num_res_blocks >= 1, "unet: num_res_blocks must be >= 1");
+  check(dropout >= 0.0 && dropout < 1.0, "unet: dropout must be in [0, 1)");
+  check(num_groups >= 1, "unet: num_groups must be >= 1");
+  const int64_t downsamplings = static_cast<int64_t>(ch_mult.size()) - 1;
+  check(image_size >= 1 && image_size % (int64_t{1} << downsamplings) == 0,
+        "unet: image_size " + std::to_string(image_size) + " must be divisible by 2^" + std::to_string(downsamplings) +
+            " (one halving per ch_mult level after the first)");
+  for (int64_t mult : ch_mult) {
+    check(mult >= 1, "unet: ch_mult entries must be >= 1");
+    check((ch * mult) % num_groups == 0, "unet: channels " + std::to_string(ch * mult) +
+                                             " are not divisible by num_groups " + std::to_string(num_groups));
+  }
+}
+
+void to_json(nlohmann::json& j, const UNetConfig& c) {
+  j = {{"type", "unet"},
+       {"in_channels", c.in_channels},
+       {"out_channels", c.out_channels},
+       {"image_size", c.image_size},
+       {"ch", c.ch},
+       {"ch_mult", c.ch_mult},
+       {"num_res_blocks", c.num_res_blocks},
+       {"attn_resolutions", c.attn_resolutions},
+       {"dropout", c.dropout},
+       {"num_groups", c.num_groups}};
+}
+
+void from_json(const nlohmann::json& j, UNetConfig& c) {
+  c = UNetConfig{};
+  c.in_channels = j.value("in_channels", c.in_channels);
+  c.out_channels = j.value("out_channels", c.in_channels);
+  c.image_size = j.value("image_size", c.image_size);
+  c.ch = j.value("ch", c.ch);
+  c.ch_mult = j.value("ch_mult", c.ch_mult);
+  c.num_res_blocks = j.value("num_res_blocks", c.num_res_blocks);
+  c.attn_resolutions = j.value("attn_resolutions", c.attn_resolutions);
+  c.dropout = j.value("dropout", c.dropout);
+  c.num_groups = j.value("num_groups", c.num_groups);
+}
+
+ResidualBlockImpl::ResidualBlockImpl(int64_t in_channels, int64_t out_channels, int64_t embedding_dim,
+                                     double dropout, int64_t num_groups) {
+  norm1_ = register_module("norm1", group_norm(num_groups, in_channels));
+  conv1_ = register_module("conv1", conv3x3(in_channels, out_channels));
+  embedding_projection_ = register_module("embedding_projection", nn::Linear(embedding_dim, out_channels));
+  norm2_ = register_module("norm2", group_norm(num_groups, out_channels));
+  dropout_ = register_module("dropout", nn::Dropout(dropout));
+  conv2_ = register_module("conv2", conv3x3(out_channels, out_channels));
+  if (in_channels != out_channels) shortcut_ = register_module("shortcut", conv1x1(in_channels, out_channels));
+  init_default(*this);
+  init_zero(*conv2_);  // the block starts as the identity
+}
+
+torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
+  torch::Tensor h = conv1_(torch::silu(norm1_(x)));
+  h = h + embedding_projection_(torch::silu(embedding)).unsqueeze(-1).unsqueeze(-1);
+  h = conv2_(dropout_(torch::silu(norm2_(h))));
+  return (shortcut_ ? shortcut_(x) : x) + h;
+}
+
+AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t num_groups) {
+  norm_ = register_module("norm", group_norm(num_groups, channels));
+  qkv_ = register_module("qkv", conv1x1(channels, 3 * channels));
+  proj_out_ = register_module("proj_out", conv1x1(channels, channels));
+  init_default(*this);
+  init_zero(*proj_out_);
+}
+
+torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x) {
+  const int64_t batch = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
+  const auto qkv = qkv_(norm_(x)).reshape({batch, 3, channels, height * width}).unbind(1);
+  // w_ij = softmax_j(q_i . k_j / sqrt(C)) (Ho et al. attn_block)
+  const torch::Tensor weights =
+      torch::softmax(torch::bmm(qkv[0].transpose(1, 2), qkv[1]) / std::sqrt(static_cast<double>(channels)), -1);
+  const torch::Tensor attended = torch::bmm(qkv[2], weights.transpose(1, 2));  // [N, C, HW]
+  return x + proj_out_(attended.reshape({batch, channels, height, width}));
+}
+
+UNet::UNet(const UNetConfig& config) : config_(config) {
+  config_.validate();
+  const int64_t ch = config_.ch;
+  const int64_t embedding_dim = 4 * ch;
+  const int64_t groups = config_.num_groups;
+  const int64_t levels = static_cast<int64_t>(config_.ch_mult.size());
+
+  time_embedding_ = register_module("time_embedding", TimestepEmbedding(ch, embedding_dim));
+  init_default(*time_embedding_);
+  conv_in_ = register_module("conv_in", conv3x3(config_.in_channels, ch));
+  init_default(*conv_in_);
+
+  // Downsampling path; remember the channels of every activation kept for a skip.
+  std::vector<int64_t> skip_channels{ch};
+  int64_t channels = ch;
+  int64_t resolution = config_.image_size;
+  for (int64_t level = 0; level < levels; ++level) {
+    Stage stage;
+    const int64_t out = ch * config_.ch_mult[static_cast<size_t>(level)];
+    const std::string prefix = "down" + std::to_string(level);
+    for (int64_t b = 0; b < config_.num_res_blocks; ++b) {
+      stage.blocks.push_back(register_module(prefix + "_block" + std::to_string(b),
+                                             ResidualBlock(channels, out, embedding_dim, config_.dropout, groups)));
+      channels = out;
+      if (contains(config_.attn_resolutions, resolution)) {
+        stage.attention.push_back(
+            register_module(prefix + "_attention" + std::to_string(b), AttentionBlock(channels, groups)));
+      }
+      skip_channels.push_back(channels);
+    }
+    if (level != levels - 1) {
+      stage.resample = register_module(prefix + "_downsample", conv3x3(channels, channels, /*stride=*/2));
+      init_default(*stage.resample);
+      skip_channels.push_back(channels);
+      resolution /= 2;
+    }
+    down_.push_back(std::move(stage));
+  }
+
+  mid_block1_ = register_module("mid_block1", ResidualBlock(channels, channels, embedding_dim, config_.dropout, groups));
+  mid_attention_ = register_module("mid_attention", AttentionBlock(channels, groups));
+  mid_block2_ = register_module("mid_block2", ResidualBlock(channels, channels, embedding_dim, config_.dropout, groups));
+
+  // Upsampling path: num_res_blocks + 1 blocks per level, each eating one skip.
+  for (int64_t level = levels - 1; level >= 0; --level) {
+    Stage stage;
+    const int64_t out = ch * config_.ch_mult[static_cast<size_t>(level)];
+    const std::string prefix = "up" + std::to_string(level);
+    for (int64_t b = 0; b <= config_.num_res_blocks; ++b) {
+      const int64_t skip = skip_channels.back();
+      skip_channels.pop_back();
+      stage.blocks.push_back(register_module(
+          prefix + "_block" + std::to_string(b), ResidualBlock(channels + skip, out, embedding_dim, config_.dropout, groups)));
+      channels = out;
+      if (contains(config_.attn_resolutions, resolution)) {
+        stage.attention.push_back(
+            register_module(prefix + "_attention" + std::to_string(b), AttentionBlock(channels, groups)));
+      }
+    }
+    if (level != 0) {
+      stage.resample = register_module(prefix + "_upsample", conv3x3(channels, channels));
+      init_default(*stage.resample);
+      resolution *= 2;
+    }
+    up_.push_back(std::move(stage));
+  }
+
+  norm_out_ = register_module("norm_out", group_norm(groups, channels));
+  conv_out_ = register_module("conv_out", conv3x3(channels, config_.out_channels));
+  init_zero(*conv_out_);
+}
+
+torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
+  check(x_t.dim() == 4 && x_t.size(1) == config_.in_channels && x_t.size(2) == config_.image_size &&
+            x_t.size(3) == config_.image_size,
+        "unet: expected input [N, " + std::to_string(config_.in_channels) + ", " +
+            std::to_string(config_.image_size) + ", " + std::to_string(config_.image_size) + "], got " +
+            c10::str(x_t.sizes()));
+  const torch::Tensor embedding = time_embedding_(t);
+
+  std::vector<torch::Tensor> skips{conv_in_(x_t)};
+  for (auto& stage : down_) {
+    for (size_t b = 0; b < stage.blocks.size(); ++b) {
+      torch::Tensor h = stage.blocks[b](skips.back(), embedding);
+      if (!stage.attention.empty()) h = stage.attention[b](h);
+      skips.push_back(h);
+    }
+    if (stage.resample) skips.push_back(stage.resample(skips.back()));
+  }
+
+  torch::Tensor h = mid_block2_(mid_attention_(mid_block1_(skips.back(), embedding)), embedding);
+
+  for (auto& stage : up_) {
+    for (size_t b = 0; b < stage.blocks.size(); ++b) {
+      h = stage.blocks[b](torch::cat({h, skips.back()}, 1), embedding);
+      skips.pop_back();
+      if (!stage.attention.empty()) h = stage.attention[b](h);
+    }
+    if (stage.resample) {
+      h = stage.resample(torch::nn::functional::interpolate(
+          h, torch::nn::functional::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
+    }
+  }
+  return conv_out_(torch::silu(norm_out_(h)));
+}
+
+std::vector<int64_t> UNet::sample_shape() const {
+  return {config_.in_channels, config_.image_size, config_.image_size};
+}
+
+std::string UNet::describe() const {
+  std::ostringstream out;
+  out << "U-Net (Ho et al. 2020): " << config_.in_channels << "x" << config_.image_size << "x" << config_.image_size
+      << " -> " << config_.out_channels << " channels\n"
+      << "  ch " << config_.ch << ", ch_mult " << join(config_.ch_mult) << ", " << config_.num_res_blocks
+      << " residual blocks per level, attention at " << (config_.attn_resolutions.empty() ? "none" : join(config_.attn_resolutions))
+      << ", dropout " << config_.dropout << ", GroupNorm(" << config_.num_groups << ")\n"
+      << "  parameters: " << count_parameters(*this);
+  return out.str();
+}
+
+}  // namespace diffuse

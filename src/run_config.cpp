@@ -1,0 +1,100 @@
+#include "diffuse/run_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+std::string to_string(ReverseVariance variance) {
+  return variance == ReverseVariance::kBeta ? "beta" : "beta_tilde";
+}
+
+ReverseVariance reverse_variance_from_string(const std::string& name) {
+  if (name == "beta_tilde" || name == "fixed_small") return ReverseVariance::kBetaTilde;
+  if (name == "beta" || name == "fixed_large") return ReverseVariance::kBeta;
+  throw Error("unknown reverse variance '" + name + "': expected beta_tilde or beta");
+}
+
+void RunConfig::validate() const {
+  std::visit([](const auto& c) { c.validate(); }, model);
+  check(schedule.num_timesteps >= 1, "config: schedule.num_timesteps must be >= 1");
+  check(training.steps >= 0, "config: training.steps must be >= 0");
+  check(training.batch_size >= 1, "config: training.batch_size must be >= 1");
+  check(training.learning_rate > 0.0, "config: training.learning_rate must be > 0");
+  check(training.warmup_steps >= 0, "config: training.warmup_steps must be >= 0");
+  check(training.grad_clip >= 0.0, "config: training.grad_clip must be >= 0");
+  check(training.ema_decay >= 0.0 && training.ema_decay < 1.0, "config: training.ema_decay must be in [0, 1)");
+  check(training.checkpoint_every >= 1, "config: training.checkpoint_every must be >= 1");
+  check(training.sample_every >= 0, "config: training.sample_every must be >= 0");
+  check(training.log_every >= 1, "config: training.log_every must be >= 1");
+  check(training.preview_samples >= 1, "config: training.preview_samples must be >= 1");
+  check(training.preview_steps >= 1 && training.preview_steps <= schedule.num_timesteps,
+        "config: training.preview_steps must be in [1, num_timesteps]");
+}
+
+nlohmann::json run_config_to_json(const RunConfig& c) {
+  nlohmann::json model;
+  model_config_to_json(model, c.model);
+  const TrainOptions& t = c.training;
+  return {
+      {"format", "diffuse-run-v1"},
+      {"preset", c.preset},
+      {"model", model},
+      {"schedule", c.schedule},
+      {"prediction", to_string(c.prediction)},
+      {"data", {{"spec", c.data.spec}, {"random_flip", c.data.random_flip}}},
+      {"training",
+       {{"steps", t.steps}, {"batch_size", t.batch_size}, {"learning_rate", t.learning_rate},
+        {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
+        {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"checkpoint_every", t.checkpoint_every},
+        {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
+        {"preview_steps", t.preview_steps}}},
+      {"sampling", {{"variance", to_string(c.sampling.variance)}, {"clip_x0", c.sampling.clip_x0}}},
+  };
+}
+
+RunConfig run_config_from_json(const nlohmann::json& j) {
+  check(j.is_object(), "config must be a JSON object");
+  RunConfig c;
+  try {
+    c.preset = j.value("preset", std::string());
+    check(j.contains("model"), "config has no \"model\" section");
+    c.model = model_config_from_json(j.at("model"));
+    if (j.contains("schedule")) c.schedule = j.at("schedule").get<ScheduleConfig>();
+    c.prediction = prediction_from_string(j.value("prediction", std::string("eps")));
+    if (j.contains("data")) {
+      const auto& d = j.at("data");
+      c.data.spec = d.value("spec", c.data.spec);
+      c.data.random_flip = d.value("random_flip", c.data.random_flip);
+    }
+    if (j.contains("training")) {
+      const auto& s = j.at("training");
+      TrainOptions& t = c.training;
+      t.steps = s.value("steps", t.steps);
+      t.batch_size = s.value("batch_size", t.batch_size);
+      t.learning_rate = s.value("learning_rate", t.learning_rate);
+      t.warmup_steps = s.value("warmup_steps", t.warmup_steps);
+      t.grad_clip = s.value("grad_clip", t.grad_clip);
+      t.ema_decay = s.value("ema_decay", t.ema_decay);
+      t.ema_warmup = s.value("ema_warmup", t.ema_warmup);
+      t.seed = s.value("seed", t.seed);
+      t.checkpoint_every = s.value("checkpoint_every", t.checkpoint_every);
+      t.sample_every = s.value("sample_every", t.sample_every);
+      t.log_every = s.value("log_every", t.log_every);
+      t.preview_samples = s.value("preview_samples", t.preview_samples);
+      t.preview_steps = s.value("preview_steps", t.preview_steps);
+    }
+    if (j.contains("sampling")) {
+      const auto& s = j.at("sampling");
+      c.sampling.variance = reverse_variance_from_string(s.value("variance", std::string("beta_tilde")));
+      c.sampling.clip_x0 = s.value("clip_x0", c.sampling.clip_x0);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("config: ") + e.what());
+  }
+  c.validate();
+  return c;
+}
+
+}  // namespace diffuse

@@ -1,0 +1,44 @@
+#include "diffuse/runtime.h"
+
+#include <dlfcn.h>
+#include <malloc.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <torch/torch.h>
+
+namespace diffuse {
+
+namespace {
+
+void pin_openblas_to_one_thread() {
+  // OpenBLAS is loaded through libtorch's BLAS dependency, not linked by us:
+  // look the symbol up at run time so other BLAS builds still work.
+  using SetThreads = void (*)(int);
+  if (auto* set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_threads(1);
+  }
+}
+
+void keep_large_buffers_mapped() {
+  constexpr int kThreshold = 1 << 30;
+  mallopt(M_MMAP_THRESHOLD, kThreshold);
+  mallopt(M_TRIM_THRESHOLD, kThreshold);
+}
+
+}  // namespace
+
+int configure_runtime(int threads) {
+  if (threads <= 0) {
+    if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::atoi(omp);
+  }
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  keep_large_buffers_mapped();
+  pin_openblas_to_one_thread();
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+}  // namespace diffuse

@@ -1,0 +1,80 @@
+#include "diffuse/sampling/sample_loop.h"
+
+#include <algorithm>
+#include <set>
+
+#include <torch/torch.h>
+
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+namespace {
+
+// Which of the K + 1 states (x_T, after step 0, ..., after step K-1) to keep.
+std::set<int64_t> frame_positions(int64_t num_steps, int64_t frames) {
+  std::set<int64_t> positions;
+  if (frames <= 0) return positions;
+  frames = std::min(frames, num_steps + 1);
+  for (int64_t i = 0; i < frames; ++i) {
+    positions.insert(frames == 1 ? num_steps : (i * num_steps + (frames - 1) / 2) / (frames - 1));
+  }
+  positions.insert(num_steps);
+  return positions;
+}
+
+}  // namespace
+
+GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const GenerateOptions& options) {
+  check(options.num_samples >= 1, "sampling: the number of samples must be >= 1");
+  check(options.batch_size >= 1, "sampling: the batch size must be >= 1");
+  torch::NoGradGuard no_grad;
+  NoiseNetwork& network = denoiser.network();
+  const bool was_training = network.is_training();
+  network.eval();
+
+  const std::vector<int64_t>& timesteps = sampler.timesteps();
+  const auto num_steps = static_cast<int64_t>(timesteps.size());
+  const std::set<int64_t> keep = frame_positions(num_steps, options.trajectory_frames);
+  const std::vector<int64_t> shape = network.sample_shape();
+  const int64_t num_batches = (options.num_samples + options.batch_size - 1) / options.batch_size;
+  const int64_t total_evaluations = num_batches * num_steps;
+
+  torch::Generator generator = at::detail::createCPUGenerator(options.seed);
+  std::vector<torch::Tensor> batches;
+  std::vector<torch::Tensor> frames;
+  int64_t evaluations = 0;
+  for (int64_t b = 0; b < num_batches; ++b) {
+    const int64_t count = std::min(options.batch_size, options.num_samples - b * options.batch_size);
+    std::vector<int64_t> batch_shape{count};
+    batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
+    torch::Tensor x = sampler.initial_sample(batch_shape, generator);
+    const bool record = b == 0 && !keep.empty();
+    const int64_t recorded = std::min(count, options.trajectory_samples);
+    if (record && keep.count(0)) frames.push_back(x.slice(0, 0, recorded).clone());
+    for (int64_t i = 0; i < num_steps; ++i) {
+      const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[static_cast<size_t>(i)]);
+      x = sampler.step(prediction, static_cast<size_t>(i), x, generator).prev;
+      check(torch::isfinite(x).all().item<bool>(),
+            "sampling produced NaN or Inf at timestep " + std::to_string(timesteps[static_cast<size_t>(i)]) +
+                ": the model or its settings are broken");
+      if (record && keep.count(i + 1)) frames.push_back(x.slice(0, 0, recorded).clone());
+      ++evaluations;
+      if (options.on_step) options.on_step(evaluations, total_evaluations);
+    }
+    batches.push_back(x);
+  }
+  network.train(was_training);
+
+  GenerateResult result;
+  result.samples = torch::cat(batches, 0);
+  if (!frames.empty()) {
+    result.trajectory = torch::stack(frames, 0);
+    for (int64_t position : keep) {
+      result.trajectory_timesteps.push_back(position < num_steps ? timesteps[static_cast<size_t>(position)] : -1);
+    }
+  }
+  return result;
+}
+
+}  // namespace diffuse

@@ -1,0 +1,317 @@
+#include "diffuse/training/trainer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "diffuse/data/data_spec.h"
+#include "diffuse/denoiser.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/io/checkpoint.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/plot.h"
+#include "diffuse/io/safetensors.h"
+#include "diffuse/io/sample_output.h"
+#include "diffuse/sampling/ddpm.h"
+#include "diffuse/sampling/sample_loop.h"
+#include "diffuse/training/optimizer_state.h"
+#include "diffuse/util/error.h"
+#include "diffuse/util/progress.h"
+
+namespace diffuse {
+
+namespace {
+
+constexpr const char* kCheckpointFormat = "diffuse-checkpoint-v1";
+
+// Doubles go into the checkpoint's string metadata in hex, which round-trips exactly.
+std::string exact(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%a", value);
+  return buffer;
+}
+
+torch::Tensor generator_state(torch::Generator& generator) {
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get_state();
+}
+
+void set_generator_state(torch::Generator& generator, const torch::Tensor& state) {
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
+}
+
+// Generator seeds derived from the run seed, one per use.
+constexpr std::uint64_t kTrainingStream = 0x5eed0001;
+
+}  // namespace
+
+Trainer::Trainer(RunConfig config, RunDirectory run)
+    : config_(std::move(config)),
+      run_(std::move(run)),
+      schedule_(NoiseSchedule::from_config(config_.schedule)),
+      generator_(at::detail::createCPUGenerator(config_.training.seed ^ kTrainingStream)) {
+  config_.validate();
+  dataset_ = open_dataset(config_.data.spec, config_.model);
+  // The global generator initialises the weights and drives dropout: seed it
+  // so a run is reproducible, and save its state in checkpoints.
+  torch::manual_seed(config_.training.seed);
+  network_ = make_network(config_.model);
+  // Built here, not per preview, so previews draw nothing from the global generator.
+  preview_network_ = make_network(config_.model);
+  ema_ = std::make_unique<ExponentialMovingAverage>(*network_, config_.training.ema_decay, config_.training.ema_warmup);
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      network_->parameters(), torch::optim::AdamOptions(config_.training.learning_rate));
+  batch_order_ = std::make_unique<BatchOrder>(dataset_->size(), config_.training.batch_size, config_.training.seed);
+}
+
+Trainer Trainer::create(const RunConfig& config, const std::string& run_directory) {
+  RunDirectory run(run_directory);
+  check(!run.has_checkpoint(), run_directory + " already holds a training run: add --resume to continue it, or choose another --out");
+  create_directories(run_directory);
+  Trainer trainer(config, run);
+  if (!trainer.dataset_->is_image()) {
+    trainer.config_.sampling.clip_x0 = false;  // only pixels have a known range
+    trainer.config_.data.random_flip = false;
+  }
+  run.write_config(trainer.config_);
+  std::error_code error;
+  std::filesystem::remove(run.metrics_path(), error);  // a fresh run starts a fresh log
+  return trainer;
+}
+
+Trainer Trainer::resume(const std::string& run_directory, int64_t total_steps) {
+  RunDirectory run(run_directory);
+  check(run.has_checkpoint(), run_directory + " has no checkpoint.safetensors to resume from");
+  RunConfig config = run.read_config();
+  if (total_steps > 0) {
+    config.training.steps = total_steps;
+    run.write_config(config);
+  }
+  Trainer trainer(config, run);
+  trainer.load_checkpoint();
+  return trainer;
+}
+
+double Trainer::learning_rate_at(int64_t step) const {
+  const TrainOptions& t = config_.training;
+  if (t.warmup_steps <= 0) return t.learning_rate;
+  return t.learning_rate * std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(t.warmup_steps));
+}
+
+double Trainer::train_step() {
+  network_->train();
+  const TrainOptions& options = config_.training;
+  torch::Tensor x0 = dataset_->get_batch(batch_order_->next_batch());
+  const int64_t batch = x0.size(0);
+  if (config_.data.random_flip && x0.dim() == 4) {
+    const torch::Tensor flip = (torch::rand({batch}, generator_) < 0.5).view({batch, 1, 1, 1});
+    x0 = torch::where(flip, x0.flip({3}), x0);
+  }
+  // Ho et al. Algorithm 1: t ~ Uniform, eps ~ N(0, I), regress the target at x_t (eq. 4).
+  const torch::Tensor t = torch::randint(schedule_.num_timesteps(), {batch}, generator_, torch::kLong);
+  const torch::Tensor eps = torch::randn(x0.sizes(), generator_, torch::kFloat32);
+  const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x0);
+  const torch::Tensor s = schedule_.sqrt_one_minus_alpha_bar(t, x0);
+  const torch::Tensor output = network_->forward(a * x0 + s * eps, t);
+  // L_simple (Ho et al. eq. 14), or its x0 / v analogue.
+  const torch::Tensor loss = torch::mse_loss(output, training_target(config_.prediction, x0, eps, a, s));
+
+  optimizer_->zero_grad();
+  loss.backward();
+  const double max_norm = options.grad_clip > 0 ? options.grad_clip : std::numeric_limits<double>::infinity();
+  const double grad_norm = torch::nn::utils::clip_grad_norm_(network_->parameters(), max_norm);
+  const double loss_value = loss.item<double>();
+  if (!std::isfinite(loss_value) || !std::isfinite(grad_norm)) {
+    throw Error("training diverged at step " + std::to_string(step_ + 1) + ": the loss or the gradient is NaN/Inf. " +
+                "The last checkpoint in " + run_.path() + " is intact; try a lower --lr.");
+  }
+  set_learning_rate(*optimizer_, learning_rate_at(step_));
+  optimizer_->step();
+  ema_->update(*network_);
+  ++step_;
+
+  interval_loss_sum_ += loss_value;
+  interval_grad_norm_sum_ += grad_norm;
+  ++interval_count_;
+  smoothed_loss_ = step_ == 1 ? loss_value : 0.98 * smoothed_loss_ + 0.02 * loss_value;
+  return loss_value;
+}
+
+TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
+  const TrainOptions& options = config_.training;
+  TrainReport report;
+  report.first_step = step_;
+  std::unique_ptr<ProgressBar> bar;
+  if (show_progress) bar = std::make_unique<ProgressBar>("train", options.steps, step_);
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  while (step_ < options.steps) {
+    if (stop != nullptr && stop->load()) {
+      report.interrupted = true;
+      break;
+    }
+    train_step();
+    if (bar) {
+      std::ostringstream extra;
+      extra << "loss " << std::setprecision(4) << smoothed_loss_ << "  lr " << std::setprecision(2) << learning_rate_at(step_ - 1);
+      bar->update(step_, extra.str());
+    }
+    if (step_ % options.log_every == 0) log_metrics(seconds());
+    if (options.sample_every > 0 && step_ % options.sample_every == 0) write_previews();
+    if (step_ % options.checkpoint_every == 0) save_checkpoint();
+  }
+  if (bar) bar->finish();
+  report.steps_per_second = seconds() > 0 ? static_cast<double>(step_ - report.first_step) / seconds() : 0.0;
+  if (step_ % options.checkpoint_every != 0 || report.interrupted) save_checkpoint();
+  if (!report.interrupted && (options.sample_every == 0 || step_ % options.sample_every != 0)) write_previews();
+  report.last_step = step_;
+  report.final_loss = smoothed_loss_;
+  return report;
+}
+
+void Trainer::log_metrics(double seconds) {
+  if (interval_count_ == 0) return;
+  const double mean_loss = interval_loss_sum_ / static_cast<double>(interval_count_);
+  const nlohmann::json line = {
+      {"step", step_},
+      {"loss", mean_loss},
+      {"grad_norm", interval_grad_norm_sum_ / static_cast<double>(interval_count_)},
+      {"lr", learning_rate_at(step_ - 1)},
+      {"ema_decay", ema_->current_decay()},
+      {"epoch", batch_order_->epoch()},
+      {"elapsed_seconds", seconds},
+  };
+  std::ofstream out(run_.metrics_path(), std::ios::app);
+  out << line.dump() << "\n";
+  check(static_cast<bool>(out), "cannot append to " + run_.metrics_path());
+  loss_history_.emplace_back(step_, mean_loss);
+  interval_loss_sum_ = interval_grad_norm_sum_ = 0.0;
+  interval_count_ = 0;
+}
+
+void Trainer::write_loss_plot() const {
+  if (loss_history_.size() < 2) return;
+  Series raw{"mean loss per " + std::to_string(config_.training.log_every) + " steps", {}, {}, {31, 119, 180}, 1};
+  for (const auto& [step, loss] : loss_history_) {
+    raw.x.push_back(static_cast<double>(step));
+    raw.y.push_back(loss);
+  }
+  LinePlotOptions options;
+  options.title = "training loss (" + to_string(config_.prediction) + " prediction, L_simple)";
+  options.x_label = "step";
+  options.y_label = "MSE";
+  options.log_y = true;
+  save_png(run_.loss_plot_path(), render_line_plot({raw}, options));
+}
+
+void Trainer::write_previews() {
+  if (config_.training.sample_every == 0) return;
+  load_state_into(*preview_network_, ema_->weights(), "EMA weights");
+  const Denoiser denoiser(preview_network_, schedule_, config_.prediction, config_.sampling.clip_x0);
+  SamplerOptions sampler_options;
+  sampler_options.variance = config_.sampling.variance;
+  DdpmSampler sampler(schedule_, sampler_options);
+  sampler.set_timesteps(config_.training.preview_steps);
+  GenerateOptions options;
+  options.num_samples = config_.training.preview_samples;
+  options.batch_size = std::min<int64_t>(options.num_samples, 256);
+  const torch::Tensor samples = generate(denoiser, sampler, options).samples;
+  std::ostringstream name;
+  name << "step_" << std::setw(7) << std::setfill('0') << step_ << ".png";
+  create_directories(run_.samples_directory());
+  write_samples((std::filesystem::path(run_.samples_directory()) / name.str()).string(), samples,
+                "step " + std::to_string(step_) + ", EMA weights, " + std::to_string(config_.training.preview_steps) +
+                    "-step DDPM");
+}
+
+void Trainer::save_checkpoint() {
+  TensorFile file;
+  for (const auto& [name, tensor] : state_of(*network_)) file.tensors["model." + name] = tensor;
+  for (const auto& [name, tensor] : ema_->weights()) file.tensors["ema." + name] = tensor;
+  const AdamState adam = export_adam_state(*optimizer_, *network_);
+  for (const auto& [name, tensor] : adam.exp_avg) file.tensors["adam.exp_avg." + name] = tensor;
+  for (const auto& [name, tensor] : adam.exp_avg_sq) file.tensors["adam.exp_avg_sq." + name] = tensor;
+  file.tensors["rng.training"] = generator_state(generator_);
+  torch::Generator global = at::detail::getDefaultCPUGenerator();
+  file.tensors["rng.global"] = generator_state(global);
+  file.metadata = {
+      {"format", kCheckpointFormat},
+      {"step", std::to_string(step_)},
+      {"epoch", std::to_string(batch_order_->epoch())},
+      {"position", std::to_string(batch_order_->position())},
+      {"ema_updates", std::to_string(ema_->num_updates())},
+      {"adam_step", std::to_string(adam.step)},
+      {"interval_loss_sum", exact(interval_loss_sum_)},
+      {"interval_grad_norm_sum", exact(interval_grad_norm_sum_)},
+      {"interval_count", std::to_string(interval_count_)},
+      {"smoothed_loss", exact(smoothed_loss_)},
+  };
+  save_safetensors(run_.checkpoint_path(), file);
+  const std::map<std::string, std::string> weights_metadata{{"step", std::to_string(step_)}};
+  save_weights(run_.model_path(), *network_, weights_metadata);
+  save_safetensors(run_.ema_path(), TensorFile{ema_->weights(), weights_metadata});
+  write_loss_plot();
+}
+
+void Trainer::load_checkpoint() {
+  const std::string source = run_.checkpoint_path();
+  const TensorFile file = load_safetensors(source);
+  auto meta = [&](const std::string& key) {
+    const auto found = file.metadata.find(key);
+    check(found != file.metadata.end(), source + ": not a Diffuse checkpoint (no '" + key + "' in its metadata)");
+    return found->second;
+  };
+  check(meta("format") == kCheckpointFormat, source + ": unknown checkpoint format '" + meta("format") + "'");
+  auto tensor = [&](const std::string& name) {
+    const auto found = file.tensors.find(name);
+    check(found != file.tensors.end(), source + ": checkpoint has no tensor '" + name + "'");
+    return found->second;
+  };
+  try {
+    load_state_into(*network_, with_prefix_removed(file.tensors, "model."), source);
+    ema_->restore(with_prefix_removed(file.tensors, "ema."), std::stoll(meta("ema_updates")), source);
+    AdamState adam;
+    adam.step = std::stoll(meta("adam_step"));
+    adam.exp_avg = with_prefix_removed(file.tensors, "adam.exp_avg.");
+    adam.exp_avg_sq = with_prefix_removed(file.tensors, "adam.exp_avg_sq.");
+    import_adam_state(*optimizer_, *network_, adam, source);
+    set_generator_state(generator_, tensor("rng.training"));
+    torch::Generator global = at::detail::getDefaultCPUGenerator();
+    set_generator_state(global, tensor("rng.global"));
+    step_ = std::stoll(meta("step"));
+    batch_order_->restore(std::stoll(meta("epoch")), std::stoll(meta("position")));
+    interval_loss_sum_ = std::strtod(meta("interval_loss_sum").c_str(), nullptr);
+    interval_grad_norm_sum_ = std::strtod(meta("interval_grad_norm_sum").c_str(), nullptr);
+    interval_count_ = std::stoll(meta("interval_count"));
+    smoothed_loss_ = std::strtod(meta("smoothed_loss").c_str(), nullptr);
+  } catch (const std::logic_error& e) {  // std::stoll on damaged metadata
+    throw Error(source + ": damaged checkpoint metadata (" + e.what() + ")");
+  } catch (const c10::Error& e) {
+    throw Error(source + ": cannot restore the checkpoint (" + first_line(e) + ")");
+  }
+
+  // Keep the log consistent with the checkpoint: drop lines written after it.
+  std::ifstream in(run_.metrics_path());
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    try {
+      const auto entry = nlohmann::json::parse(line);
+      if (entry.value("step", int64_t{0}) > step_) continue;
+      loss_history_.emplace_back(entry.value("step", int64_t{0}), entry.value("loss", 0.0));
+      kept += line + "\n";
+    } catch (const nlohmann::json::exception&) {
+      // A line cut short by a crash: drop it.
+    }
+  }
+  write_file_atomically(run_.metrics_path(), kept);
+}
+
+}  // namespace diffuse

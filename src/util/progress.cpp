@@ -1,0 +1,82 @@
+#include "diffuse/util/progress.h"
+
+#include <unistd.h>
+
+#include <cmath>
+
+namespace diffuse {
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto total = static_cast<int64_t>(seconds + 0.5);
+  const int64_t h = total / 3600, m = (total / 60) % 60, s = total % 60;
+  char buffer[32];
+  if (h > 0) {
+    std::snprintf(buffer, sizeof buffer, "%lld:%02lld:%02lld", static_cast<long long>(h), static_cast<long long>(m),
+                  static_cast<long long>(s));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%lld:%02lld", static_cast<long long>(m), static_cast<long long>(s));
+  }
+  return buffer;
+}
+
+ProgressBar::ProgressBar(std::string label, int64_t total, int64_t start, std::FILE* stream)
+    : label_(std::move(label)),
+      total_(std::max<int64_t>(total, 1)),
+      start_(start),
+      done_(start),
+      stream_(stream),
+      interactive_(isatty(fileno(stream)) != 0),
+      started_(std::chrono::steady_clock::now()),
+      last_draw_(started_) {}
+
+ProgressBar::~ProgressBar() {
+  if (!finished_ && interactive_ && done_ > start_) std::fputc('\n', stream_);
+}
+
+double ProgressBar::rate() const {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return elapsed > 0 ? static_cast<double>(done_ - start_) / elapsed : 0.0;
+}
+
+void ProgressBar::update(int64_t done, const std::string& extra) {
+  done_ = done;
+  extra_ = extra;
+  const auto now = std::chrono::steady_clock::now();
+  if (interactive_) {
+    if (now - last_draw_ < std::chrono::milliseconds(100) && done_ < total_) return;
+    last_draw_ = now;
+    draw(false);
+  } else {
+    const int decile = static_cast<int>(10 * done_ / total_);
+    if (decile == last_decile_) return;
+    last_decile_ = decile;
+    draw(false);
+  }
+}
+
+void ProgressBar::finish(const std::string& extra) {
+  if (finished_) return;
+  if (!extra.empty()) extra_ = extra;
+  draw(true);
+  finished_ = true;
+}
+
+void ProgressBar::draw(bool final_line) {
+  constexpr int kWidth = 24;
+  const double fraction = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
+  const int filled = static_cast<int>(fraction * kWidth);
+  const double items_per_second = rate();
+  const double eta = items_per_second > 0 ? static_cast<double>(total_ - done_) / items_per_second : NAN;
+  const std::string bar = std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(kWidth - filled), '.');
+  const std::string elapsed =
+      format_duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  std::fprintf(stream_, "%s%s [%s] %lld/%lld %.1f it/s %s %s%s%s", interactive_ ? "\r\033[2K" : "", label_.c_str(),
+               bar.c_str(), static_cast<long long>(done_), static_cast<long long>(total_), items_per_second,
+               final_line ? "in" : "ETA", final_line ? elapsed.c_str() : format_duration(eta).c_str(),
+               extra_.empty() ? "" : "  ", extra_.c_str());
+  if (final_line || !interactive_) std::fputc('\n', stream_);
+  std::fflush(stream_);
+}
+
+}  // namespace diffuse

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace diffuse::cli {
+
+// A subcommand: its options registered on the app, and the action to run
+// once the command line has been parsed.
+struct Command {
+  CLI::App* parser;
+  std::function<void()> run;
+};
+
+Command add_forward_command(CLI::App& app);
+Command add_train_command(CLI::App& app);
+Command add_sample_command(CLI::App& app);
+Command add_info_command(CLI::App& app);
+
+}  // namespace diffuse::cli

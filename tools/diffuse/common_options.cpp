@@ -1,0 +1,51 @@
+#include "common_options.h"
+
+#include <csignal>
+#include <sstream>
+
+#include "diffuse/util/error.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int signal) {
+  if (g_stop.load()) {
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  g_stop.store(true);
+}
+
+}  // namespace
+
+std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option) {
+  std::vector<int64_t> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    size_t used = 0;
+    int64_t value = 0;
+    try {
+      value = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    check(used > 0 && used == item.size(), option + ": '" + item + "' is not an integer (expected a list like 0,50,100)");
+    values.push_back(value);
+  }
+  check(!values.empty(), option + ": expected a comma-separated list of integers");
+  return values;
+}
+
+const std::atomic<bool>& stop_requested() { return g_stop; }
+
+void install_stop_handler() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+
+}  // namespace diffuse::cli

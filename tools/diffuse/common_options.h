@@ -1,0 +1,18 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace diffuse::cli {
+
+// "0,50,100" -> {0, 50, 100}; throws diffuse::Error on anything else.
+std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option);
+
+// Set by the first Ctrl-C (SIGINT) or SIGTERM once install_stop_handler() ran;
+// a second Ctrl-C ends the process at once.
+const std::atomic<bool>& stop_requested();
+void install_stop_handler();
+
+}  // namespace diffuse::cli

@@ -1,0 +1,77 @@
+// diffuse forward: a strip of one image destroyed by q(x_t | x_0).
+#include <cstdio>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "common_options.h"
+#include "diffuse/io/grid.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/sample_output.h"
+#include "diffuse/schedule.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct ForwardArguments {
+  std::string image;
+  std::string timesteps = "0,50,100,250,500,750,999";
+  std::string schedule = "linear";
+  int64_t num_timesteps = 1000;
+  uint64_t seed = 0;
+  std::string out = "forward.png";
+};
+
+void run_forward(const ForwardArguments& args) {
+  ScheduleConfig config;
+  config.kind = schedule_kind_from_string(args.schedule);
+  config.num_timesteps = args.num_timesteps;
+  const NoiseSchedule schedule = NoiseSchedule::from_config(config);
+  const std::vector<int64_t> timesteps = parse_int_list(args.timesteps, "--t");
+  for (int64_t t : timesteps) {
+    check(t >= 0 && t < schedule.num_timesteps(), "--t: timestep " + std::to_string(t) + " is outside [0, " +
+                                                       std::to_string(schedule.num_timesteps() - 1) + "]");
+  }
+  const torch::Tensor image = load_image(args.image);
+  // One noise draw for every column, so the strip shows the same noise growing.
+  torch::Generator generator = at::detail::createCPUGenerator(args.seed);
+  const torch::Tensor eps = torch::randn(image.sizes(), generator, torch::kFloat32);
+  std::vector<torch::Tensor> frames{image.unsqueeze(0)};
+  std::vector<std::string> captions{"original"};
+  for (int64_t t : timesteps) {
+    const torch::Tensor t_batch = torch::full({1}, t, torch::kLong);
+    frames.push_back(schedule.q_sample(image.unsqueeze(0), eps.unsqueeze(0), t_batch).clamp(-1.0, 1.0));
+    captions.push_back("t=" + std::to_string(t) + " a=" + std::to_string(schedule.alpha_bar(t)).substr(0, 5));
+  }
+  const int64_t scale = std::max<int64_t>(1, 96 / std::max(image.size(1), image.size(2)));
+  const Canvas strip = render_strips(torch::stack(frames, 0), captions, std::min<int64_t>(scale, 4),
+                                     "forward process q(x_t | x_0), " + args.schedule + " schedule, T = " +
+                                         std::to_string(args.num_timesteps));
+  check(args.out.size() > 4 && args.out.substr(args.out.size() - 4) == ".png", "--out must name a .png file");
+  save_png(args.out, strip);
+  std::printf("wrote %s (%zu timesteps, %lldx%lld image)\n", args.out.c_str(), timesteps.size(),
+              static_cast<long long>(image.size(2)), static_cast<long long>(image.size(1)));
+}
+
+}  // namespace
+
+Command add_forward_command(CLI::App& app) {
+  auto args = std::make_shared<ForwardArguments>();
+  CLI::App* command = app.add_subcommand("forward", "Show an image destroyed step by step by the forward process");
+  command->add_option("--image", args->image, "a PNG/JPEG/BMP image, grey or RGB, any size")->required();
+  command->add_option("--t", args->timesteps, "comma-separated timesteps (0-based)")->capture_default_str();
+  command->add_option("--schedule", args->schedule, "noise schedule")
+      ->check(CLI::IsMember({"linear", "cosine", "sigmoid"}))
+      ->capture_default_str();
+  command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
+  command->add_option("--out", args->out, "output PNG")->capture_default_str();
+  return {command, [args] { run_forward(*args); }};
+}
+
+}  // namespace diffuse::cli

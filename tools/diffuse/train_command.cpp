@@ -1,0 +1,136 @@
+// diffuse train: train a noise predictor into a run directory.
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "common_options.h"
+#include "diffuse/data/data_spec.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/training/trainer.h"
+#include "diffuse/util/error.h"
+#include "diffuse/util/progress.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct TrainArguments {
+  std::string data, out, preset, config_file, prediction, schedule;
+  int64_t steps = 0, batch_size = 0, checkpoint_every = 0, sample_every = -1, image_size = 0, channels = 0;
+  int64_t num_timesteps = 0;
+  double learning_rate = 0, ema_decay = -1;
+  uint64_t seed = 0;
+  bool resume = false, flip = false, quiet = false;
+  CLI::App* parser = nullptr;
+};
+
+bool given(const TrainArguments& args, const std::string& option) { return args.parser->count(option) > 0; }
+
+RunConfig read_config_file(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  try {
+    return run_config_from_json(nlohmann::json::parse(bytes.begin(), bytes.end()));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": not valid JSON (" + e.what() + ")");
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+// The configuration of a new run: a config file or a preset, then the flags on top.
+RunConfig build_config(const TrainArguments& args) {
+  RunConfig config;
+  if (!args.config_file.empty()) {
+    config = read_config_file(args.config_file);
+  } else {
+    check(!args.data.empty(), "--data is required for a new run (e.g. --data fashion-mnist or --data toy2d:swissroll)");
+    config = preset_config(!args.preset.empty() ? args.preset : is_point_data(args.data) ? "toy2d" : "mnist-small");
+  }
+  if (!args.data.empty()) config.data.spec = args.data;
+  check(!config.data.spec.empty(), "no data: give --data or a \"data\": {\"spec\": ...} in the config file");
+  if (auto* unet = std::get_if<UNetConfig>(&config.model)) {
+    if (args.image_size > 0) unet->image_size = args.image_size;
+    if (args.channels > 0) unet->in_channels = unet->out_channels = args.channels;
+  } else {
+    check(args.image_size == 0 && args.channels == 0, "--image-size and --channels apply to image models only");
+  }
+  TrainOptions& t = config.training;
+  if (given(args, "--steps")) t.steps = args.steps;
+  if (given(args, "--batch-size")) t.batch_size = args.batch_size;
+  if (given(args, "--lr")) t.learning_rate = args.learning_rate;
+  if (given(args, "--seed")) t.seed = args.seed;
+  if (given(args, "--checkpoint-every")) t.checkpoint_every = args.checkpoint_every;
+  if (given(args, "--sample-every")) t.sample_every = args.sample_every;
+  if (given(args, "--ema-decay")) t.ema_decay = args.ema_decay;
+  if (given(args, "--prediction")) config.prediction = prediction_from_string(args.prediction);
+  if (given(args, "--schedule")) config.schedule.kind = schedule_kind_from_string(args.schedule);
+  if (given(args, "--timesteps")) config.schedule.num_timesteps = args.num_timesteps;
+  if (args.flip) config.data.random_flip = true;
+  t.preview_steps = std::min(t.preview_steps, config.schedule.num_timesteps);
+  config.validate();
+  return config;
+}
+
+void run_train(const TrainArguments& args) {
+  for (const char* option : {"--data", "--preset", "--config", "--batch-size", "--lr", "--seed", "--prediction",
+                             "--schedule", "--timesteps", "--image-size", "--channels", "--ema-decay", "--flip"}) {
+    check(!args.resume || !given(args, option),
+          std::string(option) + " cannot be changed with --resume: the run continues with its own config.json (only --steps may grow)");
+  }
+  Trainer trainer = args.resume ? Trainer::resume(args.out, given(args, "--steps") ? args.steps : 0)
+                                : Trainer::create(build_config(args), args.out);
+  const RunConfig& config = trainer.config();
+  if (args.resume) {
+    std::printf("resuming %s at step %lld of %lld\n", args.out.c_str(), static_cast<long long>(trainer.step()),
+                static_cast<long long>(config.training.steps));
+  }
+  std::printf("%s\n", trainer.network().describe().c_str());
+  std::printf("data: %s\nrun directory: %s\n", config.data.spec.c_str(), args.out.c_str());
+  std::fflush(stdout);
+
+  install_stop_handler();
+  const TrainReport report = trainer.run(&stop_requested(), !args.quiet);
+  if (report.interrupted) {
+    std::printf("stopped at step %lld; checkpoint saved. Continue with: diffuse train --out %s --resume\n",
+                static_cast<long long>(report.last_step), args.out.c_str());
+    return;
+  }
+  std::printf("trained to step %lld (%.2f it/s, smoothed loss %.4f); weights in %s\n",
+              static_cast<long long>(report.last_step), report.steps_per_second, report.final_loss, args.out.c_str());
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArguments>();
+  CLI::App* command = app.add_subcommand("train", "Train a noise predictor (Ho et al. Algorithm 1) into a run directory");
+  args->parser = command;
+  command->add_option("--data", args->data,
+                      "mnist[:DIR], fashion-mnist[:DIR], images:DIR or toy2d:{swissroll,moons,8gaussians,checkerboard}");
+  command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
+  command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for toy2d)");
+  command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
+  command->add_option("--steps", args->steps, "total training steps")->check(CLI::NonNegativeNumber);
+  command->add_option("--batch-size", args->batch_size, "samples per step")->check(CLI::PositiveNumber);
+  command->add_option("--lr", args->learning_rate, "Adam learning rate")->check(CLI::PositiveNumber);
+  command->add_option("--seed", args->seed, "seed of the weights, data order and noise");
+  command->add_option("--checkpoint-every", args->checkpoint_every, "steps between checkpoints")->check(CLI::PositiveNumber);
+  command->add_option("--sample-every", args->sample_every, "steps between preview grids in samples/ (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--prediction", args->prediction, "network target")->check(CLI::IsMember({"eps", "x0", "v"}));
+  command->add_option("--schedule", args->schedule, "noise schedule")->check(CLI::IsMember({"linear", "cosine", "sigmoid"}));
+  command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")->check(CLI::PositiveNumber);
+  command->add_option("--image-size", args->image_size, "resize images to this size (image models)")->check(CLI::PositiveNumber);
+  command->add_option("--channels", args->channels, "1 (grey) or 3 (RGB) (image models)")->check(CLI::IsMember({1, 3}));
+  command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(CLI::Range(0.0, 0.999999));
+  command->add_flag("--flip", args->flip, "random horizontal flips");
+  command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
+  command->add_flag("--quiet", args->quiet, "no progress bar");
+  const auto* preset = command->get_option("--preset");
+  command->get_option("--config")->excludes(const_cast<CLI::Option*>(preset));
+  return {command, [args] { run_train(*args); }};
+}
+
+}  // namespace diffuse::cli
