@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "common_options.h"
+#include "diffuse/data/data_spec.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/sample_output.h"
@@ -18,6 +19,9 @@ namespace {
 
 struct ForwardArguments {
   std::string image;
+  std::string data;
+  int64_t index = 0;
+  int64_t image_size = 128;
   std::string timesteps = "0,50,100,250,500,750,999";
   std::string schedule = "linear";
   int64_t num_timesteps = 1000;
@@ -25,7 +29,23 @@ struct ForwardArguments {
   std::string out = "forward.png";
 };
 
+// Image `index` of a training set: MNIST-style sets at their own 28x28,
+// image folders as RGB at --image-size.
+torch::Tensor dataset_image(const ForwardArguments& args) {
+  UNetConfig shape;
+  shape.ch_mult = {1};
+  if (parse_data_spec(args.data).kind == "images") {
+    shape.in_channels = shape.out_channels = 3;
+    shape.image_size = args.image_size;
+  }
+  const std::unique_ptr<Dataset> dataset = open_dataset(args.data, shape);
+  check(args.index >= 0 && args.index < dataset->size(), "--index " + std::to_string(args.index) + " is outside the " +
+                                                             std::to_string(dataset->size()) + " images of " + args.data);
+  return dataset->get_batch({args.index})[0];
+}
+
 void run_forward(const ForwardArguments& args) {
+  check(!args.image.empty() || !args.data.empty(), "give --image FILE or --data SPEC");
   ScheduleConfig config;
   config.kind = schedule_kind_from_string(args.schedule);
   config.num_timesteps = args.num_timesteps;
@@ -35,7 +55,7 @@ void run_forward(const ForwardArguments& args) {
     check(t >= 0 && t < schedule.num_timesteps(), "--t: timestep " + std::to_string(t) + " is outside [0, " +
                                                        std::to_string(schedule.num_timesteps() - 1) + "]");
   }
-  const torch::Tensor image = load_image(args.image);
+  const torch::Tensor image = args.image.empty() ? dataset_image(args) : load_image(args.image);
   // One noise draw for every column, so the strip shows the same noise growing.
   torch::Generator generator = at::detail::createCPUGenerator(args.seed);
   const torch::Tensor eps = torch::randn(image.sizes(), generator, torch::kFloat32);
@@ -61,7 +81,11 @@ void run_forward(const ForwardArguments& args) {
 Command add_forward_command(CLI::App& app) {
   auto args = std::make_shared<ForwardArguments>();
   CLI::App* command = app.add_subcommand("forward", "Show an image destroyed step by step by the forward process");
-  command->add_option("--image", args->image, "a PNG/JPEG/BMP image, grey or RGB, any size")->required();
+  auto* image = command->add_option("--image", args->image, "a PNG/JPEG/BMP image, grey or RGB, any size");
+  auto* data = command->add_option("--data", args->data, "or an image of a dataset: mnist[:DIR], fashion-mnist[:DIR], images:DIR");
+  image->excludes(data);
+  command->add_option("--index", args->index, "which image of --data")->capture_default_str();
+  command->add_option("--image-size", args->image_size, "size for images:DIR data")->check(CLI::PositiveNumber);
   command->add_option("--t", args->timesteps, "comma-separated timesteps (0-based)")->capture_default_str();
   command->add_option("--schedule", args->schedule, "noise schedule")
       ->check(CLI::IsMember({"linear", "cosine", "sigmoid"}))

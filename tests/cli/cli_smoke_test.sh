@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs every `diffuse` subcommand on tiny settings and checks the files it
+# writes, and that bad input ends with one clear error line and exit code 1.
+set -euo pipefail
+: "${DIFFUSE:?set DIFFUSE to the diffuse binary}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_file() { [ -s "$1" ] || fail "expected file $1"; }
+# expect_error "what" args...: exit status 1 (not a crash) and an "error:" line.
+expect_error() {
+  local what=$1; shift
+  local status=0
+  "$DIFFUSE" "$@" >out.txt 2>err.txt || status=$?
+  if [ "$status" -ne 1 ] && [ "$status" -ne 105 ] && [ "$status" -ne 106 ] && [ "$status" -ne 109 ]; then
+    fail "$what: exit status $status (expected a clean error)"; cat err.txt
+  fi
+  grep -qiE "error|required|not|invalid|expected|excludes|extra" err.txt || fail "$what: no error message"
+}
+
+"$DIFFUSE" --help | grep -q "forward" || fail "--help lists subcommands"
+for command in forward train sample info; do
+  "$DIFFUSE" "$command" --help | grep -q -- "--" || fail "$command --help"
+done
+"$DIFFUSE" info | grep -q "mnist-small" || fail "info lists presets"
+"$DIFFUSE" info --preset cifar10 | grep -q "35746307" || fail "cifar10 parameter count"
+
+# A 16x12 colour PPM written by hand: the forward command reads any stb format.
+{ printf 'P6\n16 12\n255\n'; for i in $(seq 1 192); do printf "$(printf '\\x%02x\\x40\\x%02x' $((i % 256)) $(((i * 7) % 256)))"; done; } > photo.ppm
+"$DIFFUSE" forward --image photo.ppm --t 0,500,999 --schedule cosine --out strip.png >/dev/null
+expect_file strip.png
+
+# Toy data end to end: train, resume, sample to CSV and PNG with a trajectory.
+"$DIFFUSE" --threads 1 train --data toy2d:moons --out run2d --steps 20 --batch-size 32 --sample-every 10 --timesteps 50 --quiet >/dev/null
+for f in config.json model.safetensors ema.safetensors checkpoint.safetensors samples/step_0000010.png; do
+  expect_file "run2d/$f"
+done
+"$DIFFUSE" train --out run2d --resume --steps 30 --quiet > resume.txt
+grep -q "resuming run2d at step 20" resume.txt || fail "resume message"
+"$DIFFUSE" info --run run2d | grep -q "trained for 30 steps" || fail "info --run reports the steps"
+"$DIFFUSE" sample --run run2d --num 50 --out points.csv --trajectory traj.png --quiet >/dev/null
+expect_file traj.png
+[ "$(wc -l < points.csv)" -eq 51 ] || fail "points.csv has a header and 50 rows"
+"$DIFFUSE" sample --run run2d --num 50 --steps 10 --temperature 0.5 --out points.png --quiet >/dev/null
+expect_file points.png
+
+# Images end to end on a folder of tiny PNGs (made from the strip above).
+mkdir images
+for i in 1 2 3; do cp strip.png "images/$i.png"; done
+"$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --out runimg --steps 4 --batch-size 2 --sample-every 2 --quiet >/dev/null
+"$DIFFUSE" sample --run runimg --num 4 --steps 5 --out grid.png --quiet >/dev/null
+expect_file grid.png
+"$DIFFUSE" sample --run runimg --num 3 --steps 5 --out each/ --no-ema --quiet >/dev/null
+[ "$(ls each | wc -l)" -eq 3 ] || fail "one PNG per sample"
+
+# Bad input: a clean error, and no output file left behind.
+expect_error "unknown flag" train --data toy2d:moons --out x --bogus
+expect_error "missing image" forward --image missing.png --out never.png
+[ ! -e never.png ] || fail "an output was written after an error"
+echo "garbage" > bad.png
+expect_error "corrupt image" forward --image bad.png --out never.png
+expect_error "timestep out of range" forward --image photo.ppm --t 0,1000 --out never.png
+expect_error "bad data spec" train --data cifar:/tmp --out x
+expect_error "unknown toy" train --data toy2d:spiral --out x
+expect_error "missing mnist" train --data mnist:/nonexistent --out x
+expect_error "resume without checkpoint" train --out nowhere --resume
+expect_error "overwrite a run" train --data toy2d:moons --out run2d --steps 1
+expect_error "no run" sample --run nowhere --out never.png
+expect_error "unknown sampler" sample --run run2d --sampler magic --out never.png
+expect_error "steps above T" sample --run run2d --steps 51 --out never.png
+expect_error "bad output kind" sample --run run2d --out never.jpg
+[ ! -e never.png ] && [ ! -e never.jpg ] || fail "an output was written after an error"
+cp -r run2d broken && echo '{"model": ' > broken/config.json
+expect_error "corrupt config" sample --run broken --out never.png
+cp -r run2d truncated && head -c 100 run2d/ema.safetensors > truncated/ema.safetensors
+expect_error "truncated weights" sample --run truncated --out never.png
+cp -r runimg mismatch && cp run2d/ema.safetensors mismatch/ema.safetensors
+expect_error "weights of another model" sample --run mismatch --out never.png
+grep -q "does not match" err.txt || fail "mismatch message names the problem"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures CLI check(s) failed"
+  exit 1
+fi
+echo "all CLI checks passed"

@@ -1,0 +1,88 @@
+#include "diffuse/models/unet.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "diffuse/models/model_config.h"
+#include "diffuse/run_config.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+namespace {
+
+TEST(UNet, Cifar10PresetHasThePapersParameterCount) {
+  // Ho et al. 2020, sec. 4: "Our CIFAR10 model has 35.7 million parameters";
+  // the released diffusion_tf model has exactly 35,746,307.
+  const NetworkPtr network = make_network(preset_config("cifar10").model);
+  EXPECT_EQ(count_parameters(*network), 35746307);
+}
+
+TEST(UNet, OutputShapeEqualsInputShapeForEveryImagePreset) {
+  torch::NoGradGuard no_grad;
+  for (const std::string name : {"mnist-small", "mnist", "cifar10"}) {
+    const RunConfig config = preset_config(name);
+    const NetworkPtr network = make_network(config.model);
+    network->eval();
+    std::vector<int64_t> shape{2};
+    for (int64_t d : network->sample_shape()) shape.push_back(d);
+    const torch::Tensor x = torch::randn(shape);
+    const torch::Tensor output = network->forward(x, torch::tensor({0, 999}));
+    EXPECT_EQ(output.sizes(), x.sizes()) << name;
+  }
+}
+
+TEST(UNet, StartsAsZeroAndGradientsReachEveryParameter) {
+  UNetConfig config;
+  config.ch = 16;
+  config.ch_mult = {1, 2};
+  config.num_res_blocks = 1;
+  config.attn_resolutions = {14};
+  config.num_groups = 8;
+  config.dropout = 0.0;
+  UNet network(config);
+  const torch::Tensor x = torch::randn({2, 1, 28, 28});
+  const torch::Tensor t = torch::tensor({3, 700});
+  // Ho et al. zero-initialise the output convolution: the untrained net predicts 0.
+  EXPECT_EQ(network.forward(x, t).abs().max().item<float>(), 0.0f);
+  // With the zero-initialised layers made non-zero, every parameter must get a gradient.
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : network.parameters()) p.add_(torch::randn_like(p) * 0.05);
+  }
+  network.forward(x, t).pow(2).sum().backward();
+  for (const auto& item : network.named_parameters()) {
+    ASSERT_TRUE(item.value().grad().defined()) << item.key();
+    EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << item.key() << " gets no gradient";
+  }
+}
+
+TEST(UNet, TimeEmbeddingChangesTheOutput) {
+  UNetConfig config;
+  config.ch = 16;
+  config.ch_mult = {1, 2};
+  config.num_res_blocks = 1;
+  config.attn_resolutions = {};
+  config.num_groups = 8;
+  UNet network(config);
+  network.eval();
+  torch::NoGradGuard no_grad;
+  for (auto& p : network.parameters()) p.add_(torch::randn_like(p) * 0.05);
+  const torch::Tensor x = torch::randn({1, 1, 28, 28});
+  EXPECT_FALSE(torch::allclose(network.forward(x, torch::tensor({10})), network.forward(x, torch::tensor({900}))));
+}
+
+TEST(UNet, RejectsConfigurationsItCannotBuild) {
+  UNetConfig odd;
+  odd.image_size = 30;  // 30 / 2 / 2 is not an integer with three levels
+  odd.ch_mult = {1, 2, 2};
+  EXPECT_THROW(UNet{odd}, Error);
+  UNetConfig groups;
+  groups.ch = 20;
+  groups.num_groups = 32;
+  EXPECT_THROW(UNet{groups}, Error);
+  UNet network{UNetConfig{}};
+  EXPECT_THROW(network.forward(torch::zeros({1, 3, 28, 28}), torch::tensor({1})), Error);
+}
+
+}  // namespace
+}  // namespace diffuse

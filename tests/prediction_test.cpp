@@ -1,0 +1,46 @@
+#include "diffuse/prediction.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "diffuse/schedule.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+namespace {
+
+class PredictionConversions : public ::testing::TestWithParam<Prediction> {};
+
+TEST_P(PredictionConversions, EveryParameterisationRecoversEpsAndX0) {
+  const NoiseSchedule schedule = NoiseSchedule::cosine(1000);
+  torch::manual_seed(1);
+  const torch::Tensor x0 = torch::randn({6, 3, 4, 4}, torch::kFloat64);
+  const torch::Tensor eps = torch::randn({6, 3, 4, 4}, torch::kFloat64);
+  const torch::Tensor t = torch::tensor({0, 1, 100, 500, 900, 998}, torch::kLong);
+  const torch::Tensor a = schedule.sqrt_alpha_bar(t, x0), s = schedule.sqrt_one_minus_alpha_bar(t, x0);
+  const torch::Tensor x_t = a * x0 + s * eps;
+  const torch::Tensor target = training_target(GetParam(), x0, eps, a, s);
+  const EpsilonAndX0 recovered = interpret_output(GetParam(), target, x_t, a, s);
+  EXPECT_TRUE(torch::allclose(recovered.eps, eps, 1e-8, 1e-8));
+  EXPECT_TRUE(torch::allclose(recovered.x0, x0, 1e-6, 1e-6));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTargets, PredictionConversions,
+                         ::testing::Values(Prediction::kEpsilon, Prediction::kX0, Prediction::kV));
+
+TEST(Prediction, VMatchesSalimansAndHo) {
+  // v = a eps - s x0, so x0 = a x_t - s v (Salimans & Ho 2022, sec. 4).
+  const torch::Tensor a = torch::tensor({0.6}, torch::kFloat64), s = torch::tensor({0.8}, torch::kFloat64);
+  const torch::Tensor x0 = torch::tensor({2.0}, torch::kFloat64), eps = torch::tensor({-1.0}, torch::kFloat64);
+  EXPECT_DOUBLE_EQ(v_from_eps_and_x0(eps, x0, a, s).item<double>(), 0.6 * -1.0 - 0.8 * 2.0);
+}
+
+TEST(Prediction, NamesRoundTrip) {
+  for (Prediction p : {Prediction::kEpsilon, Prediction::kX0, Prediction::kV}) {
+    EXPECT_EQ(prediction_from_string(to_string(p)), p);
+  }
+  EXPECT_THROW(prediction_from_string("score"), Error);
+}
+
+}  // namespace
+}  // namespace diffuse

@@ -1,0 +1,45 @@
+#include "test_support.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <torch/torch.h>
+
+namespace diffuse::testing {
+
+std::string temporary_directory(const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path path = fs::temp_directory_path() / ("diffuse_test_" + std::to_string(::getpid())) / name;
+  fs::remove_all(path);
+  fs::create_directories(path);
+  static const bool registered = [] {
+    std::atexit([] {
+      std::error_code error;
+      fs::remove_all(fs::temp_directory_path() / ("diffuse_test_" + std::to_string(::getpid())), error);
+    });
+    return true;
+  }();
+  (void)registered;
+  return path.string();
+}
+
+std::string shared_data_directory() {
+  if (const char* from_env = std::getenv("DIFFUSE_SHARED_DATA")) return from_env;
+  return DIFFUSE_SHARED_DATA;
+}
+
+double energy_distance(const torch::Tensor& x, const torch::Tensor& y) {
+  const torch::Tensor a = x.to(torch::kFloat64), b = y.to(torch::kFloat64);
+  return 2.0 * torch::cdist(a, b).mean().item<double>() - torch::cdist(a, a).mean().item<double>() -
+         torch::cdist(b, b).mean().item<double>();
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+}
+
+}  // namespace diffuse::testing
