@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-./scripts/build.sh -DDIFFUSE_BUILD_TESTS=OFF -DDIFFUSE_BUILD_BENCHMARKS=OFF
+BUILD_TARGETS=diffuse_cli ./scripts/build.sh
 diffuse=${BUILD_DIR:-build}/diffuse
 steps=${DEMO_STEPS:-1000}
 mkdir -p out

@@ -19,7 +19,7 @@ ReverseVariance reverse_variance_from_string(const std::string& name) {
 void RunConfig::validate() const {
   std::visit([](const auto& c) { c.validate(); }, model);
   check(schedule.num_timesteps >= 1, "config: schedule.num_timesteps must be >= 1");
-  check(training.steps >= 0, "config: training.steps must be >= 0");
+  check(training.steps >= 1, "config: training.steps must be >= 1");
   check(training.batch_size >= 1, "config: training.batch_size must be >= 1");
   check(training.learning_rate > 0.0, "config: training.learning_rate must be > 0");
   check(training.warmup_steps >= 0, "config: training.warmup_steps must be >= 0");

@@ -26,7 +26,8 @@ TEST_P(PredictionConversions, EveryParameterisationRecoversEpsAndX0) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTargets, PredictionConversions,
-                         ::testing::Values(Prediction::kEpsilon, Prediction::kX0, Prediction::kV));
+                         ::testing::Values(Prediction::kEpsilon, Prediction::kX0, Prediction::kV),
+                         [](const ::testing::TestParamInfo<Prediction>& info) { return to_string(info.param); });
 
 TEST(Prediction, VMatchesSalimansAndHo) {
   // v = a eps - s x0, so x0 = a x_t - s v (Salimans & Ho 2022, sec. 4).

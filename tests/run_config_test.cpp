@@ -18,6 +18,13 @@ TEST(RunConfig, RoundTripsThroughJson) {
     config.training.seed = 77;
     const RunConfig back = run_config_from_json(run_config_to_json(config));
     EXPECT_EQ(run_config_to_json(back), run_config_to_json(config)) << name;
+    EXPECT_EQ(back.data.spec, "toy2d:moons");
+    EXPECT_EQ(back.prediction, Prediction::kV);
+    EXPECT_EQ(back.schedule.kind, ScheduleKind::kCosine);
+    EXPECT_EQ(back.sampling.variance, ReverseVariance::kBeta);
+    EXPECT_EQ(back.training.seed, 77u);
+    EXPECT_EQ(back.training.batch_size, preset_config(name).training.batch_size);
+    EXPECT_EQ(back.model.index(), config.model.index());
   }
 }
 

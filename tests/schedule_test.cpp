@@ -103,6 +103,17 @@ TEST(NoiseSchedule, RespacingKeepsAlphaBarAtTheKeptSteps) {
   EXPECT_THROW(schedule.respaced({1000}), Error);
 }
 
+TEST(NoiseSchedule, SigmoidAlphaBarFollowsItsClosedForm) {
+  // Chen 2023, Algorithm 1 (start -3, end 3, tau 1): alpha_bar(t) = (v_end - sigmoid(6 t - 3)) / (v_end - v_start).
+  auto logistic = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+  const double v_start = logistic(-3.0), v_end = logistic(3.0);
+  const NoiseSchedule schedule = NoiseSchedule::sigmoid(1000);
+  for (int64_t t : {0, 10, 250, 500, 750, 990}) {
+    const double u = static_cast<double>(t + 1) / 1000.0;
+    EXPECT_NEAR(schedule.alpha_bar(t), (v_end - logistic(6.0 * u - 3.0)) / (v_end - v_start), 1e-12) << "t = " << t;
+  }
+}
+
 TEST(NoiseSchedule, SigmoidIsMonotoneAndEndsNearPureNoise) {
   const NoiseSchedule schedule = NoiseSchedule::sigmoid(1000);
   for (int64_t t = 1; t < 1000; ++t) EXPECT_LT(schedule.alpha_bar(t), schedule.alpha_bar(t - 1));

@@ -30,11 +30,13 @@ torch::Tensor read_idx_ubyte(const std::string& path) {
   check(bytes.size() >= header, path + ": truncated IDX header");
   std::vector<int64_t> shape;
   std::uint64_t elements = 1;
+  constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 34;
   for (int d = 0; d < dims; ++d) {
     const std::uint32_t size = read_big_endian_u32(bytes.data() + 4 + 4 * d);
     shape.push_back(size);
+    // Check before multiplying, so the product cannot wrap around.
+    check(size == 0 || elements <= kMaxElements / size, path + ": IDX sizes are implausibly large");
     elements *= size;
-    check(elements <= (std::uint64_t{1} << 34), path + ": IDX sizes are implausibly large");
   }
   check(bytes.size() - header == elements,
         path + ": IDX header promises " + std::to_string(elements) + " bytes of data but the file holds " +

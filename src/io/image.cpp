@@ -61,6 +61,11 @@ Canvas to_canvas(const torch::Tensor& image) {
 }
 
 std::string encode_png(const std::uint8_t* pixels, int width, int height, int channels) {
+  // stb_image_write sizes its buffers in int: keep (width * channels + 1) * height below 2^31.
+  check(width > 0 && height > 0 &&
+            (static_cast<int64_t>(width) * channels + 1) * height < std::numeric_limits<int>::max(),
+        "cannot write a " + std::to_string(width) + "x" + std::to_string(height) +
+            " PNG: too large (use fewer samples or a smaller image)");
   std::string png;
   auto append = [](void* context, void* data, int size) {
     static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));

@@ -115,11 +115,14 @@ TensorFile parse_safetensors(const std::vector<std::uint8_t>& bytes, const std::
           what + "data_offsets must be two non-negative integers");
     std::vector<int64_t> shape;
     std::uint64_t elements = 1;
+    constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 48;
     for (const auto& dim : shape_json) {
-      check(dim.is_number_unsigned() && dim.get<std::uint64_t>() < (std::uint64_t{1} << 40), what + "bad dimension " + dim.dump());
-      elements *= dim.get<std::uint64_t>();
-      check(elements < (std::uint64_t{1} << 48), what + "too many elements");
-      shape.push_back(dim.get<int64_t>());
+      check(dim.is_number_unsigned(), what + "bad dimension " + dim.dump());
+      const auto size = dim.get<std::uint64_t>();
+      // Check before multiplying, so the product cannot wrap around.
+      check(size == 0 || elements <= kMaxElements / size, what + "too many elements");
+      elements *= size;
+      shape.push_back(static_cast<int64_t>(size));
     }
     const auto begin = offsets[0].get<std::uint64_t>();
     const auto end = offsets[1].get<std::uint64_t>();

@@ -24,6 +24,11 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 bool is_points(const torch::Tensor& samples) { return samples.dim() == 2 && samples.size(1) == 2; }
 
+bool names_directory(const std::string& out) {
+  std::error_code error;
+  return ends_with(out, "/") || std::filesystem::is_directory(out, error);
+}
+
 // Integer upscaling so a grid is at least ~256 pixels wide.
 int64_t display_scale(int64_t image_size) { return std::clamp<int64_t>(96 / std::max<int64_t>(image_size, 1), 1, 4); }
 
@@ -57,12 +62,19 @@ Canvas render_samples(const torch::Tensor& samples, const std::string& title) {
   return framed;
 }
 
+void check_samples_destination(const std::string& out, bool points) {
+  if (names_directory(out)) {
+    check(!points, "--out " + out + ": one file per sample needs image samples; write 2-D points to a .csv or .png");
+    return;
+  }
+  check(ends_with(out, ".png") || ends_with(out, ".csv"),
+        "--out " + out + ": expected a .png file, a .csv file or a directory ending in /");
+}
+
 std::vector<std::string> write_samples(const std::string& out, const torch::Tensor& samples, const std::string& title) {
   namespace fs = std::filesystem;
-  std::error_code error;
-  const bool to_directory = ends_with(out, "/") || fs::is_directory(out, error);
-  if (to_directory) {
-    check(samples.dim() == 4, "one file per sample needs image samples; write 2-D points to a .csv or .png");
+  check_samples_destination(out, is_points(samples));
+  if (names_directory(out)) {
     create_directories(out);
     std::vector<std::string> paths;
     for (int64_t i = 0; i < samples.size(0); ++i) {
@@ -88,7 +100,6 @@ std::vector<std::string> write_samples(const std::string& out, const torch::Tens
     write_file_atomically(out, csv.str());
     return {out};
   }
-  check(ends_with(out, ".png"), "--out " + out + ": expected a .png file, a .csv file or a directory ending in /");
   save_png(out, render_samples(samples, title));
   return {out};
 }

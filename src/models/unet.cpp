@@ -38,8 +38,11 @@ std::string join(const std::vector<int64_t>& values) {
 }  // namespace
 
 void UNetConfig::validate() const {
-  check(in_channels >= 1 && out_channels >= 1, "unet: in_channels and out_channels must be >= 1");
-  check(ch >= 1 && !ch_mult.empty(), "unet: ch must be >= 1 and ch_mult non-empty");
+  check(in_channels >= 1, "unet: in_channels must be >= 1");
+  check(out_channels == in_channels, "unet: out_channels (" + std::to_string(out_channels) +
+                                         ") must equal in_channels (" + std::to_string(in_channels) +
+                                         "): the network predicts a tensor shaped like its input");
+  check(ch >= 1 && !ch_mult.empty() && ch_mult.size() <= 8, "unet: ch must be >= 1 and ch_mult have 1 to 8 levels");
   check(num_res_blocks >= 1, "unet: num_res_blocks must be >= 1");
   check(dropout >= 0.0 && dropout < 1.0, "unet: dropout must be in [0, 1)");
   check(num_groups >= 1, "unet: num_groups must be >= 1");
@@ -47,6 +50,8 @@ void UNetConfig::validate() const {
   check(image_size >= 1 && image_size % (int64_t{1} << downsamplings) == 0,
         "unet: image_size " + std::to_string(image_size) + " must be divisible by 2^" + std::to_string(downsamplings) +
             " (one halving per ch_mult level after the first)");
+  check(ch % num_groups == 0, "unet: ch " + std::to_string(ch) + " is not divisible by num_groups " +
+                                 std::to_string(num_groups));
   for (int64_t mult : ch_mult) {
     check(mult >= 1, "unet: ch_mult entries must be >= 1");
     check((ch * mult) % num_groups == 0, "unet: channels " + std::to_string(ch * mult) +

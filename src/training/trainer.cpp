@@ -87,14 +87,15 @@ Trainer Trainer::create(const RunConfig& config, const std::string& run_director
   return trainer;
 }
 
-Trainer Trainer::resume(const std::string& run_directory, int64_t total_steps) {
+Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& options) {
   RunDirectory run(run_directory);
   check(run.has_checkpoint(), run_directory + " has no checkpoint.safetensors to resume from");
   RunConfig config = run.read_config();
-  if (total_steps > 0) {
-    config.training.steps = total_steps;
-    run.write_config(config);
-  }
+  if (options.total_steps > 0) config.training.steps = options.total_steps;
+  if (options.checkpoint_every > 0) config.training.checkpoint_every = options.checkpoint_every;
+  if (options.sample_every >= 0) config.training.sample_every = options.sample_every;
+  config.validate();
+  run.write_config(config);
   Trainer trainer(config, run);
   trainer.load_checkpoint();
   return trainer;
@@ -151,6 +152,7 @@ TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
   report.first_step = step_;
   std::unique_ptr<ProgressBar> bar;
   if (show_progress) bar = std::make_unique<ProgressBar>("train", options.steps, step_);
+  const double elapsed_before = elapsed_seconds_;
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   while (step_ < options.steps) {
@@ -159,25 +161,26 @@ TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
       break;
     }
     train_step();
+    elapsed_seconds_ = elapsed_before + seconds();
     if (bar) {
       std::ostringstream extra;
       extra << "loss " << std::setprecision(4) << smoothed_loss_ << "  lr " << std::setprecision(2) << learning_rate_at(step_ - 1);
       bar->update(step_, extra.str());
     }
-    if (step_ % options.log_every == 0) log_metrics(seconds());
+    if (step_ % options.log_every == 0) log_metrics();
     if (options.sample_every > 0 && step_ % options.sample_every == 0) write_previews();
     if (step_ % options.checkpoint_every == 0) save_checkpoint();
   }
   if (bar) bar->finish();
   report.steps_per_second = seconds() > 0 ? static_cast<double>(step_ - report.first_step) / seconds() : 0.0;
-  if (step_ % options.checkpoint_every != 0 || report.interrupted) save_checkpoint();
+  if (step_ % options.checkpoint_every != 0 || report.interrupted || !run_.has_checkpoint()) save_checkpoint();
   if (!report.interrupted && (options.sample_every == 0 || step_ % options.sample_every != 0)) write_previews();
   report.last_step = step_;
   report.final_loss = smoothed_loss_;
   return report;
 }
 
-void Trainer::log_metrics(double seconds) {
+void Trainer::log_metrics() {
   if (interval_count_ == 0) return;
   const double mean_loss = interval_loss_sum_ / static_cast<double>(interval_count_);
   const nlohmann::json line = {
@@ -187,7 +190,7 @@ void Trainer::log_metrics(double seconds) {
       {"lr", learning_rate_at(step_ - 1)},
       {"ema_decay", ema_->current_decay()},
       {"epoch", batch_order_->epoch()},
-      {"elapsed_seconds", seconds},
+      {"elapsed_seconds", elapsed_seconds_},
   };
   std::ofstream out(run_.metrics_path(), std::ios::app);
   out << line.dump() << "\n";
@@ -253,6 +256,7 @@ void Trainer::save_checkpoint() {
       {"interval_grad_norm_sum", exact(interval_grad_norm_sum_)},
       {"interval_count", std::to_string(interval_count_)},
       {"smoothed_loss", exact(smoothed_loss_)},
+      {"elapsed_seconds", exact(elapsed_seconds_)},
   };
   save_safetensors(run_.checkpoint_path(), file);
   const std::map<std::string, std::string> weights_metadata{{"step", std::to_string(step_)}};
@@ -292,6 +296,8 @@ void Trainer::load_checkpoint() {
     interval_grad_norm_sum_ = std::strtod(meta("interval_grad_norm_sum").c_str(), nullptr);
     interval_count_ = std::stoll(meta("interval_count"));
     smoothed_loss_ = std::strtod(meta("smoothed_loss").c_str(), nullptr);
+    const auto elapsed = file.metadata.find("elapsed_seconds");  // absent in the first checkpoint format
+    elapsed_seconds_ = elapsed == file.metadata.end() ? 0.0 : std::strtod(elapsed->second.c_str(), nullptr);
   } catch (const std::logic_error& e) {  // std::stoll on damaged metadata
     throw Error(source + ": damaged checkpoint metadata (" + e.what() + ")");
   } catch (const c10::Error& e) {

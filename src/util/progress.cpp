@@ -48,9 +48,11 @@ void ProgressBar::update(int64_t done, const std::string& extra) {
     last_draw_ = now;
     draw(false);
   } else {
+    // A log file gets a line at every tenth of the way, and at least once a minute.
     const int decile = static_cast<int>(10 * done_ / total_);
-    if (decile == last_decile_) return;
+    if (decile == last_decile_ && now - last_draw_ < std::chrono::seconds(60)) return;
     last_decile_ = decile;
+    last_draw_ = now;
     draw(false);
   }
 }

@@ -51,6 +51,8 @@ TEST(Idx, ReadsRawFilesAndRejectsBrokenOnes) {
   EXPECT_THROW(read_idx_ubyte(dir + "/truncated"), Error);
   testing::write_bytes(dir + "/magic", "\x01\x02\x03\x04 garbage");
   EXPECT_THROW(read_idx_ubyte(dir + "/magic"), Error);
+  testing::write_bytes(dir + "/wraps", idx_bytes({1u << 17, 1u << 17, 1u << 30}, 0));  // 2^64 elements
+  EXPECT_THROW(read_idx_ubyte(dir + "/wraps"), Error);
   testing::write_bytes(dir + "/empty", "");
   EXPECT_THROW(read_idx_ubyte(dir + "/empty"), Error);
   EXPECT_THROW(read_idx_ubyte(dir + "/missing"), Error);

@@ -65,6 +65,7 @@ TEST(Safetensors, RejectsMalformedFilesWithTheReason) {
       {"size mismatch", handmade(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", data)},
       {"reversed range", handmade(R"({"w":{"dtype":"U8","shape":[0],"data_offsets":[8,0]}})", data)},
       {"overlap", handmade(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", data)},
+      {"element count wraps around", handmade(R"({"w":{"dtype":"U8","shape":[549755813888,33554432],"data_offsets":[0,0]}})", data)},
       {"negative dim", handmade(R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", data)},
       {"metadata not strings", handmade(R"({"__metadata__":{"a":1}})", "")},
   };

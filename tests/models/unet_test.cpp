@@ -80,6 +80,14 @@ TEST(UNet, RejectsConfigurationsItCannotBuild) {
   groups.ch = 20;
   groups.num_groups = 32;
   EXPECT_THROW(UNet{groups}, Error);
+  UNetConfig channels;
+  channels.out_channels = 2;
+  EXPECT_THROW(UNet{channels}, Error);
+  UNetConfig base_groups;
+  base_groups.ch = 16;
+  base_groups.ch_mult = {2, 4};
+  base_groups.num_groups = 32;
+  EXPECT_THROW(UNet{base_groups}, Error);
   UNet network{UNetConfig{}};
   EXPECT_THROW(network.forward(torch::zeros({1, 3, 28, 28}), torch::tensor({1})), Error);
 }

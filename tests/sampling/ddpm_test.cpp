@@ -14,10 +14,10 @@ namespace {
 constexpr double kMu = 0.5, kStd = 0.3;
 
 GenerateResult sample_oracle(int64_t steps, double temperature, uint64_t seed, ReverseVariance variance,
-                             int64_t trajectory_frames = 0) {
+                             int64_t trajectory_frames = 0, Prediction prediction = Prediction::kEpsilon) {
   const NoiseSchedule schedule = NoiseSchedule::linear(1000);
-  auto oracle = std::make_shared<testing::GaussianOracle>(schedule, 4, kMu, kStd);
-  const Denoiser denoiser(oracle, schedule, Prediction::kEpsilon, /*clip_x0=*/false);
+  auto oracle = std::make_shared<testing::GaussianOracle>(schedule, 4, kMu, kStd, prediction);
+  const Denoiser denoiser(oracle, schedule, prediction, /*clip_x0=*/false);
   SamplerOptions options;
   options.temperature = temperature;
   options.variance = variance;
@@ -38,6 +38,28 @@ TEST(DdpmSampler, AncestralSamplingWithTheExactDenoiserReachesTheDataDistributio
     EXPECT_NEAR(x.mean().item<double>(), kMu, 0.01);
     EXPECT_NEAR(x.std().item<double>(), kStd, 0.015) << to_string(variance);
   }
+}
+
+TEST(DdpmSampler, EveryParameterisationSamplesTheSameDistribution) {
+  // The same exact denoiser answering in x0 or v must give the same samples as in eps.
+  const torch::Tensor eps = sample_oracle(100, 1.0, 11, ReverseVariance::kBetaTilde).samples;
+  for (Prediction prediction : {Prediction::kX0, Prediction::kV}) {
+    const torch::Tensor other = sample_oracle(100, 1.0, 11, ReverseVariance::kBetaTilde, 0, prediction).samples;
+    EXPECT_LT((other - eps).abs().max().item<double>(), 1e-3) << to_string(prediction);
+  }
+}
+
+TEST(Denoiser, ClippingKeepsX0InRangeAndEpsConsistent) {
+  // A data mean far outside [-1, 1]: the clipped x0 must be clamped and eps
+  // recomputed so that x_t = a x0 + s eps still holds.
+  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  auto oracle = std::make_shared<testing::GaussianOracle>(schedule, 3, 4.0, 0.1);
+  const Denoiser denoiser(oracle, schedule, Prediction::kEpsilon, /*clip_x0=*/true);
+  const torch::Tensor x_t = torch::randn({64, 3});
+  const EpsilonAndX0 prediction = denoiser.predict(x_t, 300);
+  EXPECT_LE(prediction.x0.abs().max().item<float>(), 1.0f);
+  const double a = std::sqrt(schedule.alpha_bar(300)), s = std::sqrt(1 - schedule.alpha_bar(300));
+  EXPECT_LT((a * prediction.x0 + s * prediction.eps - x_t).abs().max().item<double>(), 1e-5);
 }
 
 TEST(DdpmSampler, RespacedSamplingIsBracketedByTheTwoVarianceChoices) {

@@ -4,15 +4,16 @@
 
 namespace diffuse::testing {
 
-GaussianOracle::GaussianOracle(NoiseSchedule schedule, int64_t dim, double mu, double s)
-    : schedule_(std::move(schedule)), dim_(dim), mu_(mu), s_(s) {}
+GaussianOracle::GaussianOracle(NoiseSchedule schedule, int64_t dim, double mu, double s, Prediction output)
+    : schedule_(std::move(schedule)), dim_(dim), mu_(mu), s_(s), output_(output) {}
 
 torch::Tensor GaussianOracle::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
   const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x_t);
   const torch::Tensor sg = schedule_.sqrt_one_minus_alpha_bar(t, x_t);
   const double s2 = s_ * s_;
   const torch::Tensor x0 = mu_ + a * s2 / (a * a * s2 + sg * sg) * (x_t - a * mu_);
-  return (x_t - a * x0) / sg;
+  const torch::Tensor eps = (x_t - a * x0) / sg;
+  return training_target(output_, x0, eps, a, sg);
 }
 
 }  // namespace diffuse::testing

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "diffuse/models/network.h"
+#include "diffuse/prediction.h"
 #include "diffuse/schedule.h"
 
 namespace diffuse::testing {
@@ -15,7 +16,8 @@ namespace diffuse::testing {
 // isolates the sampler's own error from any learning error.
 class GaussianOracle : public NoiseNetwork {
  public:
-  GaussianOracle(NoiseSchedule schedule, int64_t dim, double mu, double s);
+  // `output`: the parameterisation the oracle answers in (eps, x0 or v).
+  GaussianOracle(NoiseSchedule schedule, int64_t dim, double mu, double s, Prediction output = Prediction::kEpsilon);
   torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) override;
   std::vector<int64_t> sample_shape() const override { return {dim_}; }
   std::string describe() const override { return "Gaussian oracle"; }
@@ -24,6 +26,7 @@ class GaussianOracle : public NoiseNetwork {
   NoiseSchedule schedule_;
   int64_t dim_;
   double mu_, s_;
+  Prediction output_;
 };
 
 }  // namespace diffuse::testing

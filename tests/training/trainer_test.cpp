@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "diffuse/io/checkpoint.h"
@@ -49,6 +50,18 @@ RunConfig tiny_image_run(const std::string& image_dir) {
   return config;
 }
 
+// metrics.jsonl minus the wall-clock field, which is the only one allowed to differ.
+std::vector<nlohmann::json> metrics_without_time(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json entry = nlohmann::json::parse(line);
+    entry.erase("elapsed_seconds");
+    lines.push_back(entry);
+  }
+  return lines;
+}
+
 void expect_same_tensors(const std::string& a, const std::string& b) {
   const TensorFile x = load_safetensors(a), y = load_safetensors(b);
   ASSERT_EQ(x.tensors.size(), y.tensors.size());
@@ -74,13 +87,14 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRunBitForBit) {
   }
   torch::manual_seed(999);  // disturb the global generator: resume must restore it
   {
-    Trainer trainer = Trainer::resume(root + "/resumed", 12);
+    Trainer trainer = Trainer::resume(root + "/resumed", ResumeOptions{12});
     EXPECT_EQ(trainer.step(), 7);
     trainer.run(nullptr, false);
   }
   expect_same_tensors(root + "/straight/model.safetensors", root + "/resumed/model.safetensors");
   expect_same_tensors(root + "/straight/ema.safetensors", root + "/resumed/ema.safetensors");
   expect_same_tensors(root + "/straight/checkpoint.safetensors", root + "/resumed/checkpoint.safetensors");
+  EXPECT_EQ(metrics_without_time(root + "/straight/metrics.jsonl"), metrics_without_time(root + "/resumed/metrics.jsonl"));
 }
 
 TEST(Trainer, StopRequestWritesACheckpointThatResumes) {

@@ -28,6 +28,8 @@ struct SampleArguments {
 };
 
 void run_sample(const SampleArguments& args) {
+  check(args.trajectory.empty() || (args.trajectory.size() > 4 && args.trajectory.substr(args.trajectory.size() - 4) == ".png"),
+        "--trajectory must name a .png file");
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
   const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
   const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
@@ -43,6 +45,7 @@ void run_sample(const SampleArguments& args) {
   generate_options.batch_size = args.batch_size;
   generate_options.seed = args.seed;
   const bool points = model.network->sample_shape().size() == 1;
+  check_samples_destination(args.out, points);
   if (!args.trajectory.empty()) {
     generate_options.trajectory_frames = 10;
     generate_options.trajectory_samples = points ? args.num : 8;
@@ -63,8 +66,6 @@ void run_sample(const SampleArguments& args) {
   std::printf("wrote %zu file%s: %s%s\n", written.size(), written.size() == 1 ? "" : "s", written.front().c_str(),
               written.size() > 1 ? " ..." : "");
   if (!args.trajectory.empty()) {
-    check(args.trajectory.size() > 4 && args.trajectory.substr(args.trajectory.size() - 4) == ".png",
-          "--trajectory must name a .png file");
     save_png(args.trajectory, render_trajectory(result.trajectory, result.trajectory_timesteps,
                                                 "reverse process, " + sampler->name() + ", temperature " +
                                                     std::to_string(args.temperature).substr(0, 4)));
@@ -79,7 +80,7 @@ Command add_sample_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run (Ho et al. Algorithm 2)");
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
   command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample) or samples.csv")->required();
-  command->add_option("--num", args->num, "number of samples")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--num", args->num, "number of samples")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
   command->add_option("--steps", args->steps, "reverse steps (default: T; fewer respaces the schedule)")
       ->check(CLI::PositiveNumber);
   command->add_option("--sampler", args->sampler, "sampler name")->capture_default_str();

@@ -77,10 +77,14 @@ void run_train(const TrainArguments& args) {
   for (const char* option : {"--data", "--preset", "--config", "--batch-size", "--lr", "--seed", "--prediction",
                              "--schedule", "--timesteps", "--image-size", "--channels", "--ema-decay", "--flip"}) {
     check(!args.resume || !given(args, option),
-          std::string(option) + " cannot be changed with --resume: the run continues with its own config.json (only --steps may grow)");
+          std::string(option) + " cannot be changed with --resume: the run continues with its own config.json "
+          "(only --steps, --checkpoint-every and --sample-every may change)");
   }
-  Trainer trainer = args.resume ? Trainer::resume(args.out, given(args, "--steps") ? args.steps : 0)
-                                : Trainer::create(build_config(args), args.out);
+  ResumeOptions resume;
+  if (given(args, "--steps")) resume.total_steps = args.steps;
+  if (given(args, "--checkpoint-every")) resume.checkpoint_every = args.checkpoint_every;
+  if (given(args, "--sample-every")) resume.sample_every = args.sample_every;
+  Trainer trainer = args.resume ? Trainer::resume(args.out, resume) : Trainer::create(build_config(args), args.out);
   const RunConfig& config = trainer.config();
   if (args.resume) {
     std::printf("resuming %s at step %lld of %lld\n", args.out.c_str(), static_cast<long long>(trainer.step()),
@@ -112,7 +116,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
   command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for toy2d)");
   command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
-  command->add_option("--steps", args->steps, "total training steps")->check(CLI::NonNegativeNumber);
+  command->add_option("--steps", args->steps, "total training steps")->check(CLI::PositiveNumber);
   command->add_option("--batch-size", args->batch_size, "samples per step")->check(CLI::PositiveNumber);
   command->add_option("--lr", args->learning_rate, "Adam learning rate")->check(CLI::PositiveNumber);
   command->add_option("--seed", args->seed, "seed of the weights, data order and noise");

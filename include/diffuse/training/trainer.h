@@ -26,6 +26,14 @@ struct TrainReport {
   bool interrupted = false;  // stopped early by a stop request; a checkpoint was written
 };
 
+// What may change when a run continues: only settings that leave the
+// training trajectory as it was (0 / -1: keep the run's own).
+struct ResumeOptions {
+  int64_t total_steps = 0;
+  int64_t checkpoint_every = 0;
+  int64_t sample_every = -1;
+};
+
 // Ho et al. Algorithm 1 (L_simple with t uniform) with Adam, warm-up,
 // gradient clipping, EMA, atomic checkpoints, exact resume, a metrics log,
 // preview grids and a loss curve, all in one run directory.
@@ -34,8 +42,8 @@ class Trainer {
   // A new run: writes config.json into `run_directory` (which must not hold
   // a checkpoint already).
   static Trainer create(const RunConfig& config, const std::string& run_directory);
-  // Continues a run from its checkpoint. `total_steps` > 0 changes the target.
-  static Trainer resume(const std::string& run_directory, int64_t total_steps = 0);
+  // Continues a run from its checkpoint.
+  static Trainer resume(const std::string& run_directory, const ResumeOptions& options = {});
 
   // Trains up to config().training.steps. `stop` (may be null) is polled
   // once a step; when set, a checkpoint is written and the call returns.
@@ -57,7 +65,7 @@ class Trainer {
   Trainer(RunConfig config, RunDirectory run);
   void load_checkpoint();
   double learning_rate_at(int64_t step) const;
-  void log_metrics(double seconds);
+  void log_metrics();
   void write_loss_plot() const;
 
   RunConfig config_;
@@ -77,6 +85,7 @@ class Trainer {
   double interval_grad_norm_sum_ = 0.0;
   int64_t interval_count_ = 0;
   double smoothed_loss_ = 0.0;
+  double elapsed_seconds_ = 0.0;  // training time over all sessions of the run
   std::vector<std::pair<int64_t, double>> loss_history_;  // (step, mean loss) per interval
 };
 

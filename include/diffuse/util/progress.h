@@ -9,7 +9,8 @@ namespace diffuse {
 
 // A one-line progress bar on stderr: "label [#####.....] 120/1000 12.3 it/s ETA 1:11 extra".
 // On a terminal it redraws in place at most ten times a second; otherwise
-// (a log file, CI) it prints a line at every tenth of the way.
+// (a log file, CI) it prints a line at every tenth of the way and at least
+// once a minute.
 class ProgressBar {
  public:
   ProgressBar(std::string label, int64_t total, int64_t start = 0, std::FILE* stream = stderr);
