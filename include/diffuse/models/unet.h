@@ -6,6 +6,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
 #include "diffuse/models/network.h"
