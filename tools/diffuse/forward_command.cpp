@@ -64,7 +64,9 @@ void run_forward(const ForwardArguments& args) {
   for (int64_t t : timesteps) {
     const torch::Tensor t_batch = torch::full({1}, t, torch::kLong);
     frames.push_back(schedule.q_sample(image.unsqueeze(0), eps.unsqueeze(0), t_batch).clamp(-1.0, 1.0));
-    captions.push_back("t=" + std::to_string(t) + " a=" + std::to_string(schedule.alpha_bar(t)).substr(0, 5));
+    char caption[48];
+    std::snprintf(caption, sizeof caption, "t=%lld a=%.3f", static_cast<long long>(t), schedule.alpha_bar(t));
+    captions.emplace_back(caption);
   }
   const int64_t scale = std::max<int64_t>(1, 96 / std::max(image.size(1), image.size(2)));
   const Canvas strip = render_strips(torch::stack(frames, 0), captions, std::min<int64_t>(scale, 4),

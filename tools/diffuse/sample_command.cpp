@@ -66,9 +66,9 @@ void run_sample(const SampleArguments& args) {
   std::printf("wrote %zu file%s: %s%s\n", written.size(), written.size() == 1 ? "" : "s", written.front().c_str(),
               written.size() > 1 ? " ..." : "");
   if (!args.trajectory.empty()) {
-    save_png(args.trajectory, render_trajectory(result.trajectory, result.trajectory_timesteps,
-                                                "reverse process, " + sampler->name() + ", temperature " +
-                                                    std::to_string(args.temperature).substr(0, 4)));
+    std::ostringstream trajectory_title;
+    trajectory_title << "reverse process, " << sampler->name() << " " << steps << " steps, temperature " << args.temperature;
+    save_png(args.trajectory, render_trajectory(result.trajectory, result.trajectory_timesteps, trajectory_title.str()));
     std::printf("wrote %s\n", args.trajectory.c_str());
   }
 }
