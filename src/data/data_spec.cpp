@@ -66,9 +66,14 @@ bool is_point_data(const std::string& spec) { return parse_data_spec(spec).kind 
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ModelConfig& model) {
   const DataSpec parsed = parse_data_spec(spec);
   if (parsed.kind == "mnist") {
-    const std::string directory =
-        parsed.argument.empty() ? (std::filesystem::path(default_data_root()) / "mnist").string() : parsed.argument;
-    return open_idx(spec, directory, model);
+    if (parsed.argument.empty()) {
+      const std::string directory = (std::filesystem::path(default_data_root()) / "mnist").string();
+      std::error_code error;
+      check(std::filesystem::is_directory(directory, error),
+            "no MNIST in " + directory + ": give mnist:DIR, or set DIFFUSE_DATA to the folder that holds mnist/");
+      return open_idx(spec, directory, model);
+    }
+    return open_idx(spec, parsed.argument, model);
   }
   if (parsed.kind == "fashion-mnist") {
     return open_idx(spec, parsed.argument.empty() ? kFashionMnistDebianDir : parsed.argument, model);
