@@ -62,6 +62,10 @@ Canvas render_samples(const torch::Tensor& samples, const std::string& title) {
   return framed;
 }
 
+void check_png_destination(const std::string& path, const std::string& option) {
+  check(ends_with(path, ".png"), option + " " + path + ": expected a .png file");
+}
+
 void check_samples_destination(const std::string& out, bool points) {
   if (names_directory(out)) {
     check(!points, "--out " + out + ": one file per sample needs image samples; write 2-D points to a .csv or .png");

@@ -46,6 +46,7 @@ torch::Tensor dataset_image(const ForwardArguments& args) {
 
 void run_forward(const ForwardArguments& args) {
   check(!args.image.empty() || !args.data.empty(), "give --image FILE or --data SPEC");
+  check_png_destination(args.out, "--out");
   ScheduleConfig config;
   config.kind = schedule_kind_from_string(args.schedule);
   config.num_timesteps = args.num_timesteps;
@@ -72,7 +73,6 @@ void run_forward(const ForwardArguments& args) {
   const Canvas strip = render_strips(torch::stack(frames, 0), captions, std::min<int64_t>(scale, 4),
                                      "forward process q(x_t | x_0), " + args.schedule + " schedule, T = " +
                                          std::to_string(args.num_timesteps));
-  check(args.out.size() > 4 && args.out.substr(args.out.size() - 4) == ".png", "--out must name a .png file");
   save_png(args.out, strip);
   std::printf("wrote %s (%zu timesteps, %lldx%lld image)\n", args.out.c_str(), timesteps.size(),
               static_cast<long long>(image.size(2)), static_cast<long long>(image.size(1)));

@@ -28,8 +28,7 @@ struct SampleArguments {
 };
 
 void run_sample(const SampleArguments& args) {
-  check(args.trajectory.empty() || (args.trajectory.size() > 4 && args.trajectory.substr(args.trajectory.size() - 4) == ".png"),
-        "--trajectory must name a .png file");
+  if (!args.trajectory.empty()) check_png_destination(args.trajectory, "--trajectory");
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
   const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
   const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);

@@ -18,6 +18,9 @@ Canvas render_samples(const torch::Tensor& samples, const std::string& title = "
 //   *.csv   one row per sample ("x,y" for 2-D points; flattened values otherwise)
 //   DIR/    (a trailing slash or an existing directory) one PNG per image sample
 // Every file is written atomically. Returns the paths written.
+// Throws Error unless `path` names a .png file; `option` names the flag in the message.
+void check_png_destination(const std::string& path, const std::string& option);
+
 // Throws Error when `out` is none of the above, or a directory for 2-D
 // points: called before sampling, so a bad name costs no time.
 void check_samples_destination(const std::string& out, bool points);
