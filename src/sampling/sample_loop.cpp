@@ -23,20 +23,43 @@ std::set<int64_t> frame_positions(int64_t num_steps, int64_t frames) {
   return positions;
 }
 
+// The network in evaluation mode for the scope, restored even on error.
+class EvalMode {
+ public:
+  explicit EvalMode(NoiseNetwork& network) : network_(network), was_training_(network.is_training()) { network_.eval(); }
+  ~EvalMode() { network_.train(was_training_); }
+  EvalMode(const EvalMode&) = delete;
+  EvalMode& operator=(const EvalMode&) = delete;
+
+ private:
+  NoiseNetwork& network_;
+  bool was_training_;
+};
+
 }  // namespace
+
+torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, torch::Generator& generator,
+                              const StepObserver& observe) {
+  torch::NoGradGuard no_grad;
+  const EvalMode eval_mode(denoiser.network());
+  const std::vector<int64_t>& timesteps = sampler.timesteps();
+  for (size_t i = 0; i < timesteps.size(); ++i) {
+    const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i]);
+    x = sampler.step(prediction, i, x, generator).prev;
+    check(torch::isfinite(x).all().item<bool>(), "sampling produced NaN or Inf at timestep " +
+                                                     std::to_string(timesteps[i]) + ": the model or its settings are broken");
+    if (observe) observe(i, x);
+  }
+  return x;
+}
 
 GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const GenerateOptions& options) {
   check(options.num_samples >= 1, "sampling: the number of samples must be >= 1");
   check(options.batch_size >= 1, "sampling: the batch size must be >= 1");
-  torch::NoGradGuard no_grad;
-  NoiseNetwork& network = denoiser.network();
-  const bool was_training = network.is_training();
-  network.eval();
-
   const std::vector<int64_t>& timesteps = sampler.timesteps();
   const auto num_steps = static_cast<int64_t>(timesteps.size());
   const std::set<int64_t> keep = frame_positions(num_steps, options.trajectory_frames);
-  const std::vector<int64_t> shape = network.sample_shape();
+  const std::vector<int64_t> shape = denoiser.network().sample_shape();
   const int64_t num_batches = (options.num_samples + options.batch_size - 1) / options.batch_size;
   const int64_t total_evaluations = num_batches * num_steps;
 
@@ -52,19 +75,13 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
     const bool record = b == 0 && !keep.empty();
     const int64_t recorded = std::min(count, options.trajectory_samples);
     if (record && keep.count(0)) frames.push_back(x.slice(0, 0, recorded).clone());
-    for (int64_t i = 0; i < num_steps; ++i) {
-      const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[static_cast<size_t>(i)]);
-      x = sampler.step(prediction, static_cast<size_t>(i), x, generator).prev;
-      check(torch::isfinite(x).all().item<bool>(),
-            "sampling produced NaN or Inf at timestep " + std::to_string(timesteps[static_cast<size_t>(i)]) +
-                ": the model or its settings are broken");
-      if (record && keep.count(i + 1)) frames.push_back(x.slice(0, 0, recorded).clone());
+    x = reverse_process(denoiser, sampler, x, generator, [&](size_t i, const torch::Tensor& state) {
+      if (record && keep.count(static_cast<int64_t>(i) + 1)) frames.push_back(state.slice(0, 0, recorded).clone());
       ++evaluations;
       if (options.on_step) options.on_step(evaluations, total_evaluations);
-    }
+    });
     batches.push_back(x);
   }
-  network.train(was_training);
 
   GenerateResult result;
   result.samples = torch::cat(batches, 0);

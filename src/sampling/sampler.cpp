@@ -1,8 +1,14 @@
 #include "diffuse/sampling/sampler.h"
 
+#include <functional>
+#include <utility>
+
 #include <torch/torch.h>
 
+#include "diffuse/sampling/ddim.h"
 #include "diffuse/sampling/ddpm.h"
+#include "diffuse/sampling/dpm_solver.h"
+#include "diffuse/sampling/edm.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -12,32 +18,93 @@ Sampler::Sampler(NoiseSchedule schedule, SamplerOptions options)
   check(options_.temperature >= 0.0, "sampler: temperature must be >= 0, got " + std::to_string(options_.temperature));
 }
 
+void Sampler::set_timesteps(int64_t num_steps) {
+  steps_ = spaced_timesteps(schedule_, spacing(), num_steps);
+  evaluations_ = plan_evaluations(steps_);
+  next_index_ = 0;
+}
+
+int64_t Sampler::num_steps() const { return static_cast<int64_t>(step_timesteps().size()); }
+
 const std::vector<int64_t>& Sampler::timesteps() const {
-  check(!timesteps_.empty(), name() + " sampler: call set_timesteps() before sampling");
-  return timesteps_;
+  check(!evaluations_.empty(), name() + " sampler: call set_timesteps() before sampling");
+  return evaluations_;
+}
+
+const std::vector<int64_t>& Sampler::step_timesteps() const {
+  check(!steps_.empty(), name() + " sampler: call set_timesteps() before sampling");
+  return steps_;
 }
 
 torch::Tensor Sampler::initial_sample(const std::vector<int64_t>& shape, torch::Generator& generator) const {
   return torch::randn(shape, generator, torch::kFloat32) * options_.temperature;
 }
 
+SamplerStep Sampler::step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x,
+                          torch::Generator& generator) {
+  const size_t total = timesteps().size();
+  check(index < total, name() + " sampler: step index " + std::to_string(index) + " is past the last of " +
+                           std::to_string(total) + " evaluations");
+  check(index == 0 || index == next_index_,
+        name() + " sampler: got step " + std::to_string(index) + ", expected step " + std::to_string(next_index_) +
+            " (steps are taken in order; step 0 starts over)");
+  next_index_ = index + 1;
+  return take_step(prediction, index, x, generator);
+}
+
+double Sampler::alpha_bar_at(int64_t k) const {
+  const std::vector<int64_t>& steps = step_timesteps();
+  return k < static_cast<int64_t>(steps.size()) ? schedule_.alpha_bar(steps[static_cast<size_t>(k)]) : 1.0;
+}
+
 torch::Tensor Sampler::gaussian_like(const torch::Tensor& x, torch::Generator& generator) {
   return torch::randn(x.sizes(), generator, x.options());
 }
 
-void Sampler::check_step_index(size_t index) const {
-  check(index < timesteps().size(), name() + " sampler: step index " + std::to_string(index) + " is past the last of " +
-                                        std::to_string(timesteps().size()) + " steps");
+namespace {
+
+using SamplerFactory = std::function<std::unique_ptr<Sampler>(const NoiseSchedule&, const SamplerOptions&)>;
+
+const std::vector<std::pair<std::string, SamplerFactory>>& registry() {
+  static const std::vector<std::pair<std::string, SamplerFactory>> samplers{
+      {"ddpm", [](const NoiseSchedule& s, const SamplerOptions& o) { return std::make_unique<DdpmSampler>(s, o); }},
+      {"ddim", [](const NoiseSchedule& s, const SamplerOptions& o) { return std::make_unique<DdimSampler>(s, o); }},
+      {"dpm++2m",
+       [](const NoiseSchedule& s, const SamplerOptions& o) {
+         return std::make_unique<DpmSolverSampler>(s, o, DpmSolverSampler::Noise::kOde);
+       }},
+      {"dpm++2m-sde",
+       [](const NoiseSchedule& s, const SamplerOptions& o) {
+         return std::make_unique<DpmSolverSampler>(s, o, DpmSolverSampler::Noise::kSde);
+       }},
+      {"euler",
+       [](const NoiseSchedule& s, const SamplerOptions& o) {
+         return std::make_unique<EdmSampler>(s, o, EdmSampler::Order::kEuler);
+       }},
+      {"heun",
+       [](const NoiseSchedule& s, const SamplerOptions& o) {
+         return std::make_unique<EdmSampler>(s, o, EdmSampler::Order::kHeun);
+       }},
+  };
+  return samplers;
 }
+
+}  // namespace
 
 std::unique_ptr<Sampler> make_sampler(const std::string& name, const NoiseSchedule& schedule,
                                       const SamplerOptions& options) {
-  if (name == "ddpm") return std::make_unique<DdpmSampler>(schedule, options);
+  for (const auto& [known, factory] : registry()) {
+    if (known == name) return factory(schedule, options);
+  }
   std::string names;
   for (const auto& known : sampler_names()) names += (names.empty() ? "" : ", ") + known;
   throw Error("unknown sampler '" + name + "': expected one of " + names);
 }
 
-std::vector<std::string> sampler_names() { return {"ddpm"}; }
+std::vector<std::string> sampler_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : registry()) names.push_back(entry.first);
+  return names;
+}
 
 }  // namespace diffuse

@@ -48,6 +48,22 @@ expect_file traj.png
 [ "$(wc -l < points.csv)" -eq 51 ] || fail "points.csv has a header and 50 rows"
 "$DIFFUSE" sample --run run2d --num 50 --steps 10 --temperature 0.5 --out points.png --quiet >/dev/null
 expect_file points.png
+# Every sampler, with its own options, and a trajectory.
+for sampler in ddpm ddim dpm++2m dpm++2m-sde euler heun; do
+  "$DIFFUSE" sample --run run2d --sampler "$sampler" --steps 8 --num 20 --out "s_$sampler.csv" \
+    --trajectory "t_$sampler.png" --quiet >/dev/null || fail "sampler $sampler"
+  [ "$(wc -l < "s_$sampler.csv")" -eq 21 ] || fail "$sampler wrote 20 samples"
+  expect_file "t_$sampler.png"
+done
+"$DIFFUSE" sample --run run2d --sampler ddim --eta 1 --spacing trailing --steps 8 --out eta.csv --quiet >/dev/null
+"$DIFFUSE" sample --run run2d --sampler heun --churn 20 --s-noise 1.003 --steps 8 --out churn.csv --quiet >/dev/null
+"$DIFFUSE" sample --run run2d --sampler heun --steps 4 --num 3 --out evals.csv > evals.txt 2>&1
+grep -q "7/7" evals.txt || fail "heun: 4 steps are 7 network evaluations"
+expect_error "unknown sampler" sample --run run2d --sampler plms --out x.csv
+expect_error "eta for ddpm" sample --run run2d --sampler ddpm --eta 0.5 --out x.csv
+expect_error "churn for ddim" sample --run run2d --sampler ddim --churn 5 --out x.csv
+expect_error "unknown spacing" sample --run run2d --spacing uniform --out x.csv
+expect_error "more steps than T" sample --run run2d --steps 51 --out x.csv
 
 # Exact resume after SIGINT (graceful stop) and after SIGKILL (no warning):
 # the resumed runs must end with byte-identical weights to an uninterrupted one.

@@ -102,28 +102,5 @@ TEST(DdpmSampler, TrajectoryKeepsNoiseFirstAndTheSampleLast) {
   EXPECT_NEAR(result.trajectory[0].std().item<double>(), 1.0, 0.1);  // x_T ~ N(0, I)
 }
 
-TEST(DdpmSampler, EvenlySpacedTimestepsFollowImprovedDiffusion) {
-  EXPECT_EQ(evenly_spaced_timesteps(1000, 1000).size(), 1000u);
-  EXPECT_EQ(evenly_spaced_timesteps(1000, 5), (std::vector<int64_t>{0, 250, 500, 749, 999}));
-  EXPECT_EQ(evenly_spaced_timesteps(10, 4), (std::vector<int64_t>{0, 3, 6, 9}));
-  EXPECT_EQ(evenly_spaced_timesteps(1000, 1), (std::vector<int64_t>{999}));
-}
-
-TEST(DdpmSampler, MisuseGivesClearErrors) {
-  const NoiseSchedule schedule = NoiseSchedule::linear(100);
-  DdpmSampler sampler(schedule, SamplerOptions{});
-  EXPECT_THROW(sampler.timesteps(), Error);  // before set_timesteps
-  EXPECT_THROW(sampler.set_timesteps(0), Error);
-  EXPECT_THROW(sampler.set_timesteps(101), Error);
-  sampler.set_timesteps(10);
-  EpsilonAndX0 prediction{torch::zeros({1, 2}), torch::zeros({1, 2})};
-  torch::Generator generator = at::detail::createCPUGenerator(0);
-  EXPECT_THROW(sampler.step(prediction, 10, torch::zeros({1, 2}), generator), Error);
-  EXPECT_THROW(make_sampler("euler-maruyama", schedule, SamplerOptions{}), Error);
-  SamplerOptions negative;
-  negative.temperature = -1;
-  EXPECT_THROW(DdpmSampler(schedule, negative), Error);
-}
-
 }  // namespace
 }  // namespace diffuse

@@ -1,6 +1,8 @@
 // diffuse sample: run the reverse process of a trained model.
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -20,21 +22,61 @@ namespace diffuse::cli {
 namespace {
 
 struct SampleArguments {
-  std::string run, out, trajectory, sampler = "ddpm", variance;
+  std::string run, out, trajectory, sampler = "ddpm", variance, spacing;
   int64_t num = 16, steps = 0, batch_size = 64;
   double temperature = 1.0;
+  std::optional<double> eta, s_churn, s_noise, s_tmin, s_tmax;
   uint64_t seed = 0;
   bool no_ema = false, quiet = false;
 };
 
-void run_sample(const SampleArguments& args) {
-  if (!args.trajectory.empty()) check_png_destination(args.trajectory, "--trajectory");
-  const TrainedModel model = load_trained_model(args.run, !args.no_ema);
-  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
-  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
+// Sampler options from the flags, refusing flags the chosen sampler would ignore.
+SamplerOptions sampler_options(const SampleArguments& args) {
+  const std::string& name = args.sampler;
+  auto only_for = [&name](bool applies, const std::string& flag, const std::string& samplers) {
+    check(applies, flag + " applies to the " + samplers + " sampler" + (samplers.find(' ') != std::string::npos ? "s" : "") +
+                       ", not to " + name);
+  };
   SamplerOptions options;
   options.temperature = args.temperature;
-  options.variance = args.variance.empty() ? model.config.sampling.variance : reverse_variance_from_string(args.variance);
+  if (!args.spacing.empty()) options.spacing = spacing_from_string(args.spacing);
+  only_for(args.variance.empty() || name == "ddpm", "--variance", "ddpm");
+  if (!args.variance.empty()) options.variance = reverse_variance_from_string(args.variance);
+  only_for(!args.eta || name == "ddim", "--eta", "ddim");
+  options.eta = args.eta.value_or(0.0);
+  const bool edm = name == "euler" || name == "heun";
+  for (const auto& [value, flag] : {std::pair{args.s_churn, "--churn"}, std::pair{args.s_noise, "--s-noise"},
+                                    std::pair{args.s_tmin, "--s-tmin"}, std::pair{args.s_tmax, "--s-tmax"}}) {
+    only_for(!value || edm, flag, "euler and heun");
+  }
+  options.churn.s_churn = args.s_churn.value_or(options.churn.s_churn);
+  options.churn.s_noise = args.s_noise.value_or(options.churn.s_noise);
+  options.churn.s_tmin = args.s_tmin.value_or(options.churn.s_tmin);
+  options.churn.s_tmax = args.s_tmax.value_or(options.churn.s_tmax);
+  return options;
+}
+
+// "heun 10 steps (19 evaluations, karras), churn 5, tau 0.8": for titles.
+std::string describe(const Sampler& sampler, const SampleArguments& args) {
+  std::ostringstream text;
+  text << sampler.name() << " " << sampler.num_steps() << " steps (";
+  if (static_cast<int64_t>(sampler.timesteps().size()) != sampler.num_steps()) {
+    text << sampler.timesteps().size() << " evaluations, ";
+  }
+  text << to_string(sampler.spacing()) << ")";
+  if (args.eta) text << ", eta " << *args.eta;
+  if (args.s_churn) text << ", churn " << *args.s_churn;
+  text << ", tau " << args.temperature;
+  return text.str();
+}
+
+void run_sample(const SampleArguments& args) {
+  if (!args.trajectory.empty()) check_png_destination(args.trajectory, "--trajectory");
+  SamplerOptions options = sampler_options(args);  // flags are checked before any work
+  const TrainedModel model = load_trained_model(args.run, !args.no_ema);
+  if (args.variance.empty()) options.variance = model.config.sampling.variance;
+  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
+  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
   const int64_t steps = args.steps > 0 ? args.steps : schedule.num_timesteps();
   sampler->set_timesteps(steps);
@@ -52,21 +94,20 @@ void run_sample(const SampleArguments& args) {
   std::unique_ptr<ProgressBar> bar;
   if (!args.quiet) {
     const int64_t batches = (args.num + args.batch_size - 1) / args.batch_size;
-    bar = std::make_unique<ProgressBar>("sample", batches * steps);
+    bar = std::make_unique<ProgressBar>("sample", batches * static_cast<int64_t>(sampler->timesteps().size()));
     generate_options.on_step = [&bar](int64_t done, int64_t) { bar->update(done); };
   }
   const GenerateResult result = generate(denoiser, *sampler, generate_options);
   if (bar) bar->finish();
 
   std::ostringstream title;
-  title << args.num << " samples, " << sampler->name() << " " << steps << " steps, temperature " << args.temperature
-        << (args.no_ema ? "" : ", EMA");
+  title << args.num << " samples, " << describe(*sampler, args) << (args.no_ema ? "" : ", EMA");
   const std::vector<std::string> written = write_samples(args.out, result.samples, title.str());
   std::printf("wrote %zu file%s: %s%s\n", written.size(), written.size() == 1 ? "" : "s", written.front().c_str(),
               written.size() > 1 ? " ..." : "");
   if (!args.trajectory.empty()) {
     std::ostringstream trajectory_title;
-    trajectory_title << "reverse process, " << sampler->name() << " " << steps << " steps, temperature " << args.temperature;
+    trajectory_title << "reverse process, " << describe(*sampler, args);
     save_png(args.trajectory, render_trajectory(result.trajectory, result.trajectory_timesteps, trajectory_title.str()));
     std::printf("wrote %s\n", args.trajectory.c_str());
   }
@@ -76,19 +117,34 @@ void run_sample(const SampleArguments& args) {
 
 Command add_sample_command(CLI::App& app) {
   auto args = std::make_shared<SampleArguments>();
-  CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run (Ho et al. Algorithm 2)");
+  CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run with any sampler");
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
   command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample) or samples.csv")->required();
   command->add_option("--num", args->num, "number of samples")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
-  command->add_option("--steps", args->steps, "reverse steps (default: T; fewer respaces the schedule)")
+  command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps)")
       ->check(CLI::PositiveNumber);
-  command->add_option("--sampler", args->sampler, "sampler name")->capture_default_str();
+  command->add_option("--sampler", args->sampler, "ddpm, ddim, dpm++2m, dpm++2m-sde, euler or heun (see docs/samplers.md)")
+      ->check(CLI::IsMember(sampler_names()))
+      ->capture_default_str();
+  command->add_option("--spacing", args->spacing, "which K timesteps: linspace, leading, trailing or karras "
+                                                  "(default: karras for euler and heun, linspace otherwise)")
+      ->check(CLI::IsMember(spacing_names()));
   command->add_option("--temperature", args->temperature,
-                      "scales x_T and the injected noise: 1 the model, <1 smoother and less diverse, 0 deterministic")
+                      "scales x_T and the injected noise: 1 the model, <1 smoother and less diverse")
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
-  command->add_option("--variance", args->variance, "reverse variance (default: the run's)")
+  command->add_option("--variance", args->variance, "ddpm: reverse variance beta or beta_tilde (default: the run's)")
       ->check(CLI::IsMember({"beta_tilde", "beta"}));
+  command->add_option("--eta", args->eta, "ddim: 0 deterministic (default), 1 as much noise as DDPM")
+      ->check(CLI::Range(0.0, 1.0));
+  command->add_option("--churn", args->s_churn, "euler, heun: S_churn of Karras et al. Algorithm 2 (default 0)")
+      ->check(CLI::Range(0.0, 1000.0));
+  command->add_option("--s-noise", args->s_noise, "euler, heun: S_noise, the scale of the churn noise (default 1)")
+      ->check(CLI::Range(0.0, 10.0));
+  command->add_option("--s-tmin", args->s_tmin, "euler, heun: churn only where sigma >= S_tmin (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--s-tmax", args->s_tmax, "euler, heun: churn only where sigma <= S_tmax (default inf)")
+      ->check(CLI::NonNegativeNumber);
   command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
   command->add_option("--batch-size", args->batch_size, "samples per network evaluation")
       ->check(CLI::PositiveNumber)

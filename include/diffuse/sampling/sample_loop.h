@@ -30,6 +30,14 @@ struct GenerateResult {
   std::vector<int64_t> trajectory_timesteps;  // the timestep of each frame (-1: the final sample)
 };
 
+// Called after each network evaluation with its index and the new state.
+using StepObserver = std::function<void(size_t index, const torch::Tensor& x)>;
+
+// Runs the whole reverse process of `sampler` (its timesteps set) from the
+// state x at timesteps()[0], in x's dtype, and returns the finished sample.
+torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, torch::Generator& generator,
+                              const StepObserver& observe = {});
+
 // Runs the reverse process from pure noise with `sampler` driving `denoiser`.
 // The sampler must have its timesteps set.
 GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const GenerateOptions& options);

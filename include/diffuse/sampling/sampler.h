@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,54 +12,94 @@
 
 #include "diffuse/prediction.h"
 #include "diffuse/run_config.h"
+#include "diffuse/sampling/spacing.h"
 #include "diffuse/schedule.h"
 
 namespace diffuse {
 
 struct SamplerStep {
-  torch::Tensor prev;  // the sample one step further along the reverse process
-  torch::Tensor x0;    // the denoiser's estimate of the clean sample at this step
+  // The state the network sees next, at timesteps()[index + 1]; after the
+  // last evaluation, the finished sample.
+  torch::Tensor prev;
+  torch::Tensor x0;  // the denoiser's estimate of the clean sample at this step
 };
 
-// Options every sampler understands.
+// Stochastic churn of Karras et al. 2022, Algorithm 2: before each step with
+// S_tmin <= sigma <= S_tmax the noise level is raised to
+// sigma_hat = (1 + gamma) sigma, gamma = min(S_churn / K, sqrt(2) - 1), by
+// adding fresh noise of std S_noise sqrt(sigma_hat^2 - sigma^2).
+struct ChurnOptions {
+  double s_churn = 0.0;  // 0: the deterministic sampler
+  double s_tmin = 0.0;
+  double s_tmax = std::numeric_limits<double>::infinity();
+  double s_noise = 1.0;
+};
+
+// Options every sampler understands; each reads the ones that concern it.
 struct SamplerOptions {
-  // Temperature tau: scales x_T and the Gaussian noise injected at every
-  // stochastic step. 1 samples the model; < 1 trades diversity for smoother
-  // samples; 0 is deterministic.
+  // Temperature tau: every sampler starts from x_T ~ N(0, tau^2 I) and every
+  // stochastic step multiplies the noise it injects by tau. 1 samples the
+  // model; < 1 trades diversity for smoother samples.
   double temperature = 1.0;
-  ReverseVariance variance = ReverseVariance::kBetaTilde;  // for ancestral DDPM
+  std::optional<Spacing> spacing;  // unset: the sampler's default_spacing()
+  ReverseVariance variance = ReverseVariance::kBetaTilde;  // ddpm
+  double eta = 0.0;                                        // ddim: 0 deterministic, 1 DDPM-like
+  ChurnOptions churn;                                      // euler, heun
 };
 
-// The reverse process, one step at a time (the set_timesteps / step contract
-// of diffusers): call set_timesteps(K), then for i = 0 .. K-1 evaluate the
-// denoiser at timesteps()[i] and pass its prediction to step(i, ...).
+// The reverse process, one network evaluation at a time (the set_timesteps /
+// step contract of diffusers). Call set_timesteps(K); then, starting from
+// x = initial_sample(...), for i = 0, 1, ... < timesteps().size(): evaluate
+// the denoiser on x at timesteps()[i] and set x = step(prediction, i, x).prev.
+// K is the number of steps; a second-order sampler evaluates the network
+// more than once per step, so timesteps() may be longer than K.
+// Every sampler works in the variance-preserving x_t of the training
+// schedule at its interface, whatever space it integrates in.
 class Sampler {
  public:
   Sampler(NoiseSchedule schedule, SamplerOptions options);
   virtual ~Sampler() = default;
 
   virtual std::string name() const = 0;
-  // Chooses the K timesteps (descending, indices of the training schedule).
-  virtual void set_timesteps(int64_t num_steps) = 0;
+  virtual Spacing default_spacing() const { return Spacing::kLinspace; }
+  Spacing spacing() const { return options_.spacing.value_or(default_spacing()); }
+
+  // Chooses the K steps (with the spacing) and plans the evaluations.
+  void set_timesteps(int64_t num_steps);
+  int64_t num_steps() const;
+  // The timestep of each network evaluation, in order.
   const std::vector<int64_t>& timesteps() const;
+  // The K timesteps the steps start from, descending; step k goes from
+  // step_timesteps()[k] to step_timesteps()[k + 1], the last one to the clean sample.
+  const std::vector<int64_t>& step_timesteps() const;
 
   // x_T: pure noise scaled by the temperature.
-  virtual torch::Tensor initial_sample(const std::vector<int64_t>& shape, torch::Generator& generator) const;
-  // From x_t at timesteps()[index] to the next, less noisy sample.
-  virtual SamplerStep step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                           torch::Generator& generator) = 0;
+  torch::Tensor initial_sample(const std::vector<int64_t>& shape, torch::Generator& generator) const;
+  // Consumes the prediction at timesteps()[index]. Steps are taken in order;
+  // index 0 starts a new trajectory (and clears multistep history).
+  SamplerStep step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x, torch::Generator& generator);
 
   const NoiseSchedule& schedule() const { return schedule_; }
   const SamplerOptions& options() const { return options_; }
 
  protected:
+  // The network evaluations for the chosen steps; default: one per step.
+  virtual std::vector<int64_t> plan_evaluations(const std::vector<int64_t>& steps) { return steps; }
+  virtual SamplerStep take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x,
+                                torch::Generator& generator) = 0;
+
+  // alpha_bar at step position k of step_timesteps(); 1 (clean) at k = K.
+  double alpha_bar_at(int64_t k) const;
   // Noise ~ N(0, I) shaped like x, drawn from `generator`.
   static torch::Tensor gaussian_like(const torch::Tensor& x, torch::Generator& generator);
-  void check_step_index(size_t index) const;
 
   NoiseSchedule schedule_;
   SamplerOptions options_;
-  std::vector<int64_t> timesteps_;
+
+ private:
+  std::vector<int64_t> steps_;
+  std::vector<int64_t> evaluations_;
+  size_t next_index_ = 0;
 };
 
 // The registry behind `diffuse sample --sampler NAME`.
