@@ -31,12 +31,6 @@ std::string shared_data_directory() {
   return DIFFUSE_SHARED_DATA;
 }
 
-double energy_distance(const torch::Tensor& x, const torch::Tensor& y) {
-  const torch::Tensor a = x.to(torch::kFloat64), b = y.to(torch::kFloat64);
-  return 2.0 * torch::cdist(a, b).mean().item<double>() - torch::cdist(a, a).mean().item<double>() -
-         torch::cdist(b, b).mean().item<double>();
-}
-
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out << bytes;

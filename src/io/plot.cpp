@@ -62,14 +62,15 @@ struct PlotPoint {
   double x, y;  // NaN marks a gap that breaks the polyline
 };
 
-// Series in plot space (log10 applied for log_y) with gaps marked by NaN.
-std::vector<PlotPoint> to_plot_space(const Series& series, bool log_y) {
+// Series in plot space (log10 applied for log axes) with gaps marked by NaN.
+std::vector<PlotPoint> to_plot_space(const Series& series, bool log_x, bool log_y) {
   const std::size_t count =
       series.x.empty() ? series.y.size() : std::min(series.x.size(), series.y.size());
   std::vector<PlotPoint> points(count);
   for (std::size_t i = 0; i < count; ++i) {
-    const double x = series.x.empty() ? static_cast<double>(i) : series.x[i];
+    double x = series.x.empty() ? static_cast<double>(i) : series.x[i];
     double y = series.y[i];
+    if (log_x) x = x > 0.0 ? std::log10(x) : kNaN;
     if (log_y) y = y > 0.0 ? std::log10(y) : kNaN;
     const bool valid = std::isfinite(x) && std::isfinite(y);
     points[i] = valid ? PlotPoint{x, y} : PlotPoint{kNaN, kNaN};
@@ -79,8 +80,8 @@ std::vector<PlotPoint> to_plot_space(const Series& series, bool log_y) {
 
 bool is_gap(const PlotPoint& p) { return std::isnan(p.x); }
 
-// Decade ticks for a log axis whose range [lo, hi] is in log10 units and
-// already snapped to whole decades; thinned to at most max_ticks.
+// Decade ticks for a log axis whose range [lo, hi] is in log10 units (the
+// powers of ten inside it); thinned to at most max_ticks.
 std::vector<double> decade_ticks(double lo, double hi, int max_ticks) {
   const double decades = hi - lo + 1;
   const double stride = std::max(1.0, std::ceil(decades / std::max(max_ticks, 1)));
@@ -271,7 +272,7 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
   double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo;
   double y_lo = x_lo, y_hi = -x_lo;
   for (const auto& s : series) {
-    plotted.push_back(to_plot_space(s, options.log_y));
+    plotted.push_back(to_plot_space(s, options.log_x, options.log_y));
     for (const auto& p : plotted.back()) {
       if (is_gap(p)) continue;
       x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
@@ -280,6 +281,10 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
   }
   if (!(x_lo <= x_hi)) x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;  // no finite point at all
   pad_degenerate_range(x_lo, x_hi);
+  if (options.log_x) {
+    const double margin = 0.03 * (x_hi - x_lo);  // end points stay visible
+    x_lo -= margin, x_hi += margin;
+  }
   if (options.log_y) {
     // Whole decades so the axis always starts and ends on a labelled power of ten.
     y_lo = std::floor(y_lo), y_hi = std::ceil(y_hi);
@@ -310,7 +315,10 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
   const int right = 3 * kPadding;  // room for half of the last x tick label
   const int plot_w = std::max(1, options.width - left - right);
   const AxisMap to_px{x_lo, x_hi, plot_w, false};
-  const AxisTicks x_axis = place_ticks(nice_ticks(x_lo, x_hi, std::max(3, plot_w / 70)), to_px);
+  const int max_x_ticks = std::max(3, plot_w / 70);
+  const AxisTicks x_axis = place_ticks(options.log_x ? decade_ticks(x_lo, x_hi, max_x_ticks)
+                                                     : nice_ticks(x_lo, x_hi, max_x_ticks),
+                                       to_px, options.log_x);
 
   // Grid and curves go on a separate canvas the size of the data area so the
   // blit clips them to it for free.
@@ -326,7 +334,10 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
       if (next_valid) {
         area.draw_line(to_px(points[i].x), to_py(points[i].y), to_px(points[i + 1].x),
                        to_py(points[i + 1].y), series[s].color, thickness);
-      } else if (!prev_valid) {  // isolated point: a dot, or it would be invisible
+      }
+      if (series[s].markers) {
+        area.draw_circle(to_px(points[i].x), to_py(points[i].y), 2.0 + 0.5 * thickness, series[s].color);
+      } else if (!prev_valid && !next_valid) {  // isolated point: a dot, or it would be invisible
         area.draw_circle(to_px(points[i].x), to_py(points[i].y), 1.0 + 0.5 * thickness,
                          series[s].color);
       }

@@ -229,6 +229,26 @@ TEST(LinePlotTest, LogAxisStraightensExponentialsAndSkipsNonPositive) {
   EXPECT_NO_THROW(render_line_plot({make_series({0, 1}, {3, 3}, kSeriesRed)}, options));
 }
 
+TEST(LinePlotTest, LogLogAxesStraightenPowerLaws) {
+  // y = 1 / x^2 on log-log axes is a straight line from the first point to the last.
+  LinePlotOptions options;
+  options.log_x = true;
+  options.log_y = true;
+  std::vector<double> x, y;
+  for (double k = 5; k <= 2000; k *= 1.2) x.push_back(k), y.push_back(1.0 / (k * k));
+  Series series = make_series(x, y, kSeriesRed);
+  const Canvas canvas = render_line_plot({series}, options);
+  const auto columns = columns_with(canvas, kSeriesRed);
+  ASSERT_GT(columns.size(), 100u);
+  const int first = columns.begin()->first, last = columns.rbegin()->first;
+  const double expected_mid = (columns.begin()->second.front() + columns.rbegin()->second.front()) / 2.0;
+  EXPECT_NEAR(columns.at((first + last) / 2).front(), expected_mid, 3.0);
+  // Markers widen the drawn band; x <= 0 is left out, not an error.
+  series.markers = true;
+  series.x.front() = 0.0;
+  EXPECT_NO_THROW(render_line_plot({series}, options));
+}
+
 TEST(ScatterPlotTest, PointLandsAtItsMappedPixel) {
   ScatterPlotOptions options;
   options.title = "samples";

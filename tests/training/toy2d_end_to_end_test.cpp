@@ -6,6 +6,7 @@
 #include "diffuse/data/toy2d.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/run_directory.h"
+#include "diffuse/metrics/energy_distance.h"
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/training/trainer.h"
@@ -38,10 +39,10 @@ TEST(Toy2dEndToEnd, TrainedModelSamplesAreCloseToTheData) {
 
   const Toy2dDataset data("8gaussians");
   const torch::Tensor reference = data.reference_points(1500);
-  const double trained = testing::energy_distance(sample_points(load_trained_model(root + "/run").network, config, 1500), reference);
-  const double untrained = testing::energy_distance(sample_points(make_network(config.model), config, 1500), reference);
-  // Two independent draws of the data itself sit near 0.003 at this size.
-  const double noise_floor = testing::energy_distance(data.reference_points(1500, 2), reference);
+  const double trained = energy_distance(sample_points(load_trained_model(root + "/run").network, config, 1500), reference);
+  const double untrained = energy_distance(sample_points(make_network(config.model), config, 1500), reference);
+  // Two independent draws of the data itself scatter around 0.
+  const double noise_floor = energy_distance(data.reference_points(1500, 2), reference);
   std::printf("energy distance: trained %.4f, untrained %.4f, data vs data %.4f\n", trained, untrained, noise_floor);
   EXPECT_LT(trained, 0.05);
   EXPECT_GT(untrained, 0.3);

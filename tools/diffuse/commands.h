@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -17,5 +18,7 @@ Command add_forward_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
+// `bench` and its subcommands, one Command each.
+std::vector<Command> add_bench_commands(CLI::App& app);
 
 }  // namespace diffuse::cli

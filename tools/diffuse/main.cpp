@@ -1,6 +1,7 @@
 // diffuse: the command-line front end of the Diffuse library.
 #include <cstdio>
 #include <exception>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
@@ -17,12 +18,13 @@ int main(int argc, char** argv) {
   int threads = 0;
   app.add_option("--threads", threads, "intra-op CPU threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::NonNegativeNumber);
-  const diffuse::cli::Command commands[] = {
+  std::vector<diffuse::cli::Command> commands{
       diffuse::cli::add_forward_command(app),
       diffuse::cli::add_train_command(app),
       diffuse::cli::add_sample_command(app),
       diffuse::cli::add_info_command(app),
   };
+  for (auto& command : diffuse::cli::add_bench_commands(app)) commands.push_back(std::move(command));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

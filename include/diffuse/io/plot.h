@@ -16,10 +16,12 @@ struct Series {
   std::vector<double> x, y;  // if x is empty, y[i] is plotted at x = i (handy for loss curves)
   Rgb color;
   int thickness = 1;
+  bool markers = false;  // a dot at every point, for measurements rather than curves
 };
 
 struct LinePlotOptions {
   std::string title, x_label, y_label;
+  bool log_x = false;  // decade ticks; x <= 0 is left out
   bool log_y = false;
   int width = 720, height = 420;
 };

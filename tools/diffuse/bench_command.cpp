@@ -1,0 +1,220 @@
+// diffuse bench samplers: quality against cost for every sampler of a trained run.
+#include <cstdio>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <memory>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "common_options.h"
+#include "diffuse/data/data_spec.h"
+#include "diffuse/data/toy2d.h"
+#include "diffuse/denoiser.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/io/contact_sheet.h"
+#include "diffuse/io/grid.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/plot.h"
+#include "diffuse/io/run_directory.h"
+#include "diffuse/metrics/energy_distance.h"
+#include "diffuse/sampling/sampler_sweep.h"
+#include "diffuse/util/error.h"
+#include "diffuse/util/progress.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct BenchSamplersArguments {
+  std::string run, out, samplers = "all", steps = "5,10,20,50,100,1000", spacing;
+  int64_t num = 2000, batch_size = 2000, picture_samples = 4;
+  double temperature = 1.0;
+  uint64_t seed = 0;
+};
+
+std::vector<std::string> split_names(const std::string& text) {
+  if (text == "all") return sampler_names();
+  std::vector<std::string> names;
+  std::stringstream stream(text);
+  for (std::string name; std::getline(stream, name, ',');) {
+    make_sampler(name, NoiseSchedule::linear(2), {});  // unknown names fail here, before any work
+    names.push_back(name);
+  }
+  check(!names.empty(), "--samplers: expected a comma-separated list of sampler names");
+  return names;
+}
+
+// A picture of a result: a scatter plot of points, or a few images.
+Canvas cell_picture(const torch::Tensor& samples, int64_t images) {
+  if (samples.dim() == 2) {
+    const torch::Tensor points = samples.to(torch::kFloat64).contiguous();
+    std::vector<double> x(static_cast<size_t>(points.size(0))), y(x.size());
+    for (int64_t i = 0; i < points.size(0); ++i) {
+      x[static_cast<size_t>(i)] = points[i][0].item<double>();
+      y[static_cast<size_t>(i)] = points[i][1].item<double>();
+    }
+    ScatterPlotOptions options;
+    options.size = 200;
+    options.point_radius = 0.7;
+    return render_scatter_plot(x, y, options);
+  }
+  const torch::Tensor grid = make_grid(samples.slice(0, 0, images), images >= 4 ? images / 2 : images);
+  return to_canvas(upscale_nearest(grid, grid.size(-1) < 100 ? 2 : 1));
+}
+
+const std::vector<Rgb> kPalette{{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
+
+void run_bench_samplers(const BenchSamplersArguments& args) {
+  const std::vector<std::string> names = split_names(args.samplers);
+  const std::vector<int64_t> steps = parse_int_list(args.steps, "--steps");
+  const TrainedModel model = load_trained_model(args.run);
+  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
+  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
+  const bool points = is_point_data(model.config.data.spec);
+  create_directories(args.out);
+
+  // The reference for toy data: fresh points of the training distribution. The
+  // metric is unbiased, so two draws of the data scatter around zero; the RMS of
+  // a few such draws is the noise level below which differences mean nothing.
+  torch::Tensor reference;
+  double noise_level = 0.0;
+  if (points) {
+    const Toy2dDataset data(parse_data_spec(model.config.data.spec).argument);
+    reference = data.reference_points(args.num, 1);
+    constexpr int kDraws = 5;
+    for (int draw = 0; draw < kDraws; ++draw) {
+      const double d = energy_distance(data.reference_points(args.num, 2 + draw), reference);
+      noise_level += d * d / kDraws;
+    }
+    noise_level = std::sqrt(noise_level);
+    std::printf("noise level of the energy distance at %lld points (RMS over 5 draws of %s): %.5f\n",
+                static_cast<long long>(args.num), model.config.data.spec.c_str(), noise_level);
+  }
+
+  SweepOptions options;
+  options.samplers = names;
+  options.steps = steps;
+  options.sampler_options.temperature = args.temperature;
+  options.sampler_options.variance = model.config.sampling.variance;
+  if (!args.spacing.empty()) options.sampler_options.spacing = spacing_from_string(args.spacing);
+  options.num_samples = points ? args.num : args.picture_samples;
+  options.batch_size = points ? args.batch_size : args.picture_samples;
+  options.seed = args.seed;
+  std::vector<double> distances;
+  std::printf("%-12s %6s %6s %14s%s\n", "sampler", "K", "NFE", "ms/sample", points ? "  energy distance" : "");
+  options.on_result = [&](const SweepResult& r) {
+    std::printf("%-12s %6lld %6lld %14.3f", r.sampler.c_str(), static_cast<long long>(r.steps),
+                static_cast<long long>(r.evaluations), 1e3 * r.seconds_per_sample);
+    if (points) {
+      distances.push_back(energy_distance(r.samples, reference));
+      std::printf("  %.5f", distances.back());
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+  };
+  const std::vector<SweepResult> results = sweep_samplers(denoiser, options);
+
+  std::ostringstream csv, table;
+  csv << "sampler,steps,evaluations,ms_per_sample" << (points ? ",energy_distance" : "") << "\n";
+  table << "| sampler | K | NFE | ms / sample |" << (points ? " energy distance |" : "") << "\n|---|---:|---:|---:|"
+        << (points ? "---:|" : "") << "\n";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const SweepResult& r = results[i];
+    csv << r.sampler << "," << r.steps << "," << r.evaluations << "," << 1e3 * r.seconds_per_sample;
+    table << "| " << r.sampler << " | " << r.steps << " | " << r.evaluations << " | " << std::fixed
+          << std::setprecision(3) << 1e3 * r.seconds_per_sample << " |";
+    if (points) {
+      csv << "," << distances[i];
+      table << " " << std::setprecision(5) << distances[i] << " |";
+    }
+    csv << "\n";
+    table << "\n";
+  }
+  if (points) {
+    table << "\nNoise level (RMS distance between the data and 5 fresh draws of it, " << args.num
+          << " points each): " << std::setprecision(5) << noise_level << "\n";
+  }
+  const std::filesystem::path out(args.out);
+  write_file_atomically((out / "samplers.csv").string(), csv.str());
+  write_file_atomically((out / "samplers.md").string(), table.str());
+
+  // Samplers down, K across.
+  std::vector<std::vector<Canvas>> cells(names.size());
+  std::vector<std::string> columns;
+  for (int64_t k : steps) columns.push_back("K = " + std::to_string(k));
+  for (size_t i = 0; i < results.size(); ++i) {
+    cells[i / steps.size()].push_back(cell_picture(results[i].samples, args.picture_samples));
+  }
+  std::ostringstream title;
+  title << (points ? std::to_string(args.num) + " samples" : "the same x_T for every cell") << " of " << args.run
+        << ", temperature " << args.temperature;
+  save_png((out / "samples.png").string(), render_contact_sheet(cells, names, columns, title.str()));
+
+  std::vector<std::string> written{"samplers.csv", "samplers.md", "samples.png"};
+  if (points) {
+    std::vector<Series> series;
+    for (size_t s = 0; s < names.size(); ++s) {
+      Series line{names[s], {}, {}, kPalette[s % kPalette.size()], 2, true};
+      for (size_t j = 0; j < steps.size(); ++j) {
+        const size_t i = s * steps.size() + j;
+        line.x.push_back(static_cast<double>(results[i].evaluations));
+        line.y.push_back(distances[i]);  // <= 0 (below the noise) leaves a gap on the log axis
+      }
+      series.push_back(line);
+    }
+    double most = 0.0, fewest = 1e300;
+    for (const SweepResult& r : results) {
+      most = std::max(most, static_cast<double>(r.evaluations));
+      fewest = std::min(fewest, static_cast<double>(r.evaluations));
+    }
+    series.push_back(Series{"noise level", {fewest, most}, {noise_level, noise_level}, {128, 128, 128}, 1, false});
+    LinePlotOptions plot;
+    plot.title = "distance to " + model.config.data.spec + " against network evaluations (" + std::to_string(args.num) + " samples)";
+    plot.x_label = "network evaluations (NFE)";
+    plot.y_label = "energy distance";
+    plot.log_x = plot.log_y = true;
+    save_png((out / "quality_vs_nfe.png").string(), render_line_plot(series, plot));
+    written.push_back("quality_vs_nfe.png");
+  }
+  std::printf("wrote");
+  for (const auto& name : written) std::printf(" %s", (out / name).string().c_str());
+  std::printf("\n");
+}
+
+}  // namespace
+
+std::vector<Command> add_bench_commands(CLI::App& app) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks of a trained run");
+  bench->require_subcommand(1);
+
+  auto args = std::make_shared<BenchSamplersArguments>();
+  CLI::App* samplers = bench->add_subcommand(
+      "samplers", "Sample with every sampler at several step counts: time per sample, distance to the data "
+                  "(toy 2-D runs), and one picture of all");
+  samplers->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
+  samplers->add_option("--out", args->out, "directory for samplers.csv, samplers.md and the pictures")->required();
+  samplers->add_option("--samplers", args->samplers, "comma-separated sampler names, or all")->capture_default_str();
+  samplers->add_option("--steps", args->steps, "comma-separated step counts K")->capture_default_str();
+  samplers->add_option("--spacing", args->spacing, "timestep spacing for all samplers (default: each sampler's own)")
+      ->check(CLI::IsMember(spacing_names()));
+  samplers->add_option("--num", args->num, "samples per measurement (toy 2-D runs)")
+      ->check(CLI::Range(int64_t{2}, int64_t{1000000}))
+      ->capture_default_str();
+  samplers->add_option("--batch-size", args->batch_size, "samples per network evaluation (toy 2-D runs)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  samplers->add_option("--picture-samples", args->picture_samples, "images per cell (image runs)")
+      ->check(CLI::Range(int64_t{1}, int64_t{64}))
+      ->capture_default_str();
+  samplers->add_option("--temperature", args->temperature, "temperature for every sampler")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
+  samplers->add_option("--seed", args->seed, "seed of x_T (the same for every sampler)")->capture_default_str();
+  return {{samplers, [args] { run_bench_samplers(*args); }}};
+}
+
+}  // namespace diffuse::cli
