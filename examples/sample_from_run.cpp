@@ -1,6 +1,6 @@
 // Embedding Diffuse: load a trained run and write a grid of samples, using
 // only the public library API (the README's example, kept compiling here).
-//   build/examples/sample_from_run runs/mnist grid.png [steps] [temperature]
+//   build/examples/sample_from_run runs/mnist grid.png [sampler] [steps] [temperature]
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -9,12 +9,12 @@
 #include <diffuse/io/run_directory.h>
 #include <diffuse/io/sample_output.h>
 #include <diffuse/runtime.h>
-#include <diffuse/sampling/ddpm.h>
 #include <diffuse/sampling/sample_loop.h>
+#include <diffuse/sampling/sampler.h>
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s RUN_DIR OUT.png [steps] [temperature]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s RUN_DIR OUT.png [sampler] [steps] [temperature]\n", argv[0]);
     return 2;
   }
   try {
@@ -23,12 +23,12 @@ int main(int argc, char** argv) {
     const diffuse::NoiseSchedule schedule = diffuse::NoiseSchedule::from_config(model.config.schedule);
     const diffuse::Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
     diffuse::SamplerOptions options;
-    options.temperature = argc > 4 ? std::atof(argv[4]) : 1.0;
-    diffuse::DdpmSampler sampler(schedule, options);
-    sampler.set_timesteps(argc > 3 ? std::atoll(argv[3]) : 250);  // respaced DDPM
+    options.temperature = argc > 5 ? std::atof(argv[5]) : 1.0;
+    const auto sampler = diffuse::make_sampler(argc > 3 ? argv[3] : "dpm++2m", schedule, options);
+    sampler->set_timesteps(argc > 4 ? std::atoll(argv[4]) : 20);
     diffuse::GenerateOptions generate;
     generate.num_samples = 16;
-    const torch::Tensor samples = diffuse::generate(denoiser, sampler, generate).samples;
+    const torch::Tensor samples = diffuse::generate(denoiser, *sampler, generate).samples;
     diffuse::write_samples(argv[2], samples);
     std::printf("wrote %s\n", argv[2]);
   } catch (const std::exception& e) {

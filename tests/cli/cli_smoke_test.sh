@@ -59,6 +59,12 @@ done
 "$DIFFUSE" sample --run run2d --sampler heun --churn 20 --s-noise 1.003 --steps 8 --out churn.csv --quiet >/dev/null
 "$DIFFUSE" sample --run run2d --sampler heun --steps 4 --num 3 --out evals.csv > evals.txt 2>&1
 grep -q "7/7" evals.txt || fail "heun: 4 steps are 7 network evaluations"
+"$DIFFUSE" bench samplers --run run2d --out bench2d --samplers ddim,heun --steps 2,4 --num 40 > bench.txt
+for f in samplers.csv samplers.md samples.png quality_vs_nfe.png; do expect_file "bench2d/$f"; done
+[ "$(wc -l < bench2d/samplers.csv)" -eq 5 ] || fail "bench samplers: a header and 2 x 2 rows"
+grep -q "^heun,4,7," bench2d/samplers.csv || fail "bench samplers: heun at K = 4 is 7 evaluations"
+expect_error "bench with an unknown sampler" bench samplers --run run2d --out b --samplers ddim,plms
+expect_error "bench with K > T" bench samplers --run run2d --out b --steps 10,100
 expect_error "unknown sampler" sample --run run2d --sampler plms --out x.csv
 expect_error "eta for ddpm" sample --run run2d --sampler ddpm --eta 0.5 --out x.csv
 expect_error "churn for ddim" sample --run run2d --sampler ddim --churn 5 --out x.csv

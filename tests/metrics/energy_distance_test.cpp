@@ -41,6 +41,17 @@ TEST(EnergyDistance, IsUnbiasedBetweenSamplesOfOneDistribution) {
   EXPECT_NEAR(sum / repeats, 0.0, 0.01);
 }
 
+TEST(EnergyDistance, LargeSetsGiveTheSameAnswerAsTheFullDistanceMatrix) {
+  // 2500 points span three blocks of rows; compare with all distances at once.
+  torch::manual_seed(5);
+  const torch::Tensor x = torch::randn({2500, 2}, torch::kFloat64), y = torch::rand({1800, 2}, torch::kFloat64);
+  const double n = 2500, m = 1800;
+  const double direct = 2 * torch::cdist(x, y).mean().item<double>() -
+                        torch::cdist(x, x).sum().item<double>() / (n * (n - 1)) -
+                        torch::cdist(y, y).sum().item<double>() / (m * (m - 1));
+  EXPECT_NEAR(energy_distance(x, y), direct, 1e-10);
+}
+
 TEST(EnergyDistance, RejectsMismatchedSets) {
   EXPECT_THROW(energy_distance(torch::zeros({4, 2}), torch::zeros({4, 3})), Error);
   EXPECT_THROW(energy_distance(torch::zeros({1, 2}), torch::zeros({4, 2})), Error);

@@ -75,6 +75,7 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
   const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
   const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
   const bool points = is_point_data(model.config.data.spec);
+  for (int64_t k : steps) spaced_timesteps(schedule, Spacing::kLinspace, k);  // K in [1, T], before any output
   create_directories(args.out);
 
   // The reference for toy data: fresh points of the training distribution. The

@@ -127,7 +127,7 @@ Command add_sample_command(CLI::App& app) {
       ->check(CLI::IsMember(sampler_names()))
       ->capture_default_str();
   command->add_option("--spacing", args->spacing, "which K timesteps: linspace, leading, trailing or karras "
-                                                  "(default: karras for euler and heun, linspace otherwise)")
+                                                  "(default: karras for dpm++2m, dpm++2m-sde, euler and heun; linspace for ddpm and ddim)")
       ->check(CLI::IsMember(spacing_names()));
   command->add_option("--temperature", args->temperature,
                       "scales x_T and the injected noise: 1 the model, <1 smoother and less diverse")
