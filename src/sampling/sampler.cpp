@@ -65,26 +65,22 @@ namespace {
 
 using SamplerFactory = std::function<std::unique_ptr<Sampler>(const NoiseSchedule&, const SamplerOptions&)>;
 
+// A factory for sampler class S, with S's own constructor arguments after the common two.
+template <typename S, typename... Extra>
+SamplerFactory factory(Extra... extra) {
+  return [=](const NoiseSchedule& schedule, const SamplerOptions& options) {
+    return std::make_unique<S>(schedule, options, extra...);
+  };
+}
+
 const std::vector<std::pair<std::string, SamplerFactory>>& registry() {
   static const std::vector<std::pair<std::string, SamplerFactory>> samplers{
-      {"ddpm", [](const NoiseSchedule& s, const SamplerOptions& o) { return std::make_unique<DdpmSampler>(s, o); }},
-      {"ddim", [](const NoiseSchedule& s, const SamplerOptions& o) { return std::make_unique<DdimSampler>(s, o); }},
-      {"dpm++2m",
-       [](const NoiseSchedule& s, const SamplerOptions& o) {
-         return std::make_unique<DpmSolverSampler>(s, o, DpmSolverSampler::Noise::kOde);
-       }},
-      {"dpm++2m-sde",
-       [](const NoiseSchedule& s, const SamplerOptions& o) {
-         return std::make_unique<DpmSolverSampler>(s, o, DpmSolverSampler::Noise::kSde);
-       }},
-      {"euler",
-       [](const NoiseSchedule& s, const SamplerOptions& o) {
-         return std::make_unique<EdmSampler>(s, o, EdmSampler::Order::kEuler);
-       }},
-      {"heun",
-       [](const NoiseSchedule& s, const SamplerOptions& o) {
-         return std::make_unique<EdmSampler>(s, o, EdmSampler::Order::kHeun);
-       }},
+      {"ddpm", factory<DdpmSampler>()},
+      {"ddim", factory<DdimSampler>()},
+      {"dpm++2m", factory<DpmSolverSampler>(DpmSolverSampler::Noise::kOde)},
+      {"dpm++2m-sde", factory<DpmSolverSampler>(DpmSolverSampler::Noise::kSde)},
+      {"euler", factory<EdmSampler>(EdmSampler::Order::kEuler)},
+      {"heun", factory<EdmSampler>(EdmSampler::Order::kHeun)},
   };
   return samplers;
 }
