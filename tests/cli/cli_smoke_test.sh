@@ -100,6 +100,8 @@ for i in 1 2 3; do cp strip.png "images/$i.png"; done
 "$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --out runimg --steps 4 --batch-size 2 --sample-every 2 --quiet >/dev/null
 "$DIFFUSE" sample --run runimg --num 4 --steps 5 --out grid.png --quiet >/dev/null
 expect_file grid.png
+"$DIFFUSE" sample --run runimg --num 2 --steps 3 --sampler heun --out grid_heun.png --trajectory traj_heun.png --quiet >/dev/null
+expect_file grid_heun.png
 "$DIFFUSE" sample --run runimg --num 3 --steps 5 --out each/ --no-ema --quiet >/dev/null
 [ "$(ls each | wc -l)" -eq 3 ] || fail "one PNG per sample"
 
