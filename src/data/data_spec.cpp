@@ -63,21 +63,21 @@ DataSpec parse_data_spec(const std::string& spec) {
 
 bool is_point_data(const std::string& spec) { return parse_data_spec(spec).kind == "toy2d"; }
 
+std::string idx_directory(const DataSpec& spec) {
+  check(spec.kind == "mnist" || spec.kind == "fashion-mnist",
+        "data '" + spec.kind + "' is not an IDX dataset: expected mnist[:DIR] or fashion-mnist[:DIR]");
+  if (!spec.argument.empty()) return spec.argument;
+  if (spec.kind == "fashion-mnist") return kFashionMnistDebianDir;
+  const std::string directory = (std::filesystem::path(default_data_root()) / "mnist").string();
+  std::error_code error;
+  check(std::filesystem::is_directory(directory, error),
+        "no MNIST in " + directory + ": give mnist:DIR, or set DIFFUSE_DATA to the folder that holds mnist/");
+  return directory;
+}
+
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ModelConfig& model) {
   const DataSpec parsed = parse_data_spec(spec);
-  if (parsed.kind == "mnist") {
-    if (parsed.argument.empty()) {
-      const std::string directory = (std::filesystem::path(default_data_root()) / "mnist").string();
-      std::error_code error;
-      check(std::filesystem::is_directory(directory, error),
-            "no MNIST in " + directory + ": give mnist:DIR, or set DIFFUSE_DATA to the folder that holds mnist/");
-      return open_idx(spec, directory, model);
-    }
-    return open_idx(spec, parsed.argument, model);
-  }
-  if (parsed.kind == "fashion-mnist") {
-    return open_idx(spec, parsed.argument.empty() ? kFashionMnistDebianDir : parsed.argument, model);
-  }
+  if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, idx_directory(parsed), model);
   if (parsed.kind == "images") {
     const UNetConfig& unet = require_unet(model, spec);
     check(unet.in_channels == 1 || unet.in_channels == 3, "data '" + spec + "': the model must take 1 or 3 channels");

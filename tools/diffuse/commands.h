@@ -20,5 +20,7 @@ Command add_sample_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 // `bench` and its subcommands, one Command each.
 std::vector<Command> add_bench_commands(CLI::App& app);
+// `eval` (sample quality) and its subcommands train-features, psnr, ssim.
+std::vector<Command> add_eval_commands(CLI::App& app);
 
 }  // namespace diffuse::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
       diffuse::cli::add_info_command(app),
   };
   for (auto& command : diffuse::cli::add_bench_commands(app)) commands.push_back(std::move(command));
+  for (auto& command : diffuse::cli::add_eval_commands(app)) commands.push_back(std::move(command));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,6 +21,10 @@ struct DataSpec {
 };
 DataSpec parse_data_spec(const std::string& spec);
 
+// The folder of an mnist or fashion-mnist spec (its argument, or the default
+// folder, checked to exist); Error for other kinds.
+std::string idx_directory(const DataSpec& spec);
+
 // True for specs whose samples are 2-D points rather than images.
 bool is_point_data(const std::string& spec);
 

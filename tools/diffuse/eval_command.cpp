@@ -1,0 +1,234 @@
+// diffuse eval: sample quality (FID, KID, precision/recall, classifier scores)
+// in the feature space of a classifier the project trains, and PSNR / SSIM.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "diffuse/denoiser.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/run_directory.h"
+#include "diffuse/metrics/image_quality.h"
+#include "diffuse/metrics/sample_quality.h"
+#include "diffuse/sampling/sample_loop.h"
+#include "diffuse/util/error.h"
+#include "diffuse/util/progress.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct TrainFeaturesArguments {
+  std::string data, out;
+  FeatureTrainingOptions options;
+  bool quiet = false;
+};
+
+void run_train_features(const TrainFeaturesArguments& args) {
+  const LabelledImages train = load_labelled_images(args.data, Split::kTrain);
+  const LabelledImages test = load_labelled_images(args.data, Split::kTest);
+  std::printf("training the feature network on %s\ntesting on %s\n", train.description.c_str(), test.description.c_str());
+  FeatureNetwork network;
+  FeatureTrainingOptions options = args.options;
+  std::unique_ptr<ProgressBar> bar;
+  if (!args.quiet) {
+    options.on_batch = [&bar](int64_t done, int64_t total, double loss) {
+      if (!bar) bar = std::make_unique<ProgressBar>("train-features", total);
+      char extra[32];
+      std::snprintf(extra, sizeof(extra), "loss %.4f", loss);
+      bar->update(done, extra);
+    };
+  }
+  const double accuracy = train_feature_network(network, train, test, options);
+  if (bar) bar->finish();
+  save_feature_network(args.out, network, {with_split(args.data, Split::kTrain), accuracy, options.epochs});
+  std::printf("test accuracy %.2f%% on %lld images; wrote %s\n", 100.0 * accuracy,
+              static_cast<long long>(test.images.size(0)), args.out.c_str());
+}
+
+struct EvalArguments {
+  std::string features, ref, samples, run, images, json, sampler = "ddpm", spacing;
+  int64_t num = 1000, steps = 0, batch_size = 64;
+  double temperature = 1.0;
+  uint64_t seed = 0;
+  bool no_ema = false, quiet = false;
+};
+
+// Every PNG of a folder, grey, sorted by name, as [N, 1, H, W].
+torch::Tensor load_sample_folder(const std::string& directory) {
+  std::error_code error;
+  check(std::filesystem::is_directory(directory, error), "--samples: " + directory + " is not a folder");
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    std::string extension = entry.path().extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+    if (entry.is_regular_file() && extension == ".png") paths.push_back(entry.path().string());
+  }
+  check(!paths.empty(), "--samples: no PNG files in " + directory);
+  std::sort(paths.begin(), paths.end());
+  std::vector<torch::Tensor> images;
+  for (const auto& path : paths) {
+    torch::Tensor image = load_image(path, 1);
+    check(image.size(1) == FeatureNetworkImpl::kImageSize && image.size(2) == FeatureNetworkImpl::kImageSize,
+          path + ": the feature network takes 28 x 28 images, this one is " + std::to_string(image.size(2)) + " x " +
+              std::to_string(image.size(1)));
+    images.push_back(image);
+  }
+  return torch::stack(images);
+}
+
+torch::Tensor sample_from_run(const EvalArguments& args) {
+  const TrainedModel model = load_trained_model(args.run, !args.no_ema);
+  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
+  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
+  check(model.network->sample_shape() == std::vector<int64_t>({1, 28, 28}),
+        "--run: the feature network takes grey 28 x 28 images; " + args.run + " makes another shape");
+  SamplerOptions options;
+  options.temperature = args.temperature;
+  options.variance = model.config.sampling.variance;
+  if (!args.spacing.empty()) options.spacing = spacing_from_string(args.spacing);
+  const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
+  sampler->set_timesteps(args.steps > 0 ? args.steps : schedule.num_timesteps());
+  GenerateOptions generate_options;
+  generate_options.num_samples = args.num;
+  generate_options.batch_size = args.batch_size;
+  generate_options.seed = args.seed;
+  std::unique_ptr<ProgressBar> bar;
+  if (!args.quiet) {
+    const int64_t batches = (args.num + args.batch_size - 1) / args.batch_size;
+    bar = std::make_unique<ProgressBar>("sample", batches * static_cast<int64_t>(sampler->timesteps().size()));
+    generate_options.on_step = [&bar](int64_t done, int64_t) { bar->update(done); };
+  }
+  torch::Tensor samples = generate(denoiser, *sampler, generate_options).samples;
+  if (bar) bar->finish();
+  return samples;
+}
+
+void run_eval(const EvalArguments& args) {
+  const int sources = !args.samples.empty() + !args.run.empty() + !args.images.empty();
+  check(sources == 1, "give one of --samples DIR, --run RUN or --images SPEC");
+  if (!args.json.empty()) {
+    const std::filesystem::path parent = std::filesystem::path(args.json).parent_path();
+    std::error_code error;
+    check(parent.empty() || std::filesystem::is_directory(parent, error), "--json: no folder " + parent.string());
+  }
+  FeatureNetworkInfo info;
+  FeatureNetwork network = load_feature_network(args.features, &info);
+  const ReferenceSet reference = reference_set(network, args.features, args.ref);
+  torch::Tensor images;
+  if (!args.samples.empty()) images = load_sample_folder(args.samples);
+  if (!args.run.empty()) images = sample_from_run(args);
+  if (!args.images.empty()) {
+    // Real images in place of samples: the floor of every metric (train against test) or a far point.
+    images = load_labelled_images(args.images, Split::kTrain).images;
+    images = images.slice(0, 0, std::min(args.num, images.size(0)));
+  }
+  const SampleQuality q = evaluate_samples(network, reference, images, args.seed);
+
+  std::printf("%lld samples against %lld reference images of %s\n", static_cast<long long>(q.samples),
+              static_cast<long long>(q.reference), reference.spec.c_str());
+  std::printf("feature network: %s (trained on %s, test accuracy %.2f%%)\n", args.features.c_str(),
+              info.data_spec.c_str(), 100.0 * info.test_accuracy);
+  std::printf("FID                %10.3f\n", q.fid);
+  std::printf("KID                %10.5f +- %.5f (%lld subsets of %lld)\n", q.kid.mean, q.kid.standard_error,
+              static_cast<long long>(q.kid.subsets), static_cast<long long>(q.kid.subset_size));
+  std::printf("precision          %10.3f\nrecall             %10.3f\n", q.precision_recall.precision,
+              q.precision_recall.recall);
+  std::printf("mean confidence    %10.3f\nclass entropy      %10.3f bits (uniform: 3.322)\nconfident (>=0.9)  %10.3f\n",
+              q.mean_confidence, q.class_entropy_bits, q.confident_share);
+  std::ostringstream counts;
+  for (size_t c = 0; c < q.class_counts.size(); ++c) counts << (c ? " " : "") << c << ":" << q.class_counts[c];
+  std::printf("classes            %s\n", counts.str().c_str());
+  if (!args.json.empty()) {
+    nlohmann::json json = q;
+    json["reference"] = reference.spec;
+    json["features"] = args.features;
+    if (!args.run.empty()) {
+      json["source"] = {{"run", args.run},   {"sampler", args.sampler}, {"steps", args.steps},
+                        {"temperature", args.temperature}, {"seed", args.seed}};
+    } else {
+      json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};
+    }
+    write_file_atomically(args.json, json.dump(2) + "\n");
+    std::printf("wrote %s\n", args.json.c_str());
+  }
+}
+
+struct PairArguments {
+  std::string a, b;
+};
+
+void run_image_pair(const PairArguments& args, bool structural) {
+  const torch::Tensor a = load_image(args.a), b = load_image(args.b);
+  check(a.sizes() == b.sizes(), args.a + " and " + args.b + " differ in size or channels");
+  // Both on the 8-bit scale: [-1, 1] -> [0, 255].
+  const torch::Tensor x = (a + 1) * 127.5, y = (b + 1) * 127.5;
+  if (structural) {
+    std::printf("SSIM %.6f\n", ssim(x, y));
+  } else {
+    std::printf("PSNR %.3f dB\n", psnr(x, y));
+  }
+}
+
+}  // namespace
+
+std::vector<Command> add_eval_commands(CLI::App& app) {
+  auto eval_args = std::make_shared<EvalArguments>();
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Sample quality against a reference split: FID, KID, precision/recall and classifier scores");
+  eval->require_subcommand(0, 1);
+  eval->add_option("--features", eval_args->features, "feature network directory (diffuse eval train-features)");
+  eval->add_option("--ref", eval_args->ref, "reference images: mnist[:DIR][:train|:test] (default split: test)");
+  eval->add_option("--samples", eval_args->samples, "a folder of generated 28 x 28 PNGs");
+  eval->add_option("--run", eval_args->run, "or a trained run to sample from");
+  eval->add_option("--images", eval_args->images, "or real images, mnist[:DIR][:train|:test] (default split: train), "
+                                                  "e.g. for the floor of the metrics");
+  eval->add_option("--num", eval_args->num, "samples to draw from --run, or images to take from --images")->check(CLI::Range(int64_t{10}, int64_t{1000000}))->capture_default_str();
+  eval->add_option("--sampler", eval_args->sampler, "sampler for --run")->check(CLI::IsMember(sampler_names()))->capture_default_str();
+  eval->add_option("--steps", eval_args->steps, "sampler steps K (default: T)")->check(CLI::PositiveNumber);
+  eval->add_option("--spacing", eval_args->spacing, "timestep spacing (default: the sampler's)")->check(CLI::IsMember(spacing_names()));
+  eval->add_option("--temperature", eval_args->temperature, "sampling temperature")->check(CLI::Range(0.0, 10.0))->capture_default_str();
+  eval->add_option("--batch-size", eval_args->batch_size, "samples per network evaluation")->check(CLI::PositiveNumber)->capture_default_str();
+  eval->add_option("--seed", eval_args->seed, "seed of the samples and of the KID subsets")->capture_default_str();
+  eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
+  eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
+  eval->add_flag("--quiet", eval_args->quiet, "no progress bar");
+
+  auto train_args = std::make_shared<TrainFeaturesArguments>();
+  CLI::App* train = eval->add_subcommand("train-features", "Train the feature network (a small CNN classifier)");
+  train->add_option("--data", train_args->data, "mnist[:DIR] or fashion-mnist[:DIR]")->required();
+  train->add_option("--out", train_args->out, "directory for the network")->required();
+  train->add_option("--epochs", train_args->options.epochs, "passes over the training split")->check(CLI::Range(1, 100))->capture_default_str();
+  train->add_option("--seed", train_args->options.seed, "seed")->capture_default_str();
+  train->add_flag("--quiet", train_args->quiet, "no progress bar");
+
+  auto psnr_args = std::make_shared<PairArguments>();
+  CLI::App* psnr_command = eval->add_subcommand("psnr", "PSNR in dB between two images (8-bit scale)");
+  psnr_command->add_option("A", psnr_args->a, "first image")->required()->check(CLI::ExistingFile);
+  psnr_command->add_option("B", psnr_args->b, "second image")->required()->check(CLI::ExistingFile);
+  auto ssim_args = std::make_shared<PairArguments>();
+  CLI::App* ssim_command = eval->add_subcommand("ssim", "SSIM between two images (Wang et al. 2004)");
+  ssim_command->add_option("A", ssim_args->a, "first image")->required()->check(CLI::ExistingFile);
+  ssim_command->add_option("B", ssim_args->b, "second image")->required()->check(CLI::ExistingFile);
+
+  return {
+      {eval,
+       [eval, eval_args] {
+         if (!eval->get_subcommands().empty()) return;  // a subcommand does the work
+         check(!eval_args->features.empty() && !eval_args->ref.empty(),
+               "eval needs --features DIR and --ref SPEC (or a subcommand: train-features, psnr, ssim)");
+         run_eval(*eval_args);
+       }},
+      {train, [train_args] { run_train_features(*train_args); }},
+      {psnr_command, [psnr_args] { run_image_pair(*psnr_args, false); }},
+      {ssim_command, [ssim_args] { run_image_pair(*ssim_args, true); }},
+  };
+}
+
+}  // namespace diffuse::cli
