@@ -65,6 +65,17 @@ for f in samplers.csv samplers.md samples.png quality_vs_nfe.png; do expect_file
 grep -q "^heun,4,7," bench2d/samplers.csv || fail "bench samplers: heun at K = 4 is 7 evaluations"
 expect_error "bench with an unknown sampler" bench samplers --run run2d --out b --samplers ddim,plms
 expect_error "bench with K > T" bench samplers --run run2d --out b --steps 10,100
+# Full-reference metrics on two PNGs, and eval's own errors.
+"$DIFFUSE" eval psnr strip.png strip.png | grep -q "PSNR inf" || fail "PSNR of an image with itself is inf"
+"$DIFFUSE" eval ssim strip.png strip.png | grep -q "SSIM 1.000000" || fail "SSIM of an image with itself is 1"
+expect_error "PSNR of images of different sizes" eval psnr strip.png photo.ppm
+expect_error "eval without features" eval --ref mnist --samples images
+expect_error "eval with a missing feature network" eval --features nowhere --ref mnist:nowhere --samples images
+expect_error "eval with two sources" eval --features nowhere --ref mnist --samples images --run runimg
+expect_error "train-features on toy data" eval train-features --data toy2d:moons --out f
+expect_error "fid-inception without weights" eval fid-inception --weights missing.safetensors --real . --fake .
+printf 'not safetensors' > bad.safetensors
+expect_error "fid-inception with corrupt weights" eval fid-inception --weights bad.safetensors --real . --fake .
 expect_error "unknown sampler" sample --run run2d --sampler plms --out x.csv
 expect_error "eta for ddpm" sample --run run2d --sampler ddpm --eta 0.5 --out x.csv
 expect_error "churn for ddim" sample --run run2d --sampler ddim --churn 5 --out x.csv

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <memory>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "diffuse/io/plot.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/metrics/energy_distance.h"
+#include "diffuse/metrics/sample_quality.h"
 #include "diffuse/sampling/sampler_sweep.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
@@ -30,7 +32,7 @@ namespace diffuse::cli {
 namespace {
 
 struct BenchSamplersArguments {
-  std::string run, out, samplers = "all", steps = "5,10,20,50,100,1000", spacing;
+  std::string run, out, samplers = "all", steps = "5,10,20,50,100,1000", spacing, features, ref;
   int64_t num = 2000, batch_size = 2000, picture_samples = 4;
   double temperature = 1.0;
   uint64_t seed = 0;
@@ -68,33 +70,73 @@ Canvas cell_picture(const torch::Tensor& samples, int64_t images) {
 
 const std::vector<Rgb> kPalette{{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
 
+// What each sample set is measured by: the energy distance to toy data, the
+// feature-space metrics for images when a feature network is given, or nothing.
+struct QualityMeasure {
+  std::vector<std::string> columns;
+  std::function<std::vector<double>(const torch::Tensor&)> measure;
+  std::string plotted;         // the column drawn against NFE (log-log)
+  double noise_level = 0.0;    // drawn as a flat line when > 0
+  std::string note;            // under the table
+};
+
+QualityMeasure toy_measure(const std::string& spec, int64_t num) {
+  // Fresh points of the training distribution. The metric is unbiased, so two draws
+  // of the data scatter around zero; the RMS of a few such draws is the noise level
+  // below which differences mean nothing.
+  const auto data = std::make_shared<Toy2dDataset>(parse_data_spec(spec).argument);
+  const torch::Tensor reference = data->reference_points(num, 1);
+  constexpr int kDraws = 5;
+  double noise = 0.0;
+  for (int draw = 0; draw < kDraws; ++draw) {
+    const double d = energy_distance(data->reference_points(num, 2 + draw), reference);
+    noise += d * d / kDraws;
+  }
+  QualityMeasure m;
+  m.columns = {"energy distance"};
+  m.measure = [reference](const torch::Tensor& samples) { return std::vector<double>{energy_distance(samples, reference)}; };
+  m.plotted = "energy distance";
+  m.noise_level = std::sqrt(noise);
+  std::ostringstream note;
+  note << "Noise level (RMS distance between the data and 5 fresh draws of it, " << num
+       << " points each): " << std::setprecision(5) << m.noise_level;
+  m.note = note.str();
+  std::printf("%s\n", m.note.c_str());
+  return m;
+}
+
+QualityMeasure image_measure(const std::string& features, const std::string& ref, uint64_t seed) {
+  auto network = std::make_shared<FeatureNetwork>(load_feature_network(features));
+  auto reference = std::make_shared<ReferenceSet>(reference_set(*network, features, ref));
+  QualityMeasure m;
+  m.columns = {"FID", "KID", "precision", "recall", "confidence"};
+  m.measure = [network, reference, seed](const torch::Tensor& samples) {
+    const SampleQuality q = evaluate_samples(*network, *reference, samples, seed);
+    return std::vector<double>{q.fid, q.kid.mean, q.precision_recall.precision, q.precision_recall.recall,
+                               q.mean_confidence};
+  };
+  m.plotted = "FID";
+  m.note = "Feature network " + features + ", reference " + reference->spec + " (" +
+           std::to_string(reference->features.size(0)) + " images).";
+  return m;
+}
+
 void run_bench_samplers(const BenchSamplersArguments& args) {
   const std::vector<std::string> names = split_names(args.samplers);
   const std::vector<int64_t> steps = parse_int_list(args.steps, "--steps");
+  check(args.features.empty() == args.ref.empty(), "--features and --ref go together");
   const TrainedModel model = load_trained_model(args.run);
   const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
   const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
   const bool points = is_point_data(model.config.data.spec);
+  check(!points || args.features.empty(), "--features is for image runs; toy runs are measured by the energy distance");
   for (int64_t k : steps) spaced_timesteps(schedule, Spacing::kLinspace, k);  // K in [1, T], before any output
   create_directories(args.out);
 
-  // The reference for toy data: fresh points of the training distribution. The
-  // metric is unbiased, so two draws of the data scatter around zero; the RMS of
-  // a few such draws is the noise level below which differences mean nothing.
-  torch::Tensor reference;
-  double noise_level = 0.0;
-  if (points) {
-    const Toy2dDataset data(parse_data_spec(model.config.data.spec).argument);
-    reference = data.reference_points(args.num, 1);
-    constexpr int kDraws = 5;
-    for (int draw = 0; draw < kDraws; ++draw) {
-      const double d = energy_distance(data.reference_points(args.num, 2 + draw), reference);
-      noise_level += d * d / kDraws;
-    }
-    noise_level = std::sqrt(noise_level);
-    std::printf("noise level of the energy distance at %lld points (RMS over 5 draws of %s): %.5f\n",
-                static_cast<long long>(args.num), model.config.data.spec.c_str(), noise_level);
-  }
+  QualityMeasure quality;
+  if (points) quality = toy_measure(model.config.data.spec, args.num);
+  if (!args.features.empty()) quality = image_measure(args.features, args.ref, args.seed);
+  const bool measured = !quality.columns.empty();
 
   SweepOptions options;
   options.samplers = names;
@@ -102,17 +144,19 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
   options.sampler_options.temperature = args.temperature;
   options.sampler_options.variance = model.config.sampling.variance;
   if (!args.spacing.empty()) options.sampler_options.spacing = spacing_from_string(args.spacing);
-  options.num_samples = points ? args.num : args.picture_samples;
-  options.batch_size = points ? args.batch_size : args.picture_samples;
+  options.num_samples = measured ? args.num : args.picture_samples;
+  options.batch_size = std::min(options.num_samples, points ? args.batch_size : std::min<int64_t>(args.batch_size, 64));
   options.seed = args.seed;
-  std::vector<double> distances;
-  std::printf("%-12s %6s %6s %14s%s\n", "sampler", "K", "NFE", "ms/sample", points ? "  energy distance" : "");
+  std::vector<std::vector<double>> values;
+  std::printf("%-12s %6s %6s %12s", "sampler", "K", "NFE", "ms/sample");
+  for (const auto& column : quality.columns) std::printf(" %16s", column.c_str());
+  std::printf("\n");
   options.on_result = [&](const SweepResult& r) {
-    std::printf("%-12s %6lld %6lld %14.3f", r.sampler.c_str(), static_cast<long long>(r.steps),
+    std::printf("%-12s %6lld %6lld %12.3f", r.sampler.c_str(), static_cast<long long>(r.steps),
                 static_cast<long long>(r.evaluations), 1e3 * r.seconds_per_sample);
-    if (points) {
-      distances.push_back(energy_distance(r.samples, reference));
-      std::printf("  %.5f", distances.back());
+    if (measured) {
+      values.push_back(quality.measure(r.samples));
+      for (double v : values.back()) std::printf(" %16.5f", v);
     }
     std::printf("\n");
     std::fflush(stdout);
@@ -120,25 +164,29 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
   const std::vector<SweepResult> results = sweep_samplers(denoiser, options);
 
   std::ostringstream csv, table;
-  csv << "sampler,steps,evaluations,ms_per_sample" << (points ? ",energy_distance" : "") << "\n";
-  table << "| sampler | K | NFE | ms / sample |" << (points ? " energy distance |" : "") << "\n|---|---:|---:|---:|"
-        << (points ? "---:|" : "") << "\n";
+  csv << "sampler,steps,evaluations,ms_per_sample";
+  table << "| sampler | K | NFE | ms / sample |";
+  for (const auto& column : quality.columns) {
+    csv << "," << column;
+    table << " " << column << " |";
+  }
+  table << "\n|---|---:|---:|---:|";
+  for (size_t c = 0; c < quality.columns.size(); ++c) table << "---:|";
+  csv << "\n";
+  table << "\n";
   for (size_t i = 0; i < results.size(); ++i) {
     const SweepResult& r = results[i];
     csv << r.sampler << "," << r.steps << "," << r.evaluations << "," << 1e3 * r.seconds_per_sample;
     table << "| " << r.sampler << " | " << r.steps << " | " << r.evaluations << " | " << std::fixed
           << std::setprecision(3) << 1e3 * r.seconds_per_sample << " |";
-    if (points) {
-      csv << "," << distances[i];
-      table << " " << std::setprecision(5) << distances[i] << " |";
+    for (size_t c = 0; measured && c < quality.columns.size(); ++c) {
+      csv << "," << values[i][c];
+      table << " " << std::setprecision(5) << values[i][c] << " |";
     }
     csv << "\n";
     table << "\n";
   }
-  if (points) {
-    table << "\nNoise level (RMS distance between the data and 5 fresh draws of it, " << args.num
-          << " points each): " << std::setprecision(5) << noise_level << "\n";
-  }
+  if (!quality.note.empty()) table << "\n" << quality.note << "\n";
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "samplers.csv").string(), csv.str());
   write_file_atomically((out / "samplers.md").string(), table.str());
@@ -156,27 +204,30 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
   save_png((out / "samples.png").string(), render_contact_sheet(cells, names, columns, title.str()));
 
   std::vector<std::string> written{"samplers.csv", "samplers.md", "samples.png"};
-  if (points) {
+  if (measured) {
+    const size_t plotted = static_cast<size_t>(
+        std::find(quality.columns.begin(), quality.columns.end(), quality.plotted) - quality.columns.begin());
     std::vector<Series> series;
+    double fewest = 1e300, most = 0.0;
     for (size_t s = 0; s < names.size(); ++s) {
       Series line{names[s], {}, {}, kPalette[s % kPalette.size()], 2, true};
       for (size_t j = 0; j < steps.size(); ++j) {
         const size_t i = s * steps.size() + j;
         line.x.push_back(static_cast<double>(results[i].evaluations));
-        line.y.push_back(distances[i]);  // <= 0 (below the noise) leaves a gap on the log axis
+        line.y.push_back(values[i][plotted]);  // <= 0 (below the noise) leaves a gap on the log axis
+        fewest = std::min(fewest, line.x.back());
+        most = std::max(most, line.x.back());
       }
       series.push_back(line);
     }
-    double most = 0.0, fewest = 1e300;
-    for (const SweepResult& r : results) {
-      most = std::max(most, static_cast<double>(r.evaluations));
-      fewest = std::min(fewest, static_cast<double>(r.evaluations));
+    if (quality.noise_level > 0.0) {
+      series.push_back(Series{"noise level", {fewest, most}, {quality.noise_level, quality.noise_level}, {128, 128, 128}, 1, false});
     }
-    series.push_back(Series{"noise level", {fewest, most}, {noise_level, noise_level}, {128, 128, 128}, 1, false});
     LinePlotOptions plot;
-    plot.title = "distance to " + model.config.data.spec + " against network evaluations (" + std::to_string(args.num) + " samples)";
+    plot.title = quality.plotted + " against network evaluations (" + std::to_string(args.num) + " samples of " +
+                 args.run + ")";
     plot.x_label = "network evaluations (NFE)";
-    plot.y_label = "energy distance";
+    plot.y_label = quality.plotted;
     plot.log_x = plot.log_y = true;
     save_png((out / "quality_vs_nfe.png").string(), render_line_plot(series, plot));
     written.push_back("quality_vs_nfe.png");
@@ -202,10 +253,13 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
   samplers->add_option("--steps", args->steps, "comma-separated step counts K")->capture_default_str();
   samplers->add_option("--spacing", args->spacing, "timestep spacing for all samplers (default: each sampler's own)")
       ->check(CLI::IsMember(spacing_names()));
-  samplers->add_option("--num", args->num, "samples per measurement (toy 2-D runs)")
+  samplers->add_option("--features", args->features, "image runs: feature network directory for FID, KID, "
+                                                     "precision/recall (diffuse eval train-features)");
+  samplers->add_option("--ref", args->ref, "image runs: reference images for --features, e.g. mnist:DIR:test");
+  samplers->add_option("--num", args->num, "samples per measurement (toy runs, or image runs with --features)")
       ->check(CLI::Range(int64_t{2}, int64_t{1000000}))
       ->capture_default_str();
-  samplers->add_option("--batch-size", args->batch_size, "samples per network evaluation (toy 2-D runs)")
+  samplers->add_option("--batch-size", args->batch_size, "samples per network evaluation (at most 64 for images)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   samplers->add_option("--picture-samples", args->picture_samples, "images per cell (image runs)")

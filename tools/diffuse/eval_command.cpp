@@ -15,6 +15,7 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/metrics/image_quality.h"
+#include "diffuse/metrics/inception.h"
 #include "diffuse/metrics/sample_quality.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/util/error.h"
@@ -160,6 +161,68 @@ void run_eval(const EvalArguments& args) {
   }
 }
 
+struct InceptionArguments {
+  std::string weights, real, fake, json;
+  uint64_t seed = 0;
+};
+
+// Inception features of every PNG/JPEG in a folder, consecutive images of one size batched together.
+torch::Tensor inception_features_of_folder(InceptionV3& inception, const std::string& directory) {
+  std::error_code error;
+  check(std::filesystem::is_directory(directory, error), directory + " is not a folder");
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    std::string extension = entry.path().extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+    if (entry.is_regular_file() && (extension == ".png" || extension == ".jpg" || extension == ".jpeg")) {
+      paths.push_back(entry.path().string());
+    }
+  }
+  check(paths.size() >= 2, "need at least two images in " + directory);
+  std::sort(paths.begin(), paths.end());
+  ProgressBar bar("inception " + std::filesystem::path(directory).filename().string(), static_cast<int64_t>(paths.size()));
+  std::vector<torch::Tensor> features, batch;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    features.push_back(inception.features(torch::stack(batch)));
+    batch.clear();
+  };
+  for (size_t i = 0; i < paths.size(); ++i) {
+    torch::Tensor image = load_image(paths[i], 3);
+    if (!batch.empty() && (batch.size() == 32 || image.sizes() != batch.front().sizes())) flush();
+    batch.push_back(image);
+    bar.update(static_cast<int64_t>(i + 1));
+  }
+  flush();
+  bar.finish();
+  return torch::cat(features);
+}
+
+void run_inception(const InceptionArguments& args) {
+  InceptionV3 inception;
+  inception.load(args.weights);
+  const torch::Tensor real = inception_features_of_folder(inception, args.real);
+  const torch::Tensor fake = inception_features_of_folder(inception, args.fake);
+  const double fid = frechet_distance(gaussian_stats(fake), gaussian_stats(real));
+  const KidResult kid = kernel_inception_distance(fake, real, 100, 1000, args.seed);
+  std::printf("%lld images in %s against %lld in %s (Inception-v3 pool features, 2048-d)\n",
+              static_cast<long long>(fake.size(0)), args.fake.c_str(), static_cast<long long>(real.size(0)),
+              args.real.c_str());
+  std::printf("FID  %10.3f\nKID  %10.5f +- %.5f\n", fid, kid.mean, kid.standard_error);
+  nlohmann::json json = {{"fid", fid}, {"kid", kid.mean}, {"kid_standard_error", kid.standard_error},
+                         {"real", args.real}, {"fake", args.fake}, {"weights", args.weights}};
+  if (fake.size(0) > 3 && real.size(0) > 3) {
+    const PrecisionRecall pr = precision_recall(real, fake, 3);
+    std::printf("precision %.3f\nrecall    %.3f\n", pr.precision, pr.recall);
+    json["precision"] = pr.precision;
+    json["recall"] = pr.recall;
+  }
+  if (!args.json.empty()) {
+    write_file_atomically(args.json, json.dump(2) + "\n");
+    std::printf("wrote %s\n", args.json.c_str());
+  }
+}
+
 struct PairArguments {
   std::string a, b;
 };
@@ -208,6 +271,17 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   train->add_option("--seed", train_args->options.seed, "seed")->capture_default_str();
   train->add_flag("--quiet", train_args->quiet, "no progress bar");
 
+  auto inception_args = std::make_shared<InceptionArguments>();
+  CLI::App* inception = eval->add_subcommand(
+      "fid-inception", "FID, KID and precision/recall of two image folders in Inception-v3 features (pytorch-fid variant)");
+  inception->add_option("--weights", inception_args->weights, "Inception-v3 weights as safetensors (see docs/metrics.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  inception->add_option("--real", inception_args->real, "folder of real images")->required();
+  inception->add_option("--fake", inception_args->fake, "folder of generated images")->required();
+  inception->add_option("--json", inception_args->json, "also write the numbers to this JSON file");
+  inception->add_option("--seed", inception_args->seed, "seed of the KID subsets")->capture_default_str();
+
   auto psnr_args = std::make_shared<PairArguments>();
   CLI::App* psnr_command = eval->add_subcommand("psnr", "PSNR in dB between two images (8-bit scale)");
   psnr_command->add_option("A", psnr_args->a, "first image")->required()->check(CLI::ExistingFile);
@@ -222,10 +296,11 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
        [eval, eval_args] {
          if (!eval->get_subcommands().empty()) return;  // a subcommand does the work
          check(!eval_args->features.empty() && !eval_args->ref.empty(),
-               "eval needs --features DIR and --ref SPEC (or a subcommand: train-features, psnr, ssim)");
+               "eval needs --features DIR and --ref SPEC (or a subcommand: train-features, fid-inception, psnr, ssim)");
          run_eval(*eval_args);
        }},
       {train, [train_args] { run_train_features(*train_args); }},
+      {inception, [inception_args] { run_inception(*inception_args); }},
       {psnr_command, [psnr_args] { run_image_pair(*psnr_args, false); }},
       {ssim_command, [ssim_args] { run_image_pair(*ssim_args, true); }},
   };
