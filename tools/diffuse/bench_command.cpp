@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "common_options.h"
 #include "diffuse/data/data_spec.h"
+#include "diffuse/data/labelled_images.h"
 #include "diffuse/data/toy2d.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
@@ -77,6 +78,7 @@ struct QualityMeasure {
   std::function<std::vector<double>(const torch::Tensor&)> measure;
   std::string plotted;         // the column drawn against NFE (log-log)
   double noise_level = 0.0;    // drawn as a flat line when > 0
+  std::string noise_label = "noise level";
   std::string note;            // under the table
 };
 
@@ -105,9 +107,14 @@ QualityMeasure toy_measure(const std::string& spec, int64_t num) {
   return m;
 }
 
-QualityMeasure image_measure(const std::string& features, const std::string& ref, uint64_t seed) {
+QualityMeasure image_measure(const std::string& features, const std::string& ref, int64_t num, uint64_t seed) {
   auto network = std::make_shared<FeatureNetwork>(load_feature_network(features));
   auto reference = std::make_shared<ReferenceSet>(reference_set(*network, features, ref));
+  // The same number of real images from the other split: where real data lands.
+  const std::string split = reference->spec.substr(reference->spec.rfind(':') + 1);
+  const std::string other = reference->spec.substr(0, reference->spec.rfind(':')) + (split == "test" ? ":train" : ":test");
+  const torch::Tensor real = load_labelled_images(other, Split::kTrain).images.slice(0, 0, num);
+  const SampleQuality floor = evaluate_samples(*network, *reference, real, seed);
   QualityMeasure m;
   m.columns = {"FID", "KID", "precision", "recall", "confidence"};
   m.measure = [network, reference, seed](const torch::Tensor& samples) {
@@ -116,8 +123,16 @@ QualityMeasure image_measure(const std::string& features, const std::string& ref
                                q.mean_confidence};
   };
   m.plotted = "FID";
-  m.note = "Feature network " + features + ", reference " + reference->spec + " (" +
-           std::to_string(reference->features.size(0)) + " images).";
+  m.noise_level = floor.fid;
+  m.noise_label = "real images, " + std::to_string(real.size(0)) + " of " + other;
+  std::ostringstream note;
+  note << "Feature network " << features << ", reference " << reference->spec << " (" << reference->features.size(0)
+       << " images). The same measures for " << real.size(0) << " real images of " << other << ": FID "
+       << std::setprecision(5) << floor.fid << ", KID " << floor.kid.mean << ", precision "
+       << floor.precision_recall.precision << ", recall " << floor.precision_recall.recall << ", confidence "
+       << floor.mean_confidence << ".";
+  m.note = note.str();
+  std::printf("%s\n", m.note.c_str());
   return m;
 }
 
@@ -135,7 +150,7 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
 
   QualityMeasure quality;
   if (points) quality = toy_measure(model.config.data.spec, args.num);
-  if (!args.features.empty()) quality = image_measure(args.features, args.ref, args.seed);
+  if (!args.features.empty()) quality = image_measure(args.features, args.ref, args.num, args.seed);
   const bool measured = !quality.columns.empty();
 
   SweepOptions options;
@@ -221,7 +236,7 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
       series.push_back(line);
     }
     if (quality.noise_level > 0.0) {
-      series.push_back(Series{"noise level", {fewest, most}, {quality.noise_level, quality.noise_level}, {128, 128, 128}, 1, false});
+      series.push_back(Series{quality.noise_label, {fewest, most}, {quality.noise_level, quality.noise_level}, {128, 128, 128}, 1, false});
     }
     LinePlotOptions plot;
     plot.title = quality.plotted + " against network evaluations (" + std::to_string(args.num) + " samples of " +
