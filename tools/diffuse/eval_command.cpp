@@ -61,18 +61,25 @@ struct EvalArguments {
   bool no_ema = false, quiet = false;
 };
 
-// Every PNG of a folder, grey, sorted by name, as [N, 1, H, W].
-torch::Tensor load_sample_folder(const std::string& directory) {
+// The image files of a folder (PNG, and JPEG when asked), sorted by name.
+std::vector<std::string> image_files(const std::string& directory, bool jpeg_too) {
   std::error_code error;
-  check(std::filesystem::is_directory(directory, error), "--samples: " + directory + " is not a folder");
+  check(std::filesystem::is_directory(directory, error), directory + " is not a folder");
   std::vector<std::string> paths;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     std::string extension = entry.path().extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
-    if (entry.is_regular_file() && extension == ".png") paths.push_back(entry.path().string());
+    const bool wanted = extension == ".png" || (jpeg_too && (extension == ".jpg" || extension == ".jpeg"));
+    if (entry.is_regular_file() && wanted) paths.push_back(entry.path().string());
   }
-  check(!paths.empty(), "--samples: no PNG files in " + directory);
   std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+// Every PNG of a folder, grey, sorted by name, as [N, 1, H, W].
+torch::Tensor load_sample_folder(const std::string& directory) {
+  const std::vector<std::string> paths = image_files(directory, false);
+  check(!paths.empty(), "--samples: no PNG files in " + directory);
   std::vector<torch::Tensor> images;
   for (const auto& path : paths) {
     torch::Tensor image = load_image(path, 1);
@@ -168,18 +175,8 @@ struct InceptionArguments {
 
 // Inception features of every PNG/JPEG in a folder, consecutive images of one size batched together.
 torch::Tensor inception_features_of_folder(InceptionV3& inception, const std::string& directory) {
-  std::error_code error;
-  check(std::filesystem::is_directory(directory, error), directory + " is not a folder");
-  std::vector<std::string> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
-    std::string extension = entry.path().extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
-    if (entry.is_regular_file() && (extension == ".png" || extension == ".jpg" || extension == ".jpeg")) {
-      paths.push_back(entry.path().string());
-    }
-  }
+  const std::vector<std::string> paths = image_files(directory, true);
   check(paths.size() >= 2, "need at least two images in " + directory);
-  std::sort(paths.begin(), paths.end());
   ProgressBar bar("inception " + std::filesystem::path(directory).filename().string(), static_cast<int64_t>(paths.size()));
   std::vector<torch::Tensor> features, batch;
   auto flush = [&] {
