@@ -113,6 +113,8 @@ for i in 1 2 3; do cp strip.png "images/$i.png"; done
 expect_file grid.png
 "$DIFFUSE" sample --run runimg --num 2 --steps 3 --sampler heun --out grid_heun.png --trajectory traj_heun.png --quiet >/dev/null
 expect_file grid_heun.png
+"$DIFFUSE" sample --run runimg --sampler dpm++2m --num 1 --out default_steps.png > default_steps.txt 2>&1
+grep -q "50/50" default_steps.txt || fail "fast samplers default to 50 of the 1000 steps"
 "$DIFFUSE" sample --run runimg --num 3 --steps 5 --out each/ --no-ema --quiet >/dev/null
 [ "$(ls each | wc -l)" -eq 3 ] || fail "one PNG per sample"
 

@@ -1,5 +1,6 @@
 #include "common_options.h"
 
+#include <algorithm>
 #include <csignal>
 #include <sstream>
 
@@ -21,6 +22,10 @@ extern "C" void on_stop_signal(int signal) {
 }
 
 }  // namespace
+
+int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps) {
+  return sampler == "ddpm" ? num_timesteps : std::min<int64_t>(50, num_timesteps);
+}
 
 std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option) {
   std::vector<int64_t> values;

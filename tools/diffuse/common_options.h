@@ -10,6 +10,10 @@ namespace diffuse::cli {
 // "0,50,100" -> {0, 50, 100}; throws diffuse::Error on anything else.
 std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option);
 
+// K when --steps is not given: all T steps for ancestral DDPM (the paper's
+// sampler), 50 for the fast samplers (capped at T), as diffusers defaults to.
+int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps);
+
 // Set by the first Ctrl-C (SIGINT) or SIGTERM once install_stop_handler() ran;
 // a second Ctrl-C ends the process at once.
 const std::atomic<bool>& stop_requested();

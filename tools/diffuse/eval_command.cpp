@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "commands.h"
+#include "common_options.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/image.h"
@@ -102,7 +103,7 @@ torch::Tensor sample_from_run(const EvalArguments& args) {
   options.variance = model.config.sampling.variance;
   if (!args.spacing.empty()) options.spacing = spacing_from_string(args.spacing);
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
-  sampler->set_timesteps(args.steps > 0 ? args.steps : schedule.num_timesteps());
+  sampler->set_timesteps(args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps()));
   GenerateOptions generate_options;
   generate_options.num_samples = args.num;
   generate_options.batch_size = args.batch_size;
@@ -251,7 +252,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
                                                   "e.g. for the floor of the metrics");
   eval->add_option("--num", eval_args->num, "samples to draw from --run, or images to take from --images")->check(CLI::Range(int64_t{10}, int64_t{1000000}))->capture_default_str();
   eval->add_option("--sampler", eval_args->sampler, "sampler for --run")->check(CLI::IsMember(sampler_names()))->capture_default_str();
-  eval->add_option("--steps", eval_args->steps, "sampler steps K (default: T)")->check(CLI::PositiveNumber);
+  eval->add_option("--steps", eval_args->steps, "sampler steps K (default: T for ddpm, 50 for the others)")->check(CLI::PositiveNumber);
   eval->add_option("--spacing", eval_args->spacing, "timestep spacing (default: the sampler's)")->check(CLI::IsMember(spacing_names()));
   eval->add_option("--temperature", eval_args->temperature, "sampling temperature")->check(CLI::Range(0.0, 10.0))->capture_default_str();
   eval->add_option("--batch-size", eval_args->batch_size, "samples per network evaluation")->check(CLI::PositiveNumber)->capture_default_str();

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "commands.h"
+#include "common_options.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/run_directory.h"
@@ -78,7 +79,7 @@ void run_sample(const SampleArguments& args) {
   const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
   const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
-  const int64_t steps = args.steps > 0 ? args.steps : schedule.num_timesteps();
+  const int64_t steps = args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps());
   sampler->set_timesteps(steps);
 
   GenerateOptions generate_options;
@@ -121,7 +122,7 @@ Command add_sample_command(CLI::App& app) {
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
   command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample) or samples.csv")->required();
   command->add_option("--num", args->num, "number of samples")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
-  command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps)")
+  command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps, for ddpm; 50 for the others)")
       ->check(CLI::PositiveNumber);
   command->add_option("--sampler", args->sampler, "ddpm, ddim, dpm++2m, dpm++2m-sde, euler or heun (see docs/samplers.md)")
       ->check(CLI::IsMember(sampler_names()))
