@@ -18,8 +18,8 @@ Sampler::Sampler(NoiseSchedule schedule, SamplerOptions options)
   check(options_.temperature >= 0.0, "sampler: temperature must be >= 0, got " + std::to_string(options_.temperature));
 }
 
-void Sampler::set_timesteps(int64_t num_steps) {
-  steps_ = spaced_timesteps(schedule_, spacing(), num_steps);
+void Sampler::set_timesteps(int64_t num_steps, int64_t first) {
+  steps_ = spaced_timesteps(schedule_, spacing(), num_steps, first);
   evaluations_ = plan_evaluations(steps_);
   next_index_ = 0;
 }

@@ -72,11 +72,16 @@ int64_t nearest_timestep(const NoiseSchedule& schedule, double sigma) {
   return best;
 }
 
-std::vector<int64_t> spaced_timesteps(const NoiseSchedule& schedule, Spacing spacing, int64_t num_steps) {
-  const int64_t total = schedule.num_timesteps();
+std::vector<int64_t> spaced_timesteps(const NoiseSchedule& schedule, Spacing spacing, int64_t num_steps,
+                                      int64_t first) {
+  check(first >= -1 && first < schedule.num_timesteps(),
+        "sampling: the first timestep " + std::to_string(first) + " is outside [0, " +
+            std::to_string(schedule.num_timesteps() - 1) + "]");
+  const int64_t total = first < 0 ? schedule.num_timesteps() : first + 1;  // the timesteps available
   check(num_steps >= 1, "sampling: the number of steps must be >= 1, got " + std::to_string(num_steps));
   check(num_steps <= total, "sampling: cannot take " + std::to_string(num_steps) + " steps with a " +
-                                std::to_string(total) + "-step schedule");
+                                std::to_string(total) + "-step schedule" +
+                                (first < 0 ? "" : " (starting from timestep " + std::to_string(first) + ")"));
   const auto k = static_cast<double>(num_steps);
   std::vector<int64_t> timesteps;  // built top-down: j = 0 is the noisiest
   if (spacing == Spacing::kKarras) {

@@ -165,6 +165,26 @@ TEST(Samplers, DeterministicSamplersMatchAnIndependentReference) {
   }
 }
 
+TEST(Samplers, StartingPartWayFromTheTrueMarginalKeepsTheDistribution) {
+  // SDEdit's premise: x_t* = sqrt(a) x0 + sqrt(1 - a) eps with x0 from the data is
+  // distributed as q(x_t*), so the reverse process from t* must again give the data.
+  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  const Denoiser denoiser = oracle_denoiser(schedule);
+  const int64_t first = 400;
+  const double a = schedule.alpha_bar(first);
+  for (const std::string& name : sampler_names()) {
+    const std::unique_ptr<Sampler> sampler = make_sampler(name, schedule, {});
+    sampler->set_timesteps(200, first);
+    EXPECT_EQ(sampler->timesteps().front(), first) << name;
+    torch::Generator generator = at::detail::createCPUGenerator(3);
+    const torch::Tensor x0 = kMu + kStd * torch::randn({4000, 4}, generator, torch::kFloat64);
+    const torch::Tensor x_first = std::sqrt(a) * x0 + std::sqrt(1 - a) * torch::randn({4000, 4}, generator, torch::kFloat64);
+    const torch::Tensor x = reverse_process(denoiser, *sampler, x_first, generator);
+    EXPECT_NEAR(x.mean().item<double>(), kMu, 0.01) << name;
+    EXPECT_NEAR(x.std().item<double>(), kStd, 0.01) << name;
+  }
+}
+
 TEST(Samplers, DdimOnAPointMassReturnsThePointAlongAStraightPath) {
   // Song et al. sec. 4.1: with eta = 0 the predicted noise stays the noise x_T started
   // with, so every state is sqrt(a_t) x* + sqrt(1 - a_t) z and the end is x*.

@@ -70,6 +70,19 @@ TEST(Spacing, EverySpacingGivesKDistinctDescendingTimestepsUpToKEqualsT) {
   EXPECT_EQ(spaced_timesteps(schedule, Spacing::kTrailing, 200).back(), 0);
 }
 
+TEST(Spacing, AReverseProcessCanStartPartWay) {
+  // From timestep 399 or 400 (SDEdit, denoising): the spacing over the first + 1 timesteps below it.
+  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLinspace, 5, 400), (Steps{400, 300, 200, 100, 0}));
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLeading, 4, 399), (Steps{300, 200, 100, 0}));
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kTrailing, 4, 399), (Steps{399, 299, 199, 99}));
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kKarras, 6, 400).front(), 400);  // sigma(400) < 80
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLinspace, 1, 0), (Steps{0}));
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLinspace, 10, 999), spaced_timesteps(schedule, Spacing::kLinspace, 10));
+  EXPECT_THROW(spaced_timesteps(schedule, Spacing::kLinspace, 5, 1000), Error);
+  EXPECT_THROW(spaced_timesteps(schedule, Spacing::kLinspace, 6, 4), Error);  // 6 steps from timestep 4
+}
+
 TEST(Spacing, BadRequestsGiveClearErrors) {
   const NoiseSchedule schedule = NoiseSchedule::linear(100);
   EXPECT_THROW(spaced_timesteps(schedule, Spacing::kLinspace, 0), Error);

@@ -65,7 +65,9 @@ class Sampler {
   Spacing spacing() const { return options_.spacing.value_or(default_spacing()); }
 
   // Chooses the K steps (with the spacing) and plans the evaluations.
-  void set_timesteps(int64_t num_steps);
+  // `first`: start the reverse process at this timestep instead of T - 1,
+  // from a given x_first rather than pure noise (see spaced_timesteps).
+  void set_timesteps(int64_t num_steps, int64_t first = -1);
   int64_t num_steps() const;
   // The timestep of each network evaluation, in order.
   const std::vector<int64_t>& timesteps() const;

@@ -28,8 +28,12 @@ Spacing spacing_from_string(const std::string& name);
 std::vector<std::string> spacing_names();
 
 // The K timesteps of `spacing`, descending (the order the reverse process
-// visits them). Throws for K < 1 or K > T.
-std::vector<int64_t> spaced_timesteps(const NoiseSchedule& schedule, Spacing spacing, int64_t num_steps);
+// visits them). `first`: the noisiest timestep the reverse process may start
+// from (-1: T - 1); a reverse process that starts from a partly noised
+// image (SDEdit, denoising) spaces its K steps over [0, first] as if the
+// schedule had first + 1 steps. Throws for K < 1 or K > first + 1.
+std::vector<int64_t> spaced_timesteps(const NoiseSchedule& schedule, Spacing spacing, int64_t num_steps,
+                                      int64_t first = -1);
 
 // Karras et al. 2022 eq. (5): K noise levels from sigma_max down to sigma_min,
 // (sigma_max^(1/rho) + i/(K-1) (sigma_min^(1/rho) - sigma_max^(1/rho)))^rho.
