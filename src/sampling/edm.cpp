@@ -23,8 +23,9 @@ std::vector<int64_t> EdmSampler::plan_evaluations(const std::vector<int64_t>& st
   churned_.clear();
   for (int64_t t : steps) {
     const double sigma = schedule_.sigma(t);
-    // Karras et al. Algorithm 2, line 4.
-    const bool in_range = churn.s_tmin <= sigma && sigma <= churn.s_tmax;
+    // Karras et al. Algorithm 2, line 4. The first step is not churned: its state is
+    // given (pure noise, or x at a chosen first timestep), so it is evaluated where it is.
+    const bool in_range = !churned_.empty() && churn.s_tmin <= sigma && sigma <= churn.s_tmax;
     const double gamma = in_range ? std::min(churn.s_churn / static_cast<double>(num), std::sqrt(2.0) - 1.0) : 0.0;
     churned_.push_back(gamma > 0.0 ? std::max(t, nearest_timestep(schedule_, (1.0 + gamma) * sigma)) : t);
   }

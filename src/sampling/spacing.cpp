@@ -15,7 +15,7 @@ int64_t round_half_even(double x) { return static_cast<int64_t>(std::nearbyint(x
 // Rounding K noise levels to T discrete ones can merge neighbours when K is
 // close to T; a repeated timestep would be a step of size zero, so each
 // collision is pushed to the next free timestep (downwards from the top,
-// which stays at T - 1). `descending` must start at most at T - 1.
+// which stays where it is).
 std::vector<int64_t> make_distinct(std::vector<int64_t> descending) {
   const auto k = static_cast<int64_t>(descending.size());
   for (int64_t i = 1; i < k; ++i) {
@@ -64,9 +64,10 @@ std::vector<double> karras_sigmas(double sigma_min, double sigma_max, int64_t nu
   return sigmas;
 }
 
-int64_t nearest_timestep(const NoiseSchedule& schedule, double sigma) {
+int64_t nearest_timestep(const NoiseSchedule& schedule, double sigma, int64_t last) {
+  const int64_t end = last < 0 ? schedule.num_timesteps() : std::min(last + 1, schedule.num_timesteps());
   int64_t best = 0;
-  for (int64_t t = 1; t < schedule.num_timesteps(); ++t) {
+  for (int64_t t = 1; t < end; ++t) {
     if (std::abs(schedule.sigma(t) - sigma) < std::abs(schedule.sigma(best) - sigma)) best = t;
   }
   return best;
@@ -87,10 +88,11 @@ std::vector<int64_t> spaced_timesteps(const NoiseSchedule& schedule, Spacing spa
   if (spacing == Spacing::kKarras) {
     // EDM's range (Karras et al. Table 1) within the schedule's: the clipped last betas of
     // the cosine and sigmoid laws reach sigma ~ 1e4, which would put most steps up there.
-    const double sigma_min = std::max(schedule.sigma(0), kKarrasSigmaMin);
-    const double sigma_max = std::min(schedule.sigma(total - 1), kKarrasSigmaMax);
-    for (double sigma : karras_sigmas(sigma_min, std::max(sigma_max, sigma_min), num_steps)) {
-      timesteps.push_back(nearest_timestep(schedule, sigma));
+    // A chosen first timestep is where the given state is, so the range starts there.
+    const double sigma_max = first < 0 ? std::min(schedule.sigma(total - 1), kKarrasSigmaMax) : schedule.sigma(first);
+    const double sigma_min = std::min(std::max(schedule.sigma(0), kKarrasSigmaMin), sigma_max);
+    for (double sigma : karras_sigmas(sigma_min, sigma_max, num_steps)) {
+      timesteps.push_back(nearest_timestep(schedule, sigma, total - 1));
     }
     return make_distinct(std::move(timesteps));
   }

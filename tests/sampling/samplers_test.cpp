@@ -172,9 +172,11 @@ TEST(Samplers, StartingPartWayFromTheTrueMarginalKeepsTheDistribution) {
   const Denoiser denoiser = oracle_denoiser(schedule);
   const int64_t first = 400;
   const double a = schedule.alpha_bar(first);
+  SamplerOptions churn;
+  churn.churn.s_churn = 40;  // read by euler and heun; the first state is still evaluated where it is
   for (const std::string& name : sampler_names()) {
-    const std::unique_ptr<Sampler> sampler = make_sampler(name, schedule, {});
-    sampler->set_timesteps(200, first);
+    const std::unique_ptr<Sampler> sampler = make_sampler(name, schedule, churn);
+    sampler->set_timesteps(400, first);
     EXPECT_EQ(sampler->timesteps().front(), first) << name;
     torch::Generator generator = at::detail::createCPUGenerator(3);
     const torch::Tensor x0 = kMu + kStd * torch::randn({4000, 4}, generator, torch::kFloat64);
@@ -271,7 +273,8 @@ TEST(Samplers, HeunEvaluatesTwicePerStepButOnceOnTheLast) {
   const std::unique_ptr<Sampler> churned = make_sampler("euler", schedule, churn);
   churned->set_timesteps(5);
   const std::vector<int64_t>& t = churned->timesteps();
-  for (size_t k = 0; k < t.size(); ++k) {
+  EXPECT_EQ(t[0], churned->step_timesteps()[0]);  // the given first state is not churned
+  for (size_t k = 1; k < t.size(); ++k) {
     EXPECT_GE(t[k], churned->step_timesteps()[k]);
     // The last step starts at sigma(0) = 0.0100, and 0.0120 rounds back to it.
     if (k + 1 < t.size()) EXPECT_NEAR(schedule.sigma(t[k]) / schedule.sigma(churned->step_timesteps()[k]), 1.2, 0.05) << k;

@@ -76,7 +76,10 @@ TEST(Spacing, AReverseProcessCanStartPartWay) {
   EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLinspace, 5, 400), (Steps{400, 300, 200, 100, 0}));
   EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLeading, 4, 399), (Steps{300, 200, 100, 0}));
   EXPECT_EQ(spaced_timesteps(schedule, Spacing::kTrailing, 4, 399), (Steps{399, 299, 199, 99}));
-  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kKarras, 6, 400).front(), 400);  // sigma(400) < 80
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kKarras, 6, 400).front(), 400);
+  // Karras from a first timestep above sigma = 80 starts there too, not at EDM's 80.
+  EXPECT_EQ(spaced_timesteps(schedule, Spacing::kKarras, 6, 960).front(), 960);
+  for (int64_t t : spaced_timesteps(schedule, Spacing::kKarras, 3, 2)) EXPECT_LE(t, 2);
   EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLinspace, 1, 0), (Steps{0}));
   EXPECT_EQ(spaced_timesteps(schedule, Spacing::kLinspace, 10, 999), spaced_timesteps(schedule, Spacing::kLinspace, 10));
   EXPECT_THROW(spaced_timesteps(schedule, Spacing::kLinspace, 5, 1000), Error);

@@ -92,7 +92,13 @@ torch::Tensor load_sample_folder(const std::string& directory) {
   return torch::stack(images);
 }
 
-torch::Tensor sample_from_run(const EvalArguments& args) {
+struct RunSamples {
+  torch::Tensor images;
+  int64_t steps = 0;
+  std::string spacing;
+};
+
+RunSamples sample_from_run(const EvalArguments& args) {
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
   const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
   const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
@@ -116,7 +122,7 @@ torch::Tensor sample_from_run(const EvalArguments& args) {
   }
   torch::Tensor samples = generate(denoiser, *sampler, generate_options).samples;
   if (bar) bar->finish();
-  return samples;
+  return {samples, sampler->num_steps(), to_string(sampler->spacing())};
 }
 
 void run_eval(const EvalArguments& args) {
@@ -132,7 +138,11 @@ void run_eval(const EvalArguments& args) {
   const ReferenceSet reference = reference_set(network, args.features, args.ref);
   torch::Tensor images;
   if (!args.samples.empty()) images = load_sample_folder(args.samples);
-  if (!args.run.empty()) images = sample_from_run(args);
+  RunSamples drawn;
+  if (!args.run.empty()) {
+    drawn = sample_from_run(args);
+    images = drawn.images;
+  }
   if (!args.images.empty()) {
     // Real images in place of samples: the floor of every metric (train against test) or a far point.
     images = load_labelled_images(args.images, Split::kTrain).images;
@@ -159,8 +169,8 @@ void run_eval(const EvalArguments& args) {
     json["reference"] = reference.spec;
     json["features"] = args.features;
     if (!args.run.empty()) {
-      json["source"] = {{"run", args.run},   {"sampler", args.sampler}, {"steps", args.steps},
-                        {"temperature", args.temperature}, {"seed", args.seed}};
+      json["source"] = {{"run", args.run},     {"sampler", args.sampler},         {"steps", drawn.steps},
+                        {"spacing", drawn.spacing}, {"temperature", args.temperature}, {"seed", args.seed}};
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};
     }

@@ -14,7 +14,8 @@ namespace diffuse {
 //           except on the last step, which lands on sigma = 0 (Algorithm 2, line 9).
 // Noise levels are those of the training timesteps: like EDM's round_sigma
 // for discrete models, sigma_hat is rounded to the nearest training sigma.
-// Heun takes 2K - 1 network evaluations for K steps.
+// The first step is not churned: its state is given. Heun takes 2K - 1
+// network evaluations for K steps.
 class EdmSampler : public Sampler {
  public:
   enum class Order { kEuler, kHeun };

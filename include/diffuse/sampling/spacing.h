@@ -16,8 +16,9 @@ enum class Spacing {
   kLeading,   // i * (T / K), i < K: DDIM's "uniform" skip; never reaches T-1
   kTrailing,  // round(T - i T/K) - 1: starts at T-1, never reaches 0
   kKarras,    // Karras et al. 2022 eq. (5), rho = 7, between EDM's sigma_min = 0.002 and
-              // sigma_max = 80 (or the schedule's own, where narrower), each sigma rounded
-              // to the nearest training sigma as EDM does for discrete models
+              // sigma_max = 80 (or the schedule's own, where narrower; from a chosen first
+              // timestep, its sigma), each sigma rounded to the nearest training sigma as
+              // EDM does for discrete models
 };
 
 constexpr double kKarrasSigmaMin = 0.002;  // Karras et al. 2022, Table 1
@@ -39,8 +40,9 @@ std::vector<int64_t> spaced_timesteps(const NoiseSchedule& schedule, Spacing spa
 // (sigma_max^(1/rho) + i/(K-1) (sigma_min^(1/rho) - sigma_max^(1/rho)))^rho.
 std::vector<double> karras_sigmas(double sigma_min, double sigma_max, int64_t num_steps, double rho = 7.0);
 
-// The training timestep whose sigma (NoiseSchedule::sigma) is nearest to
-// `sigma` (EDM's round_sigma for discrete-time models).
-int64_t nearest_timestep(const NoiseSchedule& schedule, double sigma);
+// The training timestep, at most `last` (-1: any), whose sigma
+// (NoiseSchedule::sigma) is nearest to `sigma` (EDM's round_sigma for
+// discrete-time models).
+int64_t nearest_timestep(const NoiseSchedule& schedule, double sigma, int64_t last = -1);
 
 }  // namespace diffuse
