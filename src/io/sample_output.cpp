@@ -33,6 +33,16 @@ bool names_directory(const std::string& out) {
 int64_t display_scale(int64_t image_size) { return std::clamp<int64_t>(96 / std::max<int64_t>(image_size, 1), 1, 4); }
 
 Canvas scatter(const torch::Tensor& points, const std::string& title, int size) {
+  ScatterPlotOptions options;
+  options.title = title;
+  options.size = size;
+  return render_points(points, options);
+}
+
+}  // namespace
+
+Canvas render_points(const torch::Tensor& points, const ScatterPlotOptions& options) {
+  check(is_points(points), "cannot draw points of shape " + c10::str(points.sizes()) + " (expected [N, 2])");
   const torch::Tensor cpu = points.detach().to(torch::kCPU, torch::kFloat64).contiguous();
   const auto* p = cpu.data_ptr<double>();
   std::vector<double> x(static_cast<size_t>(cpu.size(0))), y(x.size());
@@ -40,13 +50,8 @@ Canvas scatter(const torch::Tensor& points, const std::string& title, int size) 
     x[i] = p[2 * i];
     y[i] = p[2 * i + 1];
   }
-  ScatterPlotOptions options;
-  options.title = title;
-  options.size = size;
   return render_scatter_plot(x, y, options);
 }
-
-}  // namespace
 
 Canvas render_samples(const torch::Tensor& samples, const std::string& title) {
   if (is_points(samples)) return scatter(samples, title, 400);

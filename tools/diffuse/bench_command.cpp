@@ -22,6 +22,7 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/plot.h"
 #include "diffuse/io/run_directory.h"
+#include "diffuse/io/sample_output.h"
 #include "diffuse/metrics/energy_distance.h"
 #include "diffuse/metrics/sample_quality.h"
 #include "diffuse/sampling/sampler_sweep.h"
@@ -54,16 +55,10 @@ std::vector<std::string> split_names(const std::string& text) {
 // A picture of a result: a scatter plot of points, or a few images.
 Canvas cell_picture(const torch::Tensor& samples, int64_t images) {
   if (samples.dim() == 2) {
-    const torch::Tensor points = samples.to(torch::kFloat64).contiguous();
-    std::vector<double> x(static_cast<size_t>(points.size(0))), y(x.size());
-    for (int64_t i = 0; i < points.size(0); ++i) {
-      x[static_cast<size_t>(i)] = points[i][0].item<double>();
-      y[static_cast<size_t>(i)] = points[i][1].item<double>();
-    }
     ScatterPlotOptions options;
     options.size = 200;
     options.point_radius = 0.7;
-    return render_scatter_plot(x, y, options);
+    return render_points(samples, options);
   }
   const torch::Tensor grid = make_grid(samples.slice(0, 0, images), images >= 4 ? images / 2 : images);
   return to_canvas(upscale_nearest(grid, grid.size(-1) < 100 ? 2 : 1));

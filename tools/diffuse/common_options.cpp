@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <csignal>
+#include <memory>
 #include <sstream>
 
 #include "diffuse/util/error.h"
+#include "diffuse/util/progress.h"
 
 namespace diffuse::cli {
 
@@ -22,6 +24,19 @@ extern "C" void on_stop_signal(int signal) {
 }
 
 }  // namespace
+
+GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet) {
+  std::unique_ptr<ProgressBar> bar;
+  if (!quiet) {
+    options.on_step = [&bar](int64_t done, int64_t total) {
+      if (!bar) bar = std::make_unique<ProgressBar>("sample", total);
+      bar->update(done);
+    };
+  }
+  GenerateResult result = generate(denoiser, sampler, options);
+  if (bar) bar->finish();
+  return result;
+}
 
 int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps) {
   return sampler == "ddpm" ? num_timesteps : std::min<int64_t>(50, num_timesteps);

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "diffuse/denoiser.h"
+#include "diffuse/sampling/sample_loop.h"
+
 namespace diffuse::cli {
 
 // "0,50,100" -> {0, 50, 100}; throws diffuse::Error on anything else.
@@ -13,6 +16,9 @@ std::vector<int64_t> parse_int_list(const std::string& text, const std::string& 
 // K when --steps is not given: all T steps for ancestral DDPM (the paper's
 // sampler), 50 for the fast samplers (capped at T), as diffusers defaults to.
 int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps);
+
+// generate() with a progress bar over the network evaluations (none when quiet).
+GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet);
 
 // Set by the first Ctrl-C (SIGINT) or SIGTERM once install_stop_handler() ran;
 // a second Ctrl-C ends the process at once.

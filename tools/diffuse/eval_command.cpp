@@ -114,14 +114,7 @@ RunSamples sample_from_run(const EvalArguments& args) {
   generate_options.num_samples = args.num;
   generate_options.batch_size = args.batch_size;
   generate_options.seed = args.seed;
-  std::unique_ptr<ProgressBar> bar;
-  if (!args.quiet) {
-    const int64_t batches = (args.num + args.batch_size - 1) / args.batch_size;
-    bar = std::make_unique<ProgressBar>("sample", batches * static_cast<int64_t>(sampler->timesteps().size()));
-    generate_options.on_step = [&bar](int64_t done, int64_t) { bar->update(done); };
-  }
-  torch::Tensor samples = generate(denoiser, *sampler, generate_options).samples;
-  if (bar) bar->finish();
+  const torch::Tensor samples = generate_with_progress(denoiser, *sampler, generate_options, args.quiet).samples;
   return {samples, sampler->num_steps(), to_string(sampler->spacing())};
 }
 

@@ -92,14 +92,7 @@ void run_sample(const SampleArguments& args) {
     generate_options.trajectory_frames = 10;
     generate_options.trajectory_samples = points ? args.num : 8;
   }
-  std::unique_ptr<ProgressBar> bar;
-  if (!args.quiet) {
-    const int64_t batches = (args.num + args.batch_size - 1) / args.batch_size;
-    bar = std::make_unique<ProgressBar>("sample", batches * static_cast<int64_t>(sampler->timesteps().size()));
-    generate_options.on_step = [&bar](int64_t done, int64_t) { bar->update(done); };
-  }
-  const GenerateResult result = generate(denoiser, *sampler, generate_options);
-  if (bar) bar->finish();
+  const GenerateResult result = generate_with_progress(denoiser, *sampler, generate_options, args.quiet);
 
   std::ostringstream title;
   title << args.num << " samples, " << describe(*sampler, args) << (args.no_ema ? "" : ", EMA");

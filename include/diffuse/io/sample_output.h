@@ -6,12 +6,15 @@
 #include <torch/types.h>
 
 #include "diffuse/io/canvas.h"
+#include "diffuse/io/plot.h"
 
 namespace diffuse {
 
 // A picture of a batch of samples: a grid of images [N, C, H, W] (scaled up
 // so that small images are visible), or a scatter plot of 2-D points [N, 2].
 Canvas render_samples(const torch::Tensor& samples, const std::string& title = "");
+// A scatter plot of 2-D points [N, 2] with the given plot options.
+Canvas render_points(const torch::Tensor& points, const ScatterPlotOptions& options);
 
 // Writes samples where `out` says:
 //   *.png   one picture (render_samples)
