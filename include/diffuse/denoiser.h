@@ -19,9 +19,14 @@ class Denoiser {
   // clip_x0: clamp the predicted x0 to [-1, 1] and recompute eps from it, as
   // Ho et al. do when sampling images (diffusion_tf p_mean_variance clip_denoised).
   Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0);
+  virtual ~Denoiser() = default;
+  Denoiser(const Denoiser&) = default;
+  Denoiser& operator=(const Denoiser&) = default;
 
-  // x_t: [N, ...]; t: [N] int64 timesteps of the schedule.
-  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const;
+  // x_t: [N, ...]; t: [N] int64 timesteps of the schedule. Virtual so that a
+  // wrapper (apps/tiled_denoiser.h) can answer for inputs the network cannot
+  // take whole; samplers only ever call this.
+  virtual EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const;
   // The same with every sample at timestep t.
   EpsilonAndX0 predict(const torch::Tensor& x_t, int64_t t) const;
 

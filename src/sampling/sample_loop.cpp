@@ -23,25 +23,12 @@ std::set<int64_t> frame_positions(int64_t num_steps, int64_t frames) {
   return positions;
 }
 
-// The network in evaluation mode for the scope, restored even on error.
-class EvalMode {
- public:
-  explicit EvalMode(NoiseNetwork& network) : network_(network), was_training_(network.is_training()) { network_.eval(); }
-  ~EvalMode() { network_.train(was_training_); }
-  EvalMode(const EvalMode&) = delete;
-  EvalMode& operator=(const EvalMode&) = delete;
-
- private:
-  NoiseNetwork& network_;
-  bool was_training_;
-};
-
 }  // namespace
 
 torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, torch::Generator& generator,
                               const StepObserver& observe) {
   torch::NoGradGuard no_grad;
-  const EvalMode eval_mode(denoiser.network());
+  const EvalModeGuard eval_mode(denoiser.network());
   const std::vector<int64_t>& timesteps = sampler.timesteps();
   for (size_t i = 0; i < timesteps.size(); ++i) {
     const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i]);

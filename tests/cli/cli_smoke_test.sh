@@ -118,6 +118,49 @@ grep -q "50/50" default_steps.txt || fail "fast samplers default to 50 of the 10
 "$DIFFUSE" sample --run runimg --num 3 --steps 5 --out each/ --no-ema --quiet >/dev/null
 [ "$(ls each | wc -l)" -eq 3 ] || fail "one PNG per sample"
 
+# Restoration with the tiny 8x8 image model, on larger images (overlapping tiles).
+# PGM/PPM inputs written here: a flat grey 20x20 image, masks, a colour image.
+pgm() { printf 'P5\n%s %s\n255\n' "$1" "$2"; }
+{ pgm 20 20; head -c 400 /dev/zero | tr '\0' '\200'; } > flat.pgm
+{ pgm 20 20; head -c 200 /dev/zero; head -c 200 /dev/zero | tr '\0' '\377'; } > mask.pgm
+{ pgm 20 20; head -c 400 /dev/zero; } > black.pgm
+{ pgm 10 20; head -c 200 /dev/zero; } > narrow.pgm
+{ printf 'P6\n20 20\n255\n'; head -c 1200 /dev/urandom; } > colour.ppm
+"$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 30 --out denoised.png --quiet > denoise.txt
+expect_file denoised.png
+grep -q "t\* = " denoise.txt || fail "denoise reports the matched timestep"
+"$DIFFUSE" denoise --run runimg --input flat.pgm --out denoised_auto.png --quiet > denoise_auto.txt
+grep -q "estimated" denoise_auto.txt || fail "denoise estimates sigma by default"
+"$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 50 --method ddpm --samples 2 --steps 3 --out denoised_ddpm.png --quiet >/dev/null
+expect_file denoised_ddpm.png
+"$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 0 --out same.png --quiet >/dev/null
+"$DIFFUSE" eval psnr flat.pgm same.png | grep -q "PSNR inf" || fail "sigma 0 returns the input"
+"$DIFFUSE" inpaint --run runimg --input flat.pgm --mask mask.pgm --steps 10 --jump 3 --resample 2 --out inpainted.png --quiet >/dev/null
+expect_file inpainted.png
+"$DIFFUSE" img2img --run runimg --input flat.pgm --strength 0.3 --steps 4 --sampler ddim --out edited.png --quiet >/dev/null
+expect_file edited.png
+expect_error "denoise: impossible sigma" denoise --run runimg --input flat.pgm --sigma 100000 --out never.png
+expect_error "denoise: negative sigma" denoise --run runimg --input flat.pgm --sigma -5 --out never.png
+expect_error "denoise: sigma not a number" denoise --run runimg --input flat.pgm --sigma loud --out never.png
+expect_error "denoise: colour image for a grey model" denoise --run runimg --input colour.ppm --sigma 20 --out never.png
+grep -q "colour" err.txt || fail "the channel error says what was found"
+expect_error "denoise: toy run" denoise --run run2d --input flat.pgm --sigma 20 --out never.png
+expect_error "denoise: samples with the posterior" denoise --run runimg --input flat.pgm --sigma 20 --samples 3 --out never.png
+expect_error "denoise: not a PNG output" denoise --run runimg --input flat.pgm --sigma 20 --out never.jpg
+expect_error "inpaint: mask of another size" inpaint --run runimg --input flat.pgm --mask narrow.pgm --out never.png
+grep -q "same size" err.txt || fail "the mask error says the sizes differ"
+expect_error "inpaint: nothing to fill" inpaint --run runimg --input flat.pgm --mask black.pgm --out never.png
+expect_error "img2img: strength above 1" img2img --run runimg --input flat.pgm --strength 1.5 --out never.png
+[ ! -e never.png ] && [ ! -e never.jpg ] || fail "an output was written after an error"
+if [ -d "${DIFFUSE_SHARED_DATA:-}/mnist" ]; then
+  "$DIFFUSE" bench denoise --run runimg --data "mnist:$DIFFUSE_SHARED_DATA/mnist" --num 4 --tune-num 3 --sigma 50 \
+    --steps 2 --ddpm-samples 2 --out benchd --quiet > benchd.txt
+  for f in denoise.csv denoise.md denoise.png; do expect_file "benchd/$f"; done
+  grep -q "best diffusion - best non-local means" benchd.txt || grep -q "posterior" benchd.txt || fail "bench denoise table"
+else
+  echo "skipping bench denoise: no MNIST in ${DIFFUSE_SHARED_DATA:-../shared/data}"
+fi
+
 # Bad input: a clean error, and no output file left behind.
 expect_error "unknown flag" train --data toy2d:moons --out x --bogus
 expect_error "missing image" forward --image missing.png --out never.png

@@ -5,7 +5,11 @@
 namespace diffuse::testing {
 
 GaussianOracle::GaussianOracle(NoiseSchedule schedule, int64_t dim, double mu, double s, Prediction output)
-    : schedule_(std::move(schedule)), dim_(dim), mu_(mu), s_(s), output_(output) {}
+    : GaussianOracle(std::move(schedule), std::vector<int64_t>{dim}, mu, s, output) {}
+
+GaussianOracle::GaussianOracle(NoiseSchedule schedule, std::vector<int64_t> shape, double mu, double s,
+                               Prediction output)
+    : schedule_(std::move(schedule)), shape_(std::move(shape)), mu_(mu), s_(s), output_(output) {}
 
 torch::Tensor GaussianOracle::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
   const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x_t);

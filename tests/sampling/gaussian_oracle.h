@@ -18,13 +18,17 @@ class GaussianOracle : public NoiseNetwork {
  public:
   // `output`: the parameterisation the oracle answers in (eps, x0 or v).
   GaussianOracle(NoiseSchedule schedule, int64_t dim, double mu, double s, Prediction output = Prediction::kEpsilon);
+  // The same with samples of any shape, e.g. {1, 8, 8} for images whose
+  // pixels are independent N(mu, s^2).
+  GaussianOracle(NoiseSchedule schedule, std::vector<int64_t> shape, double mu, double s,
+                 Prediction output = Prediction::kEpsilon);
   torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) override;
-  std::vector<int64_t> sample_shape() const override { return {dim_}; }
+  std::vector<int64_t> sample_shape() const override { return shape_; }
   std::string describe() const override { return "Gaussian oracle"; }
 
  private:
   NoiseSchedule schedule_;
-  int64_t dim_;
+  std::vector<int64_t> shape_;
   double mu_, s_;
   Prediction output_;
 };

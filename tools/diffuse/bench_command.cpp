@@ -279,7 +279,7 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   samplers->add_option("--seed", args->seed, "seed of x_T (the same for every sampler)")->capture_default_str();
-  return {{samplers, [args] { run_bench_samplers(*args); }}};
+  return {{samplers, [args] { run_bench_samplers(*args); }}, add_bench_denoise_command(*bench)};
 }
 
 }  // namespace diffuse::cli

@@ -18,8 +18,13 @@ Command add_forward_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
+Command add_denoise_command(CLI::App& app);
+Command add_inpaint_command(CLI::App& app);
+Command add_img2img_command(CLI::App& app);
 // `bench` and its subcommands, one Command each.
 std::vector<Command> add_bench_commands(CLI::App& app);
+// `bench denoise`, added under `bench` by add_bench_commands.
+Command add_bench_denoise_command(CLI::App& bench);
 // `eval` (sample quality) and its subcommands train-features, psnr, ssim.
 std::vector<Command> add_eval_commands(CLI::App& app);
 

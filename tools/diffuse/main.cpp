@@ -12,7 +12,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"Diffuse: denoising diffusion probabilistic models (Ho et al. 2020) in C++.\n"
-               "Train a noise predictor, watch the forward process, sample with a temperature."};
+               "Train a noise predictor, watch the forward process, sample with a temperature,\n"
+               "denoise, inpaint and edit images."};
   app.name("diffuse");
   app.require_subcommand(1);
   int threads = 0;
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
       diffuse::cli::add_train_command(app),
       diffuse::cli::add_sample_command(app),
       diffuse::cli::add_info_command(app),
+      diffuse::cli::add_denoise_command(app),
+      diffuse::cli::add_inpaint_command(app),
+      diffuse::cli::add_img2img_command(app),
   };
   for (auto& command : diffuse::cli::add_bench_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_eval_commands(app)) commands.push_back(std::move(command));

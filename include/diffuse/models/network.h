@@ -24,6 +24,22 @@ class NoiseNetwork : public torch::nn::Module {
 
 using NetworkPtr = std::shared_ptr<NoiseNetwork>;
 
+// The network in evaluation mode (no dropout) for the scope, and back in the
+// mode it had afterwards, even when an error ends the scope.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(NoiseNetwork& network) : network_(network), was_training_(network.is_training()) {
+    network_.eval();
+  }
+  ~EvalModeGuard() { network_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  NoiseNetwork& network_;
+  bool was_training_;
+};
+
 int64_t count_parameters(const torch::nn::Module& module);
 
 // Xavier-uniform weights and zero biases for every Linear and Conv2d below

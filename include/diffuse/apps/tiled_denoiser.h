@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "diffuse/denoiser.h"
+
+namespace diffuse {
+
+// Where the tiles go along one image axis of `length` pixels: tiles of
+// `tile` pixels, overlapping by at least `overlap`, the first at 0 and the
+// last flush with the end, spread evenly between. A length below the tile
+// size gives one tile at 0 (the image is padded to the tile).
+std::vector<int64_t> tile_origins(int64_t length, int64_t tile, int64_t overlap);
+
+// A denoiser for images of any size: an image network trained on S x S
+// images sees every S x S tile of a larger image (tiles overlapping by
+// `overlap` pixels), and the tiles' predictions are blended with weights
+// that fall linearly to the tile edges, so there are no seams. Images
+// smaller than S along an axis are padded by repeating their edge pixels and
+// cropped back. Because eps and x0 are linear in each other for a given x_t,
+// blending both keeps them consistent, and every sampler runs on large images
+// unchanged. Inputs of the network's own size go straight through.
+class TiledDenoiser : public Denoiser {
+ public:
+  // overlap < 0: a quarter of the tile. `max_batch`: tiles per network call.
+  explicit TiledDenoiser(const Denoiser& denoiser, int64_t overlap = -1, int64_t max_batch = 256);
+
+  using Denoiser::predict;
+  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const override;
+
+  int64_t tile_height() const { return tile_height_; }
+  int64_t tile_width() const { return tile_width_; }
+  int64_t overlap() const { return overlap_; }
+
+ private:
+  int64_t tile_height_, tile_width_, overlap_, max_batch_;
+};
+
+}  // namespace diffuse

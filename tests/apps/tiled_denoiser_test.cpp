@@ -1,0 +1,89 @@
+#include "diffuse/apps/tiled_denoiser.h"
+
+#include <memory>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "diffuse/util/error.h"
+#include "sampling/gaussian_oracle.h"
+
+namespace diffuse {
+namespace {
+
+using testing::GaussianOracle;
+
+TEST(TileOrigins, CoverTheAxisWithAtLeastTheOverlap) {
+  EXPECT_EQ(tile_origins(28, 28, 7), (std::vector<int64_t>{0}));
+  EXPECT_EQ(tile_origins(20, 28, 7), (std::vector<int64_t>{0}));  // padded to one tile
+  EXPECT_EQ(tile_origins(56, 28, 7), (std::vector<int64_t>{0, 14, 28}));
+  for (int64_t length : {29, 40, 57, 100, 257}) {
+    const std::vector<int64_t> origins = tile_origins(length, 28, 7);
+    EXPECT_EQ(origins.front(), 0);
+    EXPECT_EQ(origins.back(), length - 28);
+    for (size_t i = 1; i < origins.size(); ++i) {
+      EXPECT_GE(origins[i - 1] + 28 - origins[i], 7) << length;  // overlap
+      EXPECT_GT(origins[i], origins[i - 1]);
+    }
+  }
+  EXPECT_THROW(tile_origins(40, 28, 28), Error);
+  EXPECT_THROW(tile_origins(40, 28, -1), Error);
+}
+
+// A per-pixel network answers the same on a tile as on the whole image, so the
+// blended tiles must reproduce the whole-image answer exactly: this checks
+// the weights, the padding and the cropping together.
+TEST(TiledDenoiser, ReproducesAPixelwiseNetworkOnAnySize) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(100);
+  auto oracle = std::make_shared<GaussianOracle>(schedule, std::vector<int64_t>{2, 8, 8}, 0.1, 0.4);
+  const Denoiser whole(oracle, schedule, Prediction::kEpsilon, false);
+  const TiledDenoiser tiled(whole, 2, 5);  // overlap 2, 5 tiles per network call
+  torch::manual_seed(0);
+  for (const auto& size : {std::pair{8, 8}, std::pair{21, 13}, std::pair{5, 30}, std::pair{3, 4}}) {
+    const torch::Tensor x = torch::randn({3, 2, size.first, size.second}, torch::kFloat64);
+    const torch::Tensor t = torch::tensor({10, 50, 99}, torch::kLong);
+    const EpsilonAndX0 expected = whole.predict(x, t);  // the oracle ignores the shape it is told
+    const EpsilonAndX0 got = tiled.predict(x, t);
+    ASSERT_EQ(got.eps.sizes(), x.sizes());
+    EXPECT_LT((got.eps - expected.eps).abs().max().item<double>(), 1e-12) << size.first << "x" << size.second;
+    EXPECT_LT((got.x0 - expected.x0).abs().max().item<double>(), 1e-12);
+  }
+}
+
+// A network that answers with the mean of its tile: each tile alone is flat,
+// so hard tile borders would show as jumps. Blended, neighbouring pixels
+// differ by much less than neighbouring tiles do.
+class TileMean : public NoiseNetwork {
+ public:
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor&) override {
+    return x_t.mean({1, 2, 3}, true).expand_as(x_t).clone();
+  }
+  std::vector<int64_t> sample_shape() const override { return {1, 8, 8}; }
+  std::string describe() const override { return "tile mean"; }
+};
+
+TEST(TiledDenoiser, BlendsSeamsAway) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(100);
+  const Denoiser whole(std::make_shared<TileMean>(), schedule, Prediction::kEpsilon, false);
+  const TiledDenoiser tiled(whole, 4);
+  // A ramp: tile means step by 4 per tile, so unblended tiles would jump by ~4.
+  const torch::Tensor x = torch::arange(32, torch::kFloat64).view({1, 1, 1, 32}).expand({1, 1, 8, 32}).contiguous();
+  const torch::Tensor eps = tiled.predict(x, 10).eps;
+  const double largest_step = (eps.slice(3, 1) - eps.slice(3, 0, -1)).abs().max().item<double>();
+  EXPECT_LT(largest_step, 2.0);
+  EXPECT_NEAR(eps.min().item<double>(), 3.5, 1e-9);   // the first tile's mean
+  EXPECT_NEAR(eps.max().item<double>(), 27.5, 1e-9);  // the last tile's mean
+}
+
+TEST(TiledDenoiser, RefusesWhatItCannotTile) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(100);
+  auto flat = std::make_shared<GaussianOracle>(schedule, 4, 0.0, 1.0);
+  EXPECT_THROW(TiledDenoiser(Denoiser(flat, schedule, Prediction::kEpsilon, false)), Error);
+  auto image = std::make_shared<GaussianOracle>(schedule, std::vector<int64_t>{1, 8, 8}, 0.0, 1.0);
+  const TiledDenoiser tiled(Denoiser(image, schedule, Prediction::kEpsilon, false));
+  EXPECT_THROW(tiled.predict(torch::zeros({1, 3, 16, 16}), 5), Error);  // 3 channels for a grey model
+  EXPECT_THROW(TiledDenoiser(Denoiser(image, schedule, Prediction::kEpsilon, false), 8), Error);
+}
+
+}  // namespace
+}  // namespace diffuse

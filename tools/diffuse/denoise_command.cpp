@@ -1,0 +1,96 @@
+// diffuse denoise: remove Gaussian noise from an image with a trained model.
+#include <cstdio>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "diffuse/apps/denoise.h"
+#include "diffuse/apps/noise_level.h"
+#include "diffuse/io/sample_output.h"
+#include "diffuse/util/error.h"
+#include "restoration.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct DenoiseArguments {
+  std::string run, input, out, sigma = "auto", method = "posterior";
+  int64_t steps = 20, samples = 1, overlap = -1;
+  uint64_t seed = 0;
+  bool no_ema = false, quiet = false;
+};
+
+// --sigma: a number of 0-255 pixel units, or "auto" to estimate it from the image.
+double parse_sigma(const std::string& text) {
+  size_t used = 0;
+  double value = -1.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  check(used > 0 && used == text.size(), "--sigma: expected a number of 0-255 pixel units or 'auto', got '" + text + "'");
+  return value;
+}
+
+void run_denoise(const DenoiseArguments& args) {
+  check_png_destination(args.out, "--out");
+  DenoiseOptions options;
+  options.method = denoise_method_from_string(args.method);
+  options.steps = args.steps;
+  options.samples = args.samples;
+  options.seed = args.seed;
+  const bool estimate = args.sigma == "auto";
+  double sigma_pixels = estimate ? 0.0 : parse_sigma(args.sigma);
+  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
+  const torch::Tensor noisy = load_model_image(model, args.input);
+  if (estimate) sigma_pixels = pixel_sigma_from_data(estimate_noise_sigma(noisy));
+  options.sigma = data_sigma_from_pixels(sigma_pixels);
+  if (sigma_pixels == 0.0) {
+    std::printf("noise sigma 0%s: nothing to remove, the output is the input\n", estimate ? " (estimated)" : "");
+  } else {
+    const NoiseMatch match = match_noise_level(model.denoiser->schedule(), options.sigma);
+    std::printf("noise sigma %.1f%s -> timestep t* = %lld (sigma_t* = %.1f); %s, %lld network evaluation%s\n",
+                sigma_pixels, estimate ? " (estimated)" : "", static_cast<long long>(match.timestep),
+                pixel_sigma_from_data(match.sigma), args.method.c_str(),
+                static_cast<long long>(denoise_evaluations(model.denoiser->schedule(), options)),
+                denoise_evaluations(model.denoiser->schedule(), options) == 1 ? "" : "s");
+  }
+  EvaluationProgress progress("denoise", args.quiet);
+  options.on_evaluation = progress.callback();
+  const torch::Tensor clean = denoise(*model.denoiser, noisy, options);
+  progress.finish();
+  write_model_image(args.out, clean);
+}
+
+}  // namespace
+
+Command add_denoise_command(CLI::App& app) {
+  auto args = std::make_shared<DenoiseArguments>();
+  CLI::App* command = app.add_subcommand("denoise", "Remove Gaussian noise from an image with a trained model");
+  command->add_option("--run", args->run, "run directory of an image model")->required();
+  command->add_option("--input", args->input, "the noisy image (PNG, JPEG, ...; any size)")->required();
+  command->add_option("--out", args->out, "where to write the denoised PNG")->required();
+  command->add_option("--sigma", args->sigma, "noise std in 0-255 pixel units, or auto to estimate it")
+      ->capture_default_str();
+  command->add_option("--method", args->method,
+                      "posterior (one evaluation, best PSNR), ddim (deterministic, sharper) or ddpm (a sample)")
+      ->check(CLI::IsMember(denoise_method_names()))
+      ->capture_default_str();
+  command->add_option("--steps", args->steps, "ddim, ddpm: reverse steps from t*")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--samples", args->samples, "ddpm: average this many samples (toward the posterior mean)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--seed", args->seed, "ddpm: seed of the sampling noise")->capture_default_str();
+  command->add_option("--overlap", args->overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
+  command->add_flag("--quiet", args->quiet, "no progress bar");
+  return {command, [args] { run_denoise(*args); }};
+}
+
+}  // namespace diffuse::cli

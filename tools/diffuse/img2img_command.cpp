@@ -1,0 +1,73 @@
+// diffuse img2img: turn a guide image into a realistic one (SDEdit).
+#include <cstdio>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "diffuse/apps/img2img.h"
+#include "diffuse/io/sample_output.h"
+#include "diffuse/sampling/sampler.h"
+#include "diffuse/util/error.h"
+#include "restoration.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct Img2ImgArguments {
+  std::string run, input, out, sampler = "ddpm";
+  Img2ImgOptions options;
+  int64_t overlap = -1;
+  bool no_ema = false, quiet = false;
+};
+
+void run_img2img(const Img2ImgArguments& args) {
+  check_png_destination(args.out, "--out");
+  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
+  const torch::Tensor guide = load_model_image(model, args.input);
+  const int64_t t0 = sdedit_timestep(model.denoiser->schedule(), args.options.strength);
+  const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, model.denoiser->schedule(), {});
+  if (t0 < 0) {
+    std::printf("strength 0: the output is the input\n");
+  } else {
+    std::printf("noising to t0 = %lld of %lld, then %s for %lld steps\n", static_cast<long long>(t0),
+                static_cast<long long>(model.denoiser->schedule().num_timesteps()), args.sampler.c_str(),
+                static_cast<long long>(std::min(args.options.steps, t0 + 1)));
+  }
+  EvaluationProgress progress("img2img", args.quiet);
+  Img2ImgOptions options = args.options;
+  options.on_evaluation = progress.callback();
+  const torch::Tensor result = img2img(*model.denoiser, *sampler, guide, options);
+  progress.finish();
+  write_model_image(args.out, result);
+}
+
+}  // namespace
+
+Command add_img2img_command(CLI::App& app) {
+  auto args = std::make_shared<Img2ImgArguments>();
+  CLI::App* command =
+      app.add_subcommand("img2img", "Make a realistic image from a rough or damaged guide (SDEdit, Meng et al. 2022)");
+  command->add_option("--run", args->run, "run directory of an image model")->required();
+  command->add_option("--input", args->input, "the guide image (a sketch, a damaged image; any size)")->required();
+  command->add_option("--out", args->out, "where to write the PNG")->required();
+  command->add_option("--strength", args->options.strength,
+                      "how far to noise the guide, t0/T: low keeps it, high makes it realistic")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command->add_option("--sampler", args->sampler, "the reverse sampler (see docs/samplers.md)")
+      ->check(CLI::IsMember(sampler_names()))
+      ->capture_default_str();
+  command->add_option("--steps", args->options.steps, "reverse steps from t0")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
+  command->add_option("--overlap", args->overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
+  command->add_flag("--quiet", args->quiet, "no progress bar");
+  return {command, [args] { run_img2img(*args); }};
+}
+
+}  // namespace diffuse::cli

@@ -1,0 +1,63 @@
+#include "restoration.h"
+
+#include <cstdio>
+
+#include <torch/torch.h>
+
+#include "diffuse/io/image.h"
+#include "diffuse/schedule.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+std::string describe_channels(int64_t channels) {
+  return channels == 1 ? "grey (1 channel)" : "colour (" + std::to_string(channels) + " channels)";
+}
+
+}  // namespace
+
+RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap) {
+  RestorationModel result;
+  result.run = run;
+  result.model = load_trained_model(run, use_ema);
+  const std::vector<int64_t> shape = result.model.network->sample_shape();
+  check(shape.size() == 3, "the model in " + run + " does not make images (it was trained on " +
+                               result.model.config.data.spec + "); restoring images needs an image model");
+  result.channels = shape[0];
+  const Denoiser denoiser(result.model.network, NoiseSchedule::from_config(result.model.config.schedule),
+                          result.model.config.prediction, result.model.config.sampling.clip_x0);
+  result.denoiser = std::make_unique<TiledDenoiser>(denoiser, overlap);
+  return result;
+}
+
+torch::Tensor load_model_image(const RestorationModel& model, const std::string& path) {
+  torch::Tensor image = load_image(path);
+  if (image.size(0) == 3 && model.channels == 1 && image[0].equal(image[1]) && image[0].equal(image[2])) {
+    image = image.slice(0, 0, 1);  // grey content saved as RGB
+  }
+  check(image.size(0) == model.channels, path + " is a " + describe_channels(image.size(0)) + " image, but the model in " +
+                                             model.run + " was trained on " + describe_channels(model.channels) +
+                                             " images; convert the image first");
+  return image.unsqueeze(0);
+}
+
+void write_model_image(const std::string& path, const torch::Tensor& image) {
+  save_png(path, image.squeeze(0));
+  std::printf("wrote %s\n", path.c_str());
+}
+
+std::function<void(int64_t, int64_t)> EvaluationProgress::callback() {
+  if (quiet_) return {};
+  return [this](int64_t done, int64_t total) {
+    if (!bar_) bar_ = std::make_unique<ProgressBar>(label_, total);
+    bar_->update(done);
+  };
+}
+
+void EvaluationProgress::finish() {
+  if (bar_) bar_->finish();
+}
+
+}  // namespace diffuse::cli

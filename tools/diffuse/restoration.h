@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <torch/types.h>
+
+#include "diffuse/apps/tiled_denoiser.h"
+#include "diffuse/io/run_directory.h"
+#include "diffuse/util/progress.h"
+
+namespace diffuse::cli {
+
+// What denoise, inpaint and img2img share: a trained image model that takes
+// images of any size (in overlapping tiles), and the images a user brings.
+struct RestorationModel {
+  TrainedModel model;
+  std::unique_ptr<TiledDenoiser> denoiser;
+  int64_t channels = 0;
+  std::string run;
+};
+// Throws Error for runs that do not make images. overlap < 0: a quarter tile.
+RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap);
+
+// An image file as a batch of one [1, C, H, W] in the model's data scale.
+// A colour file whose three channels are equal counts as grey. Throws Error
+// naming the file when its channels do not match the model's.
+torch::Tensor load_model_image(const RestorationModel& model, const std::string& path);
+
+// Writes a batch of one image as PNG (atomically) and says so on stdout.
+void write_model_image(const std::string& path, const torch::Tensor& image);
+
+// A progress bar fed by the apps' on_evaluation callbacks (none when quiet).
+class EvaluationProgress {
+ public:
+  EvaluationProgress(std::string label, bool quiet) : label_(std::move(label)), quiet_(quiet) {}
+  std::function<void(int64_t, int64_t)> callback();
+  void finish();
+
+ private:
+  std::string label_;
+  bool quiet_;
+  std::unique_ptr<ProgressBar> bar_;
+};
+
+}  // namespace diffuse::cli
