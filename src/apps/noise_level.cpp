@@ -13,6 +13,7 @@ namespace diffuse {
 namespace {
 
 constexpr double kPixelsPerDataUnit = 127.5;  // x = p / 127.5 - 1
+constexpr double kPi = 3.14159265358979323846;
 constexpr double kGaussianMadToSigma = 0.6744897501960817;  // the median of |N(0, 1)|
 
 }  // namespace
@@ -37,6 +38,17 @@ NoiseMatch match_noise_level(const NoiseSchedule& schedule, double sigma_data) {
   match.sigma = schedule.sigma(match.timestep);
   match.input_scale = std::sqrt(schedule.alpha_bar(match.timestep));
   return match;
+}
+
+torch::Tensor undo_clipping(const torch::Tensor& images, double sigma_data) {
+  check(std::isfinite(sigma_data) && sigma_data >= 0.0, "undo clipping: sigma must be >= 0");
+  if (sigma_data == 0.0) return images;
+  const double beyond = sigma_data * std::sqrt(2.0 / kPi);
+  constexpr double kHalfStep = 0.5 / kPixelsPerDataUnit;  // within half an 8-bit step of the limit
+  torch::Tensor result = images.clone();
+  result.masked_fill_(images.le(-1.0 + kHalfStep), -1.0 - beyond);
+  result.masked_fill_(images.ge(1.0 - kHalfStep), 1.0 + beyond);
+  return result;
 }
 
 double estimate_noise_sigma(const torch::Tensor& images) {

@@ -91,6 +91,26 @@ TEST(NoiseLevel, ImpossibleSigmasAreClearErrors) {
   EXPECT_NO_THROW(match_noise_level(schedule, schedule.sigma(999)));
 }
 
+// Black and white content with noise, clipped as in an 8-bit file: the clipped
+// mean is off by sigma / sqrt(2 pi); undone, it is back on the content.
+TEST(NoiseLevel, UndoingClippingRemovesTheBiasOnBlackAndWhite) {
+  const double sigma = 0.6;
+  torch::manual_seed(8);
+  torch::Tensor clean = torch::full({2, 1, 300, 300}, -1.0, torch::kFloat64);
+  clean[1].fill_(1.0);
+  const torch::Tensor clipped = (clean + sigma * torch::randn(clean.sizes(), torch::kFloat64)).clamp(-1.0, 1.0);
+  const double bias = sigma / std::sqrt(2.0 * kPi);
+  EXPECT_NEAR(clipped[0].mean().item<double>(), -1.0 + bias, 0.01);
+  EXPECT_NEAR(clipped[1].mean().item<double>(), 1.0 - bias, 0.01);
+  const torch::Tensor restored = undo_clipping(clipped, sigma);
+  EXPECT_NEAR(restored[0].mean().item<double>(), -1.0, 0.01);
+  EXPECT_NEAR(restored[1].mean().item<double>(), 1.0, 0.01);
+  // Pixels inside the range are left alone.
+  const torch::Tensor inside = clipped.gt(-0.99).logical_and(clipped.lt(0.99));
+  EXPECT_TRUE(torch::equal(restored.masked_select(inside), clipped.masked_select(inside)));
+  EXPECT_TRUE(torch::equal(undo_clipping(clipped, 0.0), clipped));
+}
+
 TEST(NoiseLevel, EstimatesWhiteNoiseFromTheDiagonalWaveletBand) {
   torch::manual_seed(1);
   // Flat image.

@@ -126,8 +126,11 @@ pgm() { printf 'P5\n%s %s\n255\n' "$1" "$2"; }
 { pgm 20 20; head -c 400 /dev/zero; } > black.pgm
 { pgm 10 20; head -c 200 /dev/zero; } > narrow.pgm
 { printf 'P6\n20 20\n255\n'; head -c 1200 /dev/urandom; } > colour.ppm
-"$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 30 --out denoised.png --quiet > denoise.txt
+"$DIFFUSE" noise --input flat.pgm --sigma 30 --seed 2 --out noisy.png >/dev/null
+expect_file noisy.png
+"$DIFFUSE" denoise --run runimg --input noisy.png --sigma 30 --out denoised.png --compare compare.png --quiet > denoise.txt
 expect_file denoised.png
+expect_file compare.png
 grep -q "t\* = " denoise.txt || fail "denoise reports the matched timestep"
 "$DIFFUSE" denoise --run runimg --input flat.pgm --out denoised_auto.png --quiet > denoise_auto.txt
 grep -q "estimated" denoise_auto.txt || fail "denoise estimates sigma by default"
@@ -135,8 +138,9 @@ grep -q "estimated" denoise_auto.txt || fail "denoise estimates sigma by default
 expect_file denoised_ddpm.png
 "$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 0 --out same.png --quiet >/dev/null
 "$DIFFUSE" eval psnr flat.pgm same.png | grep -q "PSNR inf" || fail "sigma 0 returns the input"
-"$DIFFUSE" inpaint --run runimg --input flat.pgm --mask mask.pgm --steps 10 --jump 3 --resample 2 --out inpainted.png --quiet >/dev/null
+"$DIFFUSE" inpaint --run runimg --input flat.pgm --mask mask.pgm --steps 10 --jump 3 --resample 2 --out inpainted.png --compare inpaint_compare.png --quiet >/dev/null
 expect_file inpainted.png
+expect_file inpaint_compare.png
 "$DIFFUSE" img2img --run runimg --input flat.pgm --strength 0.3 --steps 4 --sampler ddim --out edited.png --quiet >/dev/null
 expect_file edited.png
 expect_error "denoise: impossible sigma" denoise --run runimg --input flat.pgm --sigma 100000 --out never.png
@@ -150,6 +154,7 @@ expect_error "denoise: not a PNG output" denoise --run runimg --input flat.pgm -
 expect_error "inpaint: mask of another size" inpaint --run runimg --input flat.pgm --mask narrow.pgm --out never.png
 grep -q "same size" err.txt || fail "the mask error says the sizes differ"
 expect_error "inpaint: nothing to fill" inpaint --run runimg --input flat.pgm --mask black.pgm --out never.png
+expect_error "noise: negative sigma" noise --input flat.pgm --sigma -3 --out never.png
 expect_error "img2img: strength above 1" img2img --run runimg --input flat.pgm --strength 1.5 --out never.png
 [ ! -e never.png ] && [ ! -e never.jpg ] || fail "an output was written after an error"
 if [ -d "${DIFFUSE_SHARED_DATA:-}/mnist" ]; then

@@ -18,6 +18,7 @@ Command add_forward_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
+Command add_noise_command(CLI::App& app);
 Command add_denoise_command(CLI::App& app);
 Command add_inpaint_command(CLI::App& app);
 Command add_img2img_command(CLI::App& app);

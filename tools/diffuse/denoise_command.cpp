@@ -16,10 +16,10 @@ namespace diffuse::cli {
 namespace {
 
 struct DenoiseArguments {
-  std::string run, input, out, sigma = "auto", method = "posterior";
+  std::string run, input, out, compare, sigma = "auto", method = "posterior";
   int64_t steps = 20, samples = 1, overlap = -1;
   uint64_t seed = 0;
-  bool no_ema = false, quiet = false;
+  bool no_ema = false, quiet = false, keep_clipped = false;
 };
 
 // --sigma: a number of 0-255 pixel units, or "auto" to estimate it from the image.
@@ -37,6 +37,7 @@ double parse_sigma(const std::string& text) {
 
 void run_denoise(const DenoiseArguments& args) {
   check_png_destination(args.out, "--out");
+  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
   DenoiseOptions options;
   options.method = denoise_method_from_string(args.method);
   options.steps = args.steps;
@@ -48,6 +49,7 @@ void run_denoise(const DenoiseArguments& args) {
   const torch::Tensor noisy = load_model_image(model, args.input);
   if (estimate) sigma_pixels = pixel_sigma_from_data(estimate_noise_sigma(noisy));
   options.sigma = data_sigma_from_pixels(sigma_pixels);
+  const torch::Tensor input = args.keep_clipped ? noisy : undo_clipping(noisy, options.sigma);
   if (sigma_pixels == 0.0) {
     std::printf("noise sigma 0%s: nothing to remove, the output is the input\n", estimate ? " (estimated)" : "");
   } else {
@@ -60,9 +62,14 @@ void run_denoise(const DenoiseArguments& args) {
   }
   EvaluationProgress progress("denoise", args.quiet);
   options.on_evaluation = progress.callback();
-  const torch::Tensor clean = denoise(*model.denoiser, noisy, options);
+  const torch::Tensor clean = denoise(*model.denoiser, input, options);
   progress.finish();
   write_model_image(args.out, clean);
+  if (!args.compare.empty()) {
+    char title[160];
+    std::snprintf(title, sizeof title, "%s, sigma %.1f%s", args.method.c_str(), sigma_pixels, estimate ? " (estimated)" : "");
+    write_comparison(args.compare, {{"input", noisy}, {"denoised", clean}}, title);
+  }
 }
 
 }  // namespace
@@ -73,6 +80,7 @@ Command add_denoise_command(CLI::App& app) {
   command->add_option("--run", args->run, "run directory of an image model")->required();
   command->add_option("--input", args->input, "the noisy image (PNG, JPEG, ...; any size)")->required();
   command->add_option("--out", args->out, "where to write the denoised PNG")->required();
+  command->add_option("--compare", args->compare, "also write input and output side by side to this PNG");
   command->add_option("--sigma", args->sigma, "noise std in 0-255 pixel units, or auto to estimate it")
       ->capture_default_str();
   command->add_option("--method", args->method,
@@ -88,6 +96,8 @@ Command add_denoise_command(CLI::App& app) {
   command->add_option("--seed", args->seed, "ddpm: seed of the sampling noise")->capture_default_str();
   command->add_option("--overlap", args->overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
       ->check(CLI::NonNegativeNumber);
+  command->add_flag("--keep-clipped", args->keep_clipped,
+                    "take pixels at exactly black or white as they are (default: undo the clipping of the noise there)");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
   command->add_flag("--quiet", args->quiet, "no progress bar");
   return {command, [args] { run_denoise(*args); }};

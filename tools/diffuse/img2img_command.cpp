@@ -16,7 +16,7 @@ namespace diffuse::cli {
 namespace {
 
 struct Img2ImgArguments {
-  std::string run, input, out, sampler = "ddpm";
+  std::string run, input, out, compare, sampler = "ddpm";
   Img2ImgOptions options;
   int64_t overlap = -1;
   bool no_ema = false, quiet = false;
@@ -24,6 +24,7 @@ struct Img2ImgArguments {
 
 void run_img2img(const Img2ImgArguments& args) {
   check_png_destination(args.out, "--out");
+  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
   const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
   const torch::Tensor guide = load_model_image(model, args.input);
   const int64_t t0 = sdedit_timestep(model.denoiser->schedule(), args.options.strength);
@@ -41,6 +42,11 @@ void run_img2img(const Img2ImgArguments& args) {
   const torch::Tensor result = img2img(*model.denoiser, *sampler, guide, options);
   progress.finish();
   write_model_image(args.out, result);
+  if (!args.compare.empty()) {
+    char title[120];
+    std::snprintf(title, sizeof title, "SDEdit, strength %.2f, %s", args.options.strength, args.sampler.c_str());
+    write_comparison(args.compare, {{"guide", guide}, {"result", result}}, title);
+  }
 }
 
 }  // namespace
@@ -52,6 +58,7 @@ Command add_img2img_command(CLI::App& app) {
   command->add_option("--run", args->run, "run directory of an image model")->required();
   command->add_option("--input", args->input, "the guide image (a sketch, a damaged image; any size)")->required();
   command->add_option("--out", args->out, "where to write the PNG")->required();
+  command->add_option("--compare", args->compare, "also write guide and result side by side to this PNG");
   command->add_option("--strength", args->options.strength,
                       "how far to noise the guide, t0/T: low keeps it, high makes it realistic")
       ->check(CLI::Range(0.0, 1.0))

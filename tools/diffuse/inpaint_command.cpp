@@ -16,7 +16,7 @@ namespace diffuse::cli {
 namespace {
 
 struct InpaintArguments {
-  std::string run, input, mask, out;
+  std::string run, input, mask, out, compare;
   InpaintOptions options;
   int64_t overlap = -1;
   bool no_ema = false, quiet = false;
@@ -37,6 +37,7 @@ torch::Tensor load_known(const std::string& path, const torch::Tensor& image, co
 
 void run_inpaint(const InpaintArguments& args) {
   check_png_destination(args.out, "--out");
+  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
   inpaint_evaluations(args.options);  // bad settings fail before loading anything
   const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
   const torch::Tensor image = load_model_image(model, args.input);
@@ -52,6 +53,13 @@ void run_inpaint(const InpaintArguments& args) {
   const torch::Tensor result = inpaint(*model.denoiser, image, known, options);
   progress.finish();
   write_model_image(args.out, result);
+  if (!args.compare.empty()) {
+    // The holes shown mid-grey in the input.
+    const torch::Tensor holed = known * image;
+    write_comparison(args.compare, {{"input with hole", holed}, {"inpainted", result}},
+                     "RePaint, " + std::to_string(args.options.steps) + " steps, r = " +
+                         std::to_string(args.options.resamplings));
+  }
 }
 
 }  // namespace
@@ -64,6 +72,7 @@ Command add_inpaint_command(CLI::App& app) {
   command->add_option("--mask", args->mask, "an image of the same size: white pixels are generated, black ones kept")
       ->required();
   command->add_option("--out", args->out, "where to write the completed PNG")->required();
+  command->add_option("--compare", args->compare, "also write input (hole in grey) and output side by side to this PNG");
   command->add_option("--steps", args->options.steps, "reverse steps (respaced from the training schedule)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

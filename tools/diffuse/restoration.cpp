@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include "diffuse/io/contact_sheet.h"
+#include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
 #include "diffuse/schedule.h"
 #include "diffuse/util/error.h"
@@ -45,6 +47,19 @@ torch::Tensor load_model_image(const RestorationModel& model, const std::string&
 
 void write_model_image(const std::string& path, const torch::Tensor& image) {
   save_png(path, image.squeeze(0));
+  std::printf("wrote %s\n", path.c_str());
+}
+
+void write_comparison(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& images,
+                      const std::string& title) {
+  std::vector<Canvas> row;
+  std::vector<std::string> labels;
+  for (const auto& [label, image] : images) {
+    const int64_t factor = std::max<int64_t>(1, 256 / std::max(image.size(2), image.size(3)));
+    row.push_back(to_canvas(upscale_nearest(image.squeeze(0), factor)));
+    labels.push_back(label);
+  }
+  save_png(path, render_contact_sheet({row}, {""}, labels, title));
   std::printf("wrote %s\n", path.c_str());
 }
 

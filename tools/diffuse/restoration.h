@@ -4,6 +4,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -31,6 +33,11 @@ torch::Tensor load_model_image(const RestorationModel& model, const std::string&
 
 // Writes a batch of one image as PNG (atomically) and says so on stdout.
 void write_model_image(const std::string& path, const torch::Tensor& image);
+
+// Writes a labelled side-by-side picture of batches of one (e.g. noisy |
+// denoised), scaled up so that small images are big enough to look at.
+void write_comparison(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& images,
+                      const std::string& title);
 
 // A progress bar fed by the apps' on_evaluation callbacks (none when quiet).
 class EvaluationProgress {

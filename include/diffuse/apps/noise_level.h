@@ -32,6 +32,16 @@ struct NoiseMatch {
 // the schedule (the model has never seen so much noise).
 NoiseMatch match_noise_level(const NoiseSchedule& schedule, double sigma_data);
 
+// Noisy image files are clipped: noise that pushes a pixel below black or
+// above white is lost, the pixel reads exactly black or white, and a black
+// background turns grey on average (by sigma / sqrt(2 pi)), which the model,
+// expecting Gaussian noise around the image, takes for content. This puts
+// each clipped pixel of `images` (data scale, black -1, white 1) at the mean of
+// the noise beyond the limit for black or white content,
+// E[y | y <= -1] = -1 - sigma sqrt(2 / pi) (half-normal mean), which removes
+// the bias where the clean image is black or white, as in most clipped pixels.
+torch::Tensor undo_clipping(const torch::Tensor& images, double sigma_data);
+
 // An estimate of the std of white Gaussian noise in `images` ([C, H, W] or
 // [N, C, H, W], any scale; the result is in the same units): the median
 // absolute value of the finest diagonal Haar wavelet coefficients divided by

@@ -1,0 +1,49 @@
+// diffuse noise: add Gaussian noise to an image, to try the denoisers on.
+#include <cstdio>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "diffuse/apps/noise_level.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/sample_output.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct NoiseArguments {
+  std::string input, out;
+  double sigma = 25.0;
+  uint64_t seed = 0;
+};
+
+void run_noise(const NoiseArguments& args) {
+  check_png_destination(args.out, "--out");
+  const torch::Tensor image = load_image(args.input);
+  torch::Generator generator = at::detail::createCPUGenerator(args.seed);
+  const double sigma = data_sigma_from_pixels(args.sigma);
+  // Saved as 8-bit PNG: the noisy pixels are clipped to [0, 255] and rounded,
+  // as in any real noisy image file.
+  save_png(args.out, image + sigma * torch::randn(image.sizes(), generator, image.options()));
+  std::printf("wrote %s (%lldx%lld, Gaussian noise of std %g in 0-255 units, clipped to 8 bits)\n", args.out.c_str(),
+              static_cast<long long>(image.size(2)), static_cast<long long>(image.size(1)), args.sigma);
+}
+
+}  // namespace
+
+Command add_noise_command(CLI::App& app) {
+  auto args = std::make_shared<NoiseArguments>();
+  CLI::App* command = app.add_subcommand("noise", "Add Gaussian noise to an image (to try 'diffuse denoise' on)");
+  command->add_option("--input", args->input, "the clean image")->required();
+  command->add_option("--out", args->out, "where to write the noisy PNG")->required();
+  command->add_option("--sigma", args->sigma, "noise std in 0-255 pixel units")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
+  return {command, [args] { run_noise(*args); }};
+}
+
+}  // namespace diffuse::cli
