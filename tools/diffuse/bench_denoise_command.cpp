@@ -168,7 +168,7 @@ void run_bench_denoise(const BenchDenoiseArguments& args) {
     options.progress = [&](const std::string& now, int64_t done, int64_t total) {
       if (now != stage || !bar) {
         if (bar) bar->finish();
-        bar = std::make_unique<ProgressBar>(now, total);
+        bar = std::make_unique<ProgressBar>(now, total, done);  // rate from the first report on
         stage = now;
       }
       bar->update(done);

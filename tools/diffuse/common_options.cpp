@@ -29,7 +29,7 @@ GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler
   std::unique_ptr<ProgressBar> bar;
   if (!quiet) {
     options.on_step = [&bar](int64_t done, int64_t total) {
-      if (!bar) bar = std::make_unique<ProgressBar>("sample", total);
+      if (!bar) bar = std::make_unique<ProgressBar>("sample", total, done);  // rate from the first evaluation on
       bar->update(done);
     };
   }

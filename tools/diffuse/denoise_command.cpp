@@ -15,11 +15,11 @@ namespace diffuse::cli {
 
 namespace {
 
-struct DenoiseArguments {
-  std::string run, input, out, compare, sigma = "auto", method = "posterior";
-  int64_t steps = 20, samples = 1, overlap = -1;
+struct DenoiseArguments : RestorationArguments {
+  std::string sigma = "auto", method = "posterior";
+  int64_t steps = 20, samples = 1;
   uint64_t seed = 0;
-  bool no_ema = false, quiet = false, keep_clipped = false;
+  bool keep_clipped = false;
 };
 
 // --sigma: a number of 0-255 pixel units, or "auto" to estimate it from the image.
@@ -36,8 +36,7 @@ double parse_sigma(const std::string& text) {
 }
 
 void run_denoise(const DenoiseArguments& args) {
-  check_png_destination(args.out, "--out");
-  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
+  check_restoration_destinations(args);
   DenoiseOptions options;
   options.method = denoise_method_from_string(args.method);
   options.steps = args.steps;
@@ -77,10 +76,7 @@ void run_denoise(const DenoiseArguments& args) {
 Command add_denoise_command(CLI::App& app) {
   auto args = std::make_shared<DenoiseArguments>();
   CLI::App* command = app.add_subcommand("denoise", "Remove Gaussian noise from an image with a trained model");
-  command->add_option("--run", args->run, "run directory of an image model")->required();
-  command->add_option("--input", args->input, "the noisy image (PNG, JPEG, ...; any size)")->required();
-  command->add_option("--out", args->out, "where to write the denoised PNG")->required();
-  command->add_option("--compare", args->compare, "also write input and output side by side to this PNG");
+  add_restoration_options(*command, *args, "the noisy image (PNG, JPEG, ...; any size)", "input and output");
   command->add_option("--sigma", args->sigma, "noise std in 0-255 pixel units, or auto to estimate it")
       ->capture_default_str();
   command->add_option("--method", args->method,
@@ -94,12 +90,8 @@ Command add_denoise_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--seed", args->seed, "ddpm: seed of the sampling noise")->capture_default_str();
-  command->add_option("--overlap", args->overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
-      ->check(CLI::NonNegativeNumber);
   command->add_flag("--keep-clipped", args->keep_clipped,
                     "take pixels at exactly black or white as they are (default: undo the clipping of the noise there)");
-  command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
-  command->add_flag("--quiet", args->quiet, "no progress bar");
   return {command, [args] { run_denoise(*args); }};
 }
 

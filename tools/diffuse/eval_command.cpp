@@ -41,7 +41,7 @@ void run_train_features(const TrainFeaturesArguments& args) {
   std::unique_ptr<ProgressBar> bar;
   if (!args.quiet) {
     options.on_batch = [&bar](int64_t done, int64_t total, double loss) {
-      if (!bar) bar = std::make_unique<ProgressBar>("train-features", total);
+      if (!bar) bar = std::make_unique<ProgressBar>("train-features", total, done);  // rate from the first batch on
       char extra[32];
       std::snprintf(extra, sizeof(extra), "loss %.4f", loss);
       bar->update(done, extra);

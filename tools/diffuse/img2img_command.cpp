@@ -15,16 +15,13 @@ namespace diffuse::cli {
 
 namespace {
 
-struct Img2ImgArguments {
-  std::string run, input, out, compare, sampler = "ddpm";
+struct Img2ImgArguments : RestorationArguments {
+  std::string sampler = "ddpm";
   Img2ImgOptions options;
-  int64_t overlap = -1;
-  bool no_ema = false, quiet = false;
 };
 
 void run_img2img(const Img2ImgArguments& args) {
-  check_png_destination(args.out, "--out");
-  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
+  check_restoration_destinations(args);
   const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
   const torch::Tensor guide = load_model_image(model, args.input);
   const int64_t t0 = sdedit_timestep(model.denoiser->schedule(), args.options.strength);
@@ -55,10 +52,7 @@ Command add_img2img_command(CLI::App& app) {
   auto args = std::make_shared<Img2ImgArguments>();
   CLI::App* command =
       app.add_subcommand("img2img", "Make a realistic image from a rough or damaged guide (SDEdit, Meng et al. 2022)");
-  command->add_option("--run", args->run, "run directory of an image model")->required();
-  command->add_option("--input", args->input, "the guide image (a sketch, a damaged image; any size)")->required();
-  command->add_option("--out", args->out, "where to write the PNG")->required();
-  command->add_option("--compare", args->compare, "also write guide and result side by side to this PNG");
+  add_restoration_options(*command, *args, "the guide image (a sketch, a damaged image; any size)", "guide and result");
   command->add_option("--strength", args->options.strength,
                       "how far to noise the guide, t0/T: low keeps it, high makes it realistic")
       ->check(CLI::Range(0.0, 1.0))
@@ -70,10 +64,6 @@ Command add_img2img_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
-  command->add_option("--overlap", args->overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
-      ->check(CLI::NonNegativeNumber);
-  command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
-  command->add_flag("--quiet", args->quiet, "no progress bar");
   return {command, [args] { run_img2img(*args); }};
 }
 

@@ -15,11 +15,9 @@ namespace diffuse::cli {
 
 namespace {
 
-struct InpaintArguments {
-  std::string run, input, mask, out, compare;
+struct InpaintArguments : RestorationArguments {
+  std::string mask;
   InpaintOptions options;
-  int64_t overlap = -1;
-  bool no_ema = false, quiet = false;
 };
 
 // [1, 1, H, W]: 1 where the pixel is kept (dark in the mask file), 0 where it is filled in (white).
@@ -36,8 +34,7 @@ torch::Tensor load_known(const std::string& path, const torch::Tensor& image, co
 }
 
 void run_inpaint(const InpaintArguments& args) {
-  check_png_destination(args.out, "--out");
-  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
+  check_restoration_destinations(args);
   inpaint_evaluations(args.options);  // bad settings fail before loading anything
   const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
   const torch::Tensor image = load_model_image(model, args.input);
@@ -67,12 +64,9 @@ void run_inpaint(const InpaintArguments& args) {
 Command add_inpaint_command(CLI::App& app) {
   auto args = std::make_shared<InpaintArguments>();
   CLI::App* command = app.add_subcommand("inpaint", "Fill in the masked part of an image (RePaint, Lugmayr et al. 2022)");
-  command->add_option("--run", args->run, "run directory of an image model")->required();
-  command->add_option("--input", args->input, "the image to complete")->required();
+  add_restoration_options(*command, *args, "the image to complete", "input (hole in grey) and output");
   command->add_option("--mask", args->mask, "an image of the same size: white pixels are generated, black ones kept")
       ->required();
-  command->add_option("--out", args->out, "where to write the completed PNG")->required();
-  command->add_option("--compare", args->compare, "also write input (hole in grey) and output side by side to this PNG");
   command->add_option("--steps", args->options.steps, "reverse steps (respaced from the training schedule)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -86,10 +80,6 @@ Command add_inpaint_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
-  command->add_option("--overlap", args->overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
-      ->check(CLI::NonNegativeNumber);
-  command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
-  command->add_flag("--quiet", args->quiet, "no progress bar");
   return {command, [args] { run_inpaint(*args); }};
 }
 

@@ -7,6 +7,7 @@
 #include "diffuse/io/contact_sheet.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
+#include "diffuse/io/sample_output.h"
 #include "diffuse/schedule.h"
 #include "diffuse/util/error.h"
 
@@ -19,6 +20,23 @@ std::string describe_channels(int64_t channels) {
 }
 
 }  // namespace
+
+void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
+                             const std::string& compare_help) {
+  command.add_option("--run", args.run, "run directory of an image model")->required();
+  command.add_option("--input", args.input, input_help)->required();
+  command.add_option("--out", args.out, "where to write the result (PNG)")->required();
+  command.add_option("--compare", args.compare, "also write " + compare_help + " side by side to this PNG");
+  command.add_option("--overlap", args.overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
+  command.add_flag("--quiet", args.quiet, "no progress bar");
+}
+
+void check_restoration_destinations(const RestorationArguments& args) {
+  check_png_destination(args.out, "--out");
+  if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
+}
 
 RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap) {
   RestorationModel result;
@@ -66,7 +84,7 @@ void write_comparison(const std::string& path, const std::vector<std::pair<std::
 std::function<void(int64_t, int64_t)> EvaluationProgress::callback() {
   if (quiet_) return {};
   return [this](int64_t done, int64_t total) {
-    if (!bar_) bar_ = std::make_unique<ProgressBar>(label_, total);
+    if (!bar_) bar_ = std::make_unique<ProgressBar>(label_, total, done);  // rate from the first evaluation on
     bar_->update(done);
   };
 }

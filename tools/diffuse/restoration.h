@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <torch/types.h>
 
 #include "diffuse/apps/tiled_denoiser.h"
@@ -14,6 +15,18 @@
 #include "diffuse/util/progress.h"
 
 namespace diffuse::cli {
+
+// The options denoise, inpaint and img2img share.
+struct RestorationArguments {
+  std::string run, input, out, compare;
+  int64_t overlap = -1;  // < 0: a quarter tile
+  bool no_ema = false, quiet = false;
+};
+// Registers --run, --input, --out, --compare, --overlap, --no-ema and --quiet.
+void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
+                             const std::string& compare_help);
+// Checks the output names before any work.
+void check_restoration_destinations(const RestorationArguments& args);
 
 // What denoise, inpaint and img2img share: a trained image model that takes
 // images of any size (in overlapping tiles), and the images a user brings.
