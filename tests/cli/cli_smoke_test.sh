@@ -143,6 +143,11 @@ expect_file inpainted.png
 expect_file inpaint_compare.png
 "$DIFFUSE" img2img --run runimg --input flat.pgm --strength 0.3 --steps 4 --sampler ddim --out edited.png --quiet >/dev/null
 expect_file edited.png
+# A colour model takes colour images, and refuses grey ones.
+"$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --channels 3 --out runrgb --steps 2 --batch-size 2 --sample-every 0 --quiet >/dev/null
+"$DIFFUSE" denoise --run runrgb --input colour.ppm --sigma 40 --out denoised_rgb.png --quiet >/dev/null
+expect_file denoised_rgb.png
+expect_error "denoise: grey image for a colour model" denoise --run runrgb --input flat.pgm --sigma 20 --out never.png
 expect_error "denoise: impossible sigma" denoise --run runimg --input flat.pgm --sigma 100000 --out never.png
 expect_error "denoise: negative sigma" denoise --run runimg --input flat.pgm --sigma -5 --out never.png
 expect_error "denoise: sigma not a number" denoise --run runimg --input flat.pgm --sigma loud --out never.png
