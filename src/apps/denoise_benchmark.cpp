@@ -136,6 +136,7 @@ DenoiseBenchmarkResult run_denoise_benchmark(const Denoiser& denoiser, const tor
     record("noisy input", "", noisy, 0.0);
 
     for (const Baseline& baseline : baselines(sigma, smallest_side, options.nonlocal_means)) {
+      if (baseline.grid.empty()) continue;  // images too small for any blur width
       const torch::Tensor tune_noisy = tune_clean + sigma * tune_noise;
       double best_value = baseline.grid.front(), best_psnr = -1.0;
       for (size_t i = 0; i < baseline.grid.size(); ++i) {
@@ -168,6 +169,7 @@ DenoiseBenchmarkResult run_denoise_benchmark(const Denoiser& denoiser, const tor
       std::vector<torch::Tensor> outputs;
       for (; batch < batches; ++batch) {
         const torch::Tensor input = from_pixels(noisy.slice(0, batch * options.batch_size, (batch + 1) * options.batch_size));
+        denoise_options.seed = options.seed + static_cast<uint64_t>(batch);  // fresh sampling noise per batch
         outputs.push_back(to_pixels(denoise(denoiser, input, denoise_options)));
       }
       const double seconds = stopwatch.seconds();

@@ -11,6 +11,14 @@
 
 namespace diffuse {
 
+namespace {
+
+// A stream of its own: a guide noised with the same seed (diffuse noise) must
+// not be noised again with the very same noise.
+constexpr uint64_t kEditStream = 0xD1B54A32D192ED03ULL;
+
+}  // namespace
+
 int64_t sdedit_timestep(const NoiseSchedule& schedule, double strength) {
   std::ostringstream value;
   value << strength;
@@ -27,7 +35,10 @@ torch::Tensor img2img(const Denoiser& denoiser, Sampler& sampler, const torch::T
   const int64_t t0 = sdedit_timestep(denoiser.schedule(), options.strength);
   if (t0 < 0) return guide;
   sampler.set_timesteps(std::min(options.steps, t0 + 1), t0);
-  torch::Generator generator = at::detail::createCPUGenerator(options.seed);
+  check(sampler.step_timesteps().front() == t0,
+        "img2img: the " + to_string(sampler.spacing()) + " spacing does not start at t0 = " + std::to_string(t0) +
+            " with " + std::to_string(sampler.num_steps()) + " steps; use linspace, trailing or karras");
+  torch::Generator generator = at::detail::createCPUGenerator(options.seed ^ kEditStream);
   // SDEdit Algorithm 1: x(t0) ~ N(x_guide, sigma^2(t0) I) in its VE form; here the same
   // point of the VP forward process, Ho et al. eq. (4).
   const double alpha_bar = denoiser.schedule().alpha_bar(t0);

@@ -13,11 +13,16 @@ namespace diffuse {
 
 namespace {
 
+// A stream of its own, apart from any noise an input was made with.
+constexpr uint64_t kRepaintStream = 0xBF58476D1CE4E5B9ULL;
+constexpr int64_t kMostResamplings = 1000;
+
 void check_options(const InpaintOptions& options) {
   check(options.steps >= 1, "inpaint: the number of steps must be >= 1, got " + std::to_string(options.steps));
   check(options.jump_length >= 1, "inpaint: the jump length must be >= 1, got " + std::to_string(options.jump_length));
-  check(options.resamplings >= 1,
-        "inpaint: the number of resamplings must be >= 1, got " + std::to_string(options.resamplings));
+  check(options.resamplings >= 1 && options.resamplings <= kMostResamplings,
+        "inpaint: the number of resamplings must be in [1, " + std::to_string(kMostResamplings) + "], got " +
+            std::to_string(options.resamplings));
   check(std::isfinite(options.temperature) && options.temperature >= 0.0, "inpaint: the temperature must be >= 0");
 }
 
@@ -42,10 +47,10 @@ std::vector<int64_t> repaint_levels(int64_t steps, int64_t jump_length, int64_t 
 
 int64_t inpaint_evaluations(const InpaintOptions& options) {
   check_options(options);
-  const std::vector<int64_t> levels = repaint_levels(options.steps, options.jump_length, options.resamplings);
-  int64_t downward = 0;
-  for (size_t i = 1; i < levels.size(); ++i) downward += levels[i] < levels[i - 1] ? 1 : 0;
-  return downward;
+  // Jump points t = 0, j, 2j, ... < K - j, each revisited r - 1 times over j steps.
+  const int64_t k = options.steps, j = options.jump_length;
+  const int64_t jump_points = k > j ? (k - j + j - 1) / j : 0;
+  return k + jump_points * (options.resamplings - 1) * j;
 }
 
 torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, const torch::Tensor& known,
@@ -71,7 +76,7 @@ torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, cons
 
   torch::NoGradGuard no_grad;
   const EvalModeGuard eval_mode(denoiser.network());
-  torch::Generator generator = at::detail::createCPUGenerator(options.seed);
+  torch::Generator generator = at::detail::createCPUGenerator(options.seed ^ kRepaintStream);
   const auto noise = [&] { return torch::randn(image.sizes(), generator, image.options()); };
   const double tau = options.temperature;
   torch::Tensor x = noise() * tau;

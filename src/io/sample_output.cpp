@@ -69,6 +69,9 @@ Canvas render_samples(const torch::Tensor& samples, const std::string& title) {
 
 void check_png_destination(const std::string& path, const std::string& option) {
   check(ends_with(path, ".png"), option + " " + path + ": expected a .png file");
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  check(parent.empty() || std::filesystem::is_directory(parent),
+        option + " " + path + ": the folder " + parent.string() + " does not exist");
 }
 
 void check_samples_destination(const std::string& out, bool points) {

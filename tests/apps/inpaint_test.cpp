@@ -1,6 +1,7 @@
 #include "diffuse/apps/inpaint.h"
 
 #include <memory>
+#include <tuple>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -27,6 +28,14 @@ TEST(RepaintLevels, FollowThePapersJumpSchedule) {
   }
   EXPECT_EQ(up, 3 * 5);
   EXPECT_EQ(down, 20 + 3 * 5);
+  // The closed-form count agrees with the schedule itself.
+  for (const auto& [steps, jump, resamplings] : {std::tuple{20, 5, 2}, std::tuple{21, 5, 3}, std::tuple{7, 10, 4},
+                                                 std::tuple{100, 10, 5}, std::tuple{11, 1, 2}}) {
+    const std::vector<int64_t> visited = repaint_levels(steps, jump, resamplings);
+    int64_t downward = 0;
+    for (size_t i = 1; i < visited.size(); ++i) downward += visited[i] < visited[i - 1] ? 1 : 0;
+    EXPECT_EQ(inpaint_evaluations({steps, jump, resamplings}), downward) << steps << " " << jump << " " << resamplings;
+  }
   // The paper's setting, T = 250, j = 10, r = 10: 24 jump points, 9 repeats of 10 steps each.
   InpaintOptions paper;
   EXPECT_EQ(inpaint_evaluations(paper), 250 + 24 * 9 * 10);

@@ -48,6 +48,7 @@ void run_denoise(const DenoiseArguments& args) {
   const torch::Tensor noisy = load_model_image(model, args.input);
   if (estimate) sigma_pixels = pixel_sigma_from_data(estimate_noise_sigma(noisy));
   options.sigma = data_sigma_from_pixels(sigma_pixels);
+  if (sigma_pixels != 0.0) match_noise_level(model.denoiser->schedule(), options.sigma);  // a clear error first
   const torch::Tensor input = args.keep_clipped ? noisy : undo_clipping(noisy, options.sigma);
   if (sigma_pixels == 0.0) {
     std::printf("noise sigma 0%s: nothing to remove, the output is the input\n", estimate ? " (estimated)" : "");

@@ -74,7 +74,7 @@ Command add_inpaint_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--resample", args->options.resamplings, "RePaint's resamplings r (1: none)")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}))
       ->capture_default_str();
   command->add_option("--temperature", args->options.temperature, "scales the injected noise")
       ->check(CLI::Range(0.0, 10.0))

@@ -23,7 +23,7 @@ struct NoiseArguments {
 void run_noise(const NoiseArguments& args) {
   check_png_destination(args.out, "--out");
   const torch::Tensor image = load_image(args.input);
-  torch::Generator generator = at::detail::createCPUGenerator(args.seed);
+  torch::Generator generator = at::detail::createCPUGenerator(args.seed);  // denoise, inpaint and img2img draw from other streams
   const double sigma = data_sigma_from_pixels(args.sigma);
   // Saved as 8-bit PNG: the noisy pixels are clipped to [0, 255] and rounded,
   // as in any real noisy image file.

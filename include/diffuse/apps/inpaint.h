@@ -37,8 +37,9 @@ std::vector<int64_t> repaint_levels(int64_t steps, int64_t jump_length, int64_t 
 // The network evaluations: the downward moves of repaint_levels.
 int64_t inpaint_evaluations(const InpaintOptions& options);
 
-// image: [N, ...sample shape] in the data scale; known: broadcastable to
-// image, 1 where a pixel is kept and 0 where it is generated. The kept
+// image: [N, ...sample shape] in the data scale; known: as many dimensions
+// as image, each of size 1 or image's (e.g. [1, 1, H, W] for one mask over
+// all channels and images), 1 where a pixel is kept and 0 where it is generated. The kept
 // pixels of the result are exactly those of `image`.
 torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, const torch::Tensor& known,
                       const InpaintOptions& options);
