@@ -109,8 +109,9 @@ void check_reference_cache(const TrainedFeatures& t) {
 TEST(FeatureNetwork, LearnsMnistSeparatesItFromFashionMnistAndCachesItsReference) {
   if (!have_mnist()) GTEST_SKIP() << "MNIST not found beside the checkout";
   const TrainedFeatures& t = trained_features();
-  // One epoch on a fifth of the data; the full default (4 epochs, 60k) reaches 99.2%.
-  EXPECT_GT(t.accuracy, 0.95);
+  // One epoch on a fifth of the data: 94.9-95.5% depending on the thread count
+  // (summation order), against 10% by chance; the full default (4 epochs, 60k) reaches 99.2%.
+  EXPECT_GT(t.accuracy, 0.93);
   {
     SCOPED_TRACE("save and load");
     check_round_trip(t);
