@@ -3,21 +3,19 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <sstream>
 
 #include <torch/torch.h>
 
 #include "diffuse/apps/classical_denoisers.h"
 #include "diffuse/apps/noise_level.h"
+#include "diffuse/io/image.h"
 #include "diffuse/metrics/image_quality.h"
+#include "diffuse/util/format.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
 
 namespace {
-
-torch::Tensor to_pixels(const torch::Tensor& data) { return (data + 1.0) * 127.5; }
-torch::Tensor from_pixels(const torch::Tensor& pixels) { return pixels / 127.5 - 1.0; }
 
 struct Quality {
   double psnr, psnr_standard_error, ssim;
@@ -40,14 +38,6 @@ Quality measure(const torch::Tensor& output, const torch::Tensor& clean, bool wi
   return {mean, standard_error, with_ssim ? ssim_sum / static_cast<double>(n) : 0.0};
 }
 
-std::string fixed(double value, int precision) {
-  std::ostringstream text;
-  text.setf(std::ios::fixed);
-  text.precision(precision);
-  text << value;
-  return text.str();
-}
-
 // A classical denoiser with one parameter, and the grid its best value is picked from.
 struct Baseline {
   std::string method;
@@ -59,7 +49,7 @@ struct Baseline {
 std::vector<Baseline> baselines(double sigma, int64_t smallest_side, bool with_nonlocal_means) {
   std::vector<Baseline> list;
   Baseline blur{"gaussian blur", {}, [](const torch::Tensor& x, double width) { return gaussian_blur(x, width); },
-                [](double width) { return "width " + fixed(width, 2) + " px"; }};
+                [](double width) { return "width " + format_fixed(width, 2) + " px"; }};
   for (int k = 0; k <= 16; ++k) {
     const double width = 0.25 * std::pow(2.0, k / 4.0);
     if (std::ceil(3.0 * width) < static_cast<double>(smallest_side)) blur.grid.push_back(width);
@@ -76,7 +66,7 @@ std::vector<Baseline> baselines(double sigma, int64_t smallest_side, bool with_n
                       options.sixteen_bit = sixteen_bit;
                       return nonlocal_means(x, options);
                     },
-                    [](double h) { return "h " + fixed(h, 1); }});
+                    [](double h) { return "h " + format_fixed(h, 1); }});
   }
   return list;
 }
@@ -108,8 +98,8 @@ DenoiseBenchmarkResult run_denoise_benchmark(const Denoiser& denoiser, const tor
     match_noise_level(denoiser.schedule(), data_sigma_from_pixels(sigma));  // impossible sigmas fail before any work
   }
 
-  const torch::Tensor clean = to_pixels(test.to(torch::kFloat32));
-  const torch::Tensor tune_clean = to_pixels(tune.to(torch::kFloat32));
+  const torch::Tensor clean = pixels_from_data(test.to(torch::kFloat32));
+  const torch::Tensor tune_clean = pixels_from_data(tune.to(torch::kFloat32));
   // One fixed noise image per test image, scaled for each sigma.
   torch::Generator noise_generator = at::detail::createCPUGenerator(options.seed);
   const torch::Tensor noise = torch::randn(clean.sizes(), noise_generator, clean.options());
@@ -120,7 +110,7 @@ DenoiseBenchmarkResult run_denoise_benchmark(const Denoiser& denoiser, const tor
 
   DenoiseBenchmarkResult result;
   for (double sigma : options.sigmas) {
-    const std::string level = "sigma " + fixed(sigma, 0);
+    const std::string level = "sigma " + format_fixed(sigma, 0);
     const torch::Tensor noisy = clean + sigma * noise;
     DenoiseExample example;
     example.sigma = sigma;
@@ -168,9 +158,9 @@ DenoiseBenchmarkResult run_denoise_benchmark(const Denoiser& denoiser, const tor
       const Stopwatch stopwatch;
       std::vector<torch::Tensor> outputs;
       for (; batch < batches; ++batch) {
-        const torch::Tensor input = from_pixels(noisy.slice(0, batch * options.batch_size, (batch + 1) * options.batch_size));
+        const torch::Tensor input = data_from_pixels(noisy.slice(0, batch * options.batch_size, (batch + 1) * options.batch_size));
         denoise_options.seed = options.seed + static_cast<uint64_t>(batch);  // fresh sampling noise per batch
-        outputs.push_back(to_pixels(denoise(denoiser, input, denoise_options)));
+        outputs.push_back(pixels_from_data(denoise(denoiser, input, denoise_options)));
       }
       const double seconds = stopwatch.seconds();
       std::string setting = "t* " + std::to_string(match.timestep);

@@ -28,16 +28,16 @@ torch::Tensor load_image(const std::string& path, int64_t channels) {
       stbi_image_free);
   check(pixels != nullptr, path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
   const torch::Tensor hwc = torch::from_blob(pixels.get(), {height, width, wanted}, torch::kUInt8);
-  return hwc.permute({2, 0, 1}).to(torch::kFloat32).div(127.5).sub(1.0).contiguous();
+  return data_from_pixels(hwc.permute({2, 0, 1}).to(torch::kFloat32)).contiguous();
 }
+
+torch::Tensor data_from_pixels(const torch::Tensor& pixels) { return pixels / 127.5 - 1.0; }
+torch::Tensor pixels_from_data(const torch::Tensor& data) { return (data + 1.0) * 127.5; }
 
 torch::Tensor to_uint8_hwc(const torch::Tensor& image) {
   check(image.dim() == 3 && (image.size(0) == 1 || image.size(0) == 3),
         "image must be [C, H, W] with C = 1 or 3, got " + c10::str(image.sizes()));
-  return image.detach()
-      .to(torch::kCPU, torch::kFloat32)
-      .add(1.0)
-      .mul(127.5)
+  return pixels_from_data(image.detach().to(torch::kCPU, torch::kFloat32))
       .round()
       .clamp(0, 255)
       .to(torch::kUInt8)

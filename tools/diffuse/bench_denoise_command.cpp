@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
-#include <iomanip>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -19,6 +18,7 @@
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/format.h"
 #include "diffuse/util/progress.h"
 #include "restoration.h"
 
@@ -45,12 +45,6 @@ bool is_diffusion(const std::string& method) {
   return std::find(names.begin(), names.end(), method) != names.end();
 }
 
-std::string fixed(double value, int precision) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(precision) << value;
-  return text.str();
-}
-
 // Methods down, noise levels across: "PSNR / SSIM", then the margin of the
 // best diffusion method over the best non-local means.
 std::string markdown_table(const DenoiseBenchmarkResult& result, const std::vector<double>& sigmas, int64_t images) {
@@ -62,7 +56,7 @@ std::string markdown_table(const DenoiseBenchmarkResult& result, const std::vect
   }
   std::ostringstream table;
   table << "PSNR (dB) / SSIM, mean over " << images << " test images; noise std in 0-255 pixel units\n\n| method |";
-  for (double sigma : sigmas) table << " sigma " << fixed(sigma, 0) << " |";
+  for (double sigma : sigmas) table << " sigma " << format_fixed(sigma, 0) << " |";
   table << " ms per image |\n|---|";
   for (size_t i = 0; i <= sigmas.size(); ++i) table << "---|";
   table << "\n";
@@ -71,10 +65,10 @@ std::string markdown_table(const DenoiseBenchmarkResult& result, const std::vect
     double milliseconds = 0.0;
     for (double sigma : sigmas) {
       const DenoiseScore& score = by_cell[{method, sigma}];
-      table << " " << fixed(score.psnr, 2) << " / " << fixed(score.ssim, 3) << " |";
+      table << " " << format_fixed(score.psnr, 2) << " / " << format_fixed(score.ssim, 3) << " |";
       milliseconds += 1000.0 * score.seconds_per_image / static_cast<double>(sigmas.size());
     }
-    table << " " << (method == "noisy input" ? "" : fixed(milliseconds, 2)) << " |\n";
+    table << " " << (method == "noisy input" ? "" : format_fixed(milliseconds, 2)) << " |\n";
   }
   bool comparable = false;
   std::ostringstream margin;
@@ -88,7 +82,7 @@ std::string markdown_table(const DenoiseBenchmarkResult& result, const std::vect
     }
     comparable = comparable || (diffusion > -1e300 && nonlocal > -1e300);
     margin << " " << (diffusion > -1e300 && nonlocal > -1e300 ? (diffusion >= nonlocal ? "+" : "") +
-                                                                   fixed(diffusion - nonlocal, 2) + " dB"
+                                                                   format_fixed(diffusion - nonlocal, 2) + " dB"
                                                              : "")
            << " |";
   }
@@ -100,9 +94,9 @@ std::string csv_table(const DenoiseBenchmarkResult& result) {
   std::ostringstream csv;
   csv << "method,sigma,setting,psnr,psnr_standard_error,ssim,ms_per_image\n";
   for (const DenoiseScore& score : result.scores) {
-    csv << score.method << "," << score.sigma << ",\"" << score.setting << "\"," << fixed(score.psnr, 4) << ","
-        << fixed(score.psnr_standard_error, 4) << "," << fixed(score.ssim, 5) << ","
-        << fixed(1000.0 * score.seconds_per_image, 4) << "\n";
+    csv << score.method << "," << score.sigma << ",\"" << score.setting << "\"," << format_fixed(score.psnr, 4) << ","
+        << format_fixed(score.psnr_standard_error, 4) << "," << format_fixed(score.ssim, 5) << ","
+        << format_fixed(1000.0 * score.seconds_per_image, 4) << "\n";
   }
   return csv.str();
 }
@@ -113,12 +107,12 @@ Canvas examples_picture(const DenoiseBenchmarkResult& result, const std::string&
   std::vector<std::string> rows, columns{"clean"};
   const auto picture = [](const torch::Tensor& pixels) {
     const int64_t factor = std::max<int64_t>(1, 84 / std::max(pixels.size(1), pixels.size(2)));
-    return to_canvas(upscale_nearest(pixels / 127.5 - 1.0, factor));
+    return to_canvas(upscale_nearest(data_from_pixels(pixels), factor));
   };
   for (const auto& output : result.examples.front().outputs) columns.push_back(output.first);
   for (const DenoiseExample& example : result.examples) {
     for (int64_t i = 0; i < example.clean.size(0); ++i) {
-      rows.push_back("sigma " + fixed(example.sigma, 0));
+      rows.push_back("sigma " + format_fixed(example.sigma, 0));
       std::vector<Canvas> row{picture(example.clean[i])};
       for (const auto& output : example.outputs) row.push_back(picture(output.second[i]));
       cells.push_back(row);

@@ -14,6 +14,11 @@ namespace diffuse {
 // the file's own (alpha is dropped). Throws Error naming the file on failure.
 torch::Tensor load_image(const std::string& path, int64_t channels = 0);
 
+// The models' data scale and 0-255 pixel units: x = p / 127.5 - 1, on
+// tensors of any shape, with no rounding or clamping.
+torch::Tensor data_from_pixels(const torch::Tensor& pixels);
+torch::Tensor pixels_from_data(const torch::Tensor& data);
+
 // [C, H, W] in [-1, 1] (C = 1 or 3) to 8-bit pixels, and to a canvas for drawing.
 torch::Tensor to_uint8_hwc(const torch::Tensor& image);
 Canvas to_canvas(const torch::Tensor& image);

@@ -1,0 +1,10 @@
+#pragma once
+
+#include <string>
+
+namespace diffuse {
+
+// A number with a fixed count of decimals, for tables and labels: (3.14159, 2) -> "3.14".
+std::string format_fixed(double value, int precision);
+
+}  // namespace diffuse
