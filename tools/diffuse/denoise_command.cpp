@@ -48,18 +48,17 @@ void run_denoise(const DenoiseArguments& args) {
   const torch::Tensor noisy = load_model_image(model, args.input);
   if (estimate) sigma_pixels = pixel_sigma_from_data(estimate_noise_sigma(noisy));
   options.sigma = data_sigma_from_pixels(sigma_pixels);
-  if (sigma_pixels != 0.0) match_noise_level(model.denoiser->schedule(), options.sigma);  // a clear error first
-  const torch::Tensor input = args.keep_clipped ? noisy : undo_clipping(noisy, options.sigma);
   if (sigma_pixels == 0.0) {
     std::printf("noise sigma 0%s: nothing to remove, the output is the input\n", estimate ? " (estimated)" : "");
   } else {
-    const NoiseMatch match = match_noise_level(model.denoiser->schedule(), options.sigma);
+    const NoiseMatch match = match_noise_level(model.denoiser->schedule(), options.sigma);  // impossible sigmas end here
+    const int64_t evaluations = denoise_evaluations(model.denoiser->schedule(), options);
     std::printf("noise sigma %.1f%s -> timestep t* = %lld (sigma_t* = %.1f); %s, %lld network evaluation%s\n",
                 sigma_pixels, estimate ? " (estimated)" : "", static_cast<long long>(match.timestep),
-                pixel_sigma_from_data(match.sigma), args.method.c_str(),
-                static_cast<long long>(denoise_evaluations(model.denoiser->schedule(), options)),
-                denoise_evaluations(model.denoiser->schedule(), options) == 1 ? "" : "s");
+                pixel_sigma_from_data(match.sigma), args.method.c_str(), static_cast<long long>(evaluations),
+                evaluations == 1 ? "" : "s");
   }
+  const torch::Tensor input = args.keep_clipped ? noisy : undo_clipping(noisy, options.sigma);
   EvaluationProgress progress("denoise", args.quiet);
   options.on_evaluation = progress.callback();
   const torch::Tensor clean = denoise(*model.denoiser, input, options);
