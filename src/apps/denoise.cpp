@@ -28,6 +28,11 @@ int64_t reverse_steps(const NoiseMatch& match, const DenoiseOptions& options) {
   return std::min(options.steps, match.timestep + 1);
 }
 
+// One evaluation for the posterior, the reverse steps of every sample otherwise.
+int64_t evaluations(const NoiseMatch& match, const DenoiseOptions& options) {
+  return options.method == DenoiseMethod::kPosterior ? 1 : reverse_steps(match, options) * options.samples;
+}
+
 void check_options(const DenoiseOptions& options) {
   check(options.samples >= 1, "denoise: the number of samples must be >= 1, got " + std::to_string(options.samples));
   check(options.samples == 1 || options.method == DenoiseMethod::kDdpm,
@@ -59,9 +64,7 @@ std::vector<std::string> denoise_method_names() {
 int64_t denoise_evaluations(const NoiseSchedule& schedule, const DenoiseOptions& options) {
   check_options(options);
   if (options.sigma == 0.0) return 0;
-  const NoiseMatch match = match_noise_level(schedule, options.sigma);
-  if (options.method == DenoiseMethod::kPosterior) return 1;
-  return reverse_steps(match, options) * options.samples;
+  return evaluations(match_noise_level(schedule, options.sigma), options);
 }
 
 torch::Tensor denoise(const Denoiser& denoiser, const torch::Tensor& noisy, const DenoiseOptions& options) {
@@ -69,7 +72,7 @@ torch::Tensor denoise(const Denoiser& denoiser, const torch::Tensor& noisy, cons
   if (options.sigma == 0.0) return noisy;
   const NoiseMatch match = match_noise_level(denoiser.schedule(), options.sigma);
   const torch::Tensor x_t = noisy * match.input_scale;  // y = x_t / sqrt(alpha_bar_t*)
-  const int64_t total = denoise_evaluations(denoiser.schedule(), options);
+  const int64_t total = evaluations(match, options);
   int64_t done = 0;
   const auto count = [&](size_t, const torch::Tensor&) {
     if (options.on_evaluation) options.on_evaluation(++done, total);
