@@ -34,6 +34,11 @@ torch::Tensor upscale_nearest(const torch::Tensor& image, int64_t factor) {
   return image.repeat_interleave(factor, 1).repeat_interleave(factor, 2);
 }
 
+Canvas to_display_canvas(const torch::Tensor& image, int64_t target) {
+  check(image.dim() == 3, "to_display_canvas: expected [C, H, W]");
+  return to_canvas(upscale_nearest(image, std::max<int64_t>(1, target / std::max(image.size(1), image.size(2)))));
+}
+
 Canvas render_strips(const torch::Tensor& frames, const std::vector<std::string>& column_captions, int64_t scale,
                      const std::string& title) {
   check(frames.dim() == 5, "render_strips: expected frames [F, N, C, H, W], got " + c10::str(frames.sizes()));

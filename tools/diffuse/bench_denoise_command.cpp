@@ -105,10 +105,7 @@ std::string csv_table(const DenoiseBenchmarkResult& result) {
 Canvas examples_picture(const DenoiseBenchmarkResult& result, const std::string& title) {
   std::vector<std::vector<Canvas>> cells;
   std::vector<std::string> rows, columns{"clean"};
-  const auto picture = [](const torch::Tensor& pixels) {
-    const int64_t factor = std::max<int64_t>(1, 84 / std::max(pixels.size(1), pixels.size(2)));
-    return to_canvas(upscale_nearest(data_from_pixels(pixels), factor));
-  };
+  const auto picture = [](const torch::Tensor& pixels) { return to_display_canvas(data_from_pixels(pixels), 84); };
   for (const auto& output : result.examples.front().outputs) columns.push_back(output.first);
   for (const DenoiseExample& example : result.examples) {
     for (int64_t i = 0; i < example.clean.size(0); ++i) {

@@ -73,8 +73,7 @@ void write_comparison(const std::string& path, const std::vector<std::pair<std::
   std::vector<Canvas> row;
   std::vector<std::string> labels;
   for (const auto& [label, image] : images) {
-    const int64_t factor = std::max<int64_t>(1, 256 / std::max(image.size(2), image.size(3)));
-    row.push_back(to_canvas(upscale_nearest(image.squeeze(0), factor)));
+    row.push_back(to_display_canvas(image.squeeze(0), 256));
     labels.push_back(label);
   }
   save_png(path, render_contact_sheet({row}, {""}, labels, title));

@@ -18,6 +18,9 @@ torch::Tensor make_grid(const torch::Tensor& images, int64_t columns = 0, int64_
 // A grid scaled up by an integer factor (nearest neighbour), so 28x28
 // samples are big enough to look at.
 torch::Tensor upscale_nearest(const torch::Tensor& image, int64_t factor);
+// An image [C, H, W] in [-1, 1] as a canvas, scaled up by the integer factor
+// that brings its longer side closest to `target` pixels from below (at least 1).
+Canvas to_display_canvas(const torch::Tensor& image, int64_t target);
 
 // A strip per row of `frames` [F, N, C, H, W] (the reverse or forward process
 // of N samples over F frames), with a caption under each column.
