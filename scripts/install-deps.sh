@@ -7,7 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread   # libtorch, and a fast BLAS under it (~30x Debian's reference BLAS)
   libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev
+  python3-torch                       # the Python PyTorch reference the U-Net is tested and benchmarked against
   libopencv-photo-dev                 # non-local means, the classical baseline of `diffuse bench denoise`
   dataset-fashion-mnist               # the demo's training data, in /usr/share/datasets/fashion-mnist
 )

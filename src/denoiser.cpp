@@ -6,13 +6,24 @@
 
 namespace diffuse {
 
-Denoiser::Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0)
-    : network_(std::move(network)), schedule_(std::move(schedule)), prediction_(prediction), clip_x0_(clip_x0) {
+Denoiser::Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0, Precision precision)
+    : network_(std::move(network)),
+      schedule_(std::move(schedule)),
+      prediction_(prediction),
+      clip_x0_(clip_x0),
+      precision_(precision) {
   check(network_ != nullptr, "denoiser: no network");
 }
 
 EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t) const {
-  const torch::Tensor output = network_->forward(x_t, t);
+  torch::Tensor output;
+  {
+    const AutocastGuard autocast(precision_, x_t.device());
+    output = network_->forward(x_t, t);
+  }
+  if (output.scalar_type() != x_t.scalar_type()) {
+    output = output.to(x_t.scalar_type());  // bfloat16 from autocast: the sampler's arithmetic stays in x_t's precision
+  }
   const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x_t);
   const torch::Tensor s = schedule_.sqrt_one_minus_alpha_bar(t, x_t);
   EpsilonAndX0 result = interpret_output(prediction_, output, x_t, a, s);

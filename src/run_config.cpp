@@ -49,7 +49,7 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
         {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
         {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"checkpoint_every", t.checkpoint_every},
         {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
-        {"preview_steps", t.preview_steps}}},
+        {"preview_steps", t.preview_steps}, {"precision", to_string(t.precision)}}},
       {"sampling", {{"variance", to_string(c.sampling.variance)}, {"clip_x0", c.sampling.clip_x0}}},
   };
 }
@@ -84,6 +84,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
       t.log_every = s.value("log_every", t.log_every);
       t.preview_samples = s.value("preview_samples", t.preview_samples);
       t.preview_steps = s.value("preview_steps", t.preview_steps);
+      t.precision = precision_from_string(s.value("precision", to_string(t.precision)));
     }
     if (j.contains("sampling")) {
       const auto& s = j.at("sampling");

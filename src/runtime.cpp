@@ -13,14 +13,6 @@ namespace diffuse {
 
 namespace {
 
-void pin_openblas_to_one_thread() {
-  // OpenBLAS is loaded through libtorch's BLAS dependency, not linked by us:
-  // look the symbol up at run time so other BLAS builds still work.
-  using SetThreads = void (*)(int);
-  if (auto* set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    set_threads(1);
-  }
-}
 
 void keep_large_buffers_mapped() {
   constexpr int kThreshold = 1 << 30;
@@ -30,13 +22,24 @@ void keep_large_buffers_mapped() {
 
 }  // namespace
 
+bool set_blas_threads(int threads) {
+  // OpenBLAS is loaded through libtorch's BLAS dependency, not linked by us:
+  // look the symbol up at run time so other BLAS builds still work.
+  using SetThreads = void (*)(int);
+  auto* set_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set_threads == nullptr) return false;
+  set_threads(threads);
+  return true;
+}
+
 int configure_runtime(int threads) {
   if (threads <= 0) {
     if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::atoi(omp);
   }
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   keep_large_buffers_mapped();
-  pin_openblas_to_one_thread();
+  // A BLAS thread count the user chose is theirs; otherwise one thread.
+  if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) set_blas_threads(1);
   torch::set_num_threads(threads);
   return threads;
 }

@@ -31,6 +31,14 @@ std::string shared_data_directory() {
   return DIFFUSE_SHARED_DATA;
 }
 
+std::string python_with_module(const std::string& module) {
+  for (const char* python : {"/usr/bin/python3", "python3"}) {
+    const std::string probe = std::string(python) + " -c 'import " + module + "' >/dev/null 2>&1";
+    if (std::system(probe.c_str()) == 0) return python;
+  }
+  return "";
+}
+
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out << bytes;

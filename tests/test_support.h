@@ -13,6 +13,10 @@ std::string temporary_directory(const std::string& name);
 // DIFFUSE_SHARED_DATA environment variable).
 std::string shared_data_directory();
 
+// A Python interpreter that can import `module` (Debian's /usr/bin/python3
+// first, where python3-torch installs), or "" when there is none.
+std::string python_with_module(const std::string& module);
+
 // Writes `bytes` to a file.
 void write_bytes(const std::string& path, const std::string& bytes);
 

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include "diffuse/models/network.h"
+#include "diffuse/precision.h"
 #include "diffuse/prediction.h"
 #include "diffuse/schedule.h"
 
@@ -18,7 +19,9 @@ class Denoiser {
  public:
   // clip_x0: clamp the predicted x0 to [-1, 1] and recompute eps from it, as
   // Ho et al. do when sampling images (diffusion_tf p_mean_variance clip_denoised).
-  Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0);
+  // precision: what the network computes in; predictions are float32 either way.
+  Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction prediction, bool clip_x0,
+           Precision precision = Precision::kFloat32);
   virtual ~Denoiser() = default;
   Denoiser(const Denoiser&) = default;
   Denoiser& operator=(const Denoiser&) = default;
@@ -34,12 +37,14 @@ class Denoiser {
   NoiseNetwork& network() const { return *network_; }
   Prediction prediction() const { return prediction_; }
   bool clip_x0() const { return clip_x0_; }
+  Precision precision() const { return precision_; }
 
  private:
   NetworkPtr network_;
   NoiseSchedule schedule_;
   Prediction prediction_;
   bool clip_x0_;
+  Precision precision_;
 };
 
 }  // namespace diffuse

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "diffuse/models/model_config.h"
+#include "diffuse/precision.h"
 #include "diffuse/prediction.h"
 #include "diffuse/schedule.h"
 
@@ -33,6 +34,7 @@ struct TrainOptions {
   int64_t log_every = 50;        // metrics.jsonl line
   int64_t preview_samples = 16;
   int64_t preview_steps = 100;   // respaced DDPM steps for preview grids
+  Precision precision = Precision::kFloat32;  // what the network computes in (precision.h)
 };
 
 // How the reverse process turns predictions into samples.

@@ -61,4 +61,9 @@ TrainedModel load_trained_model(const std::string& run_directory, bool use_ema) 
   return trained;
 }
 
+Denoiser make_denoiser(const TrainedModel& model, Precision precision) {
+  return Denoiser(model.network, NoiseSchedule::from_config(model.config.schedule), model.config.prediction,
+                  model.config.sampling.clip_x0, precision);
+}
+
 }  // namespace diffuse

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "diffuse/precision.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -99,9 +100,9 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t in_channels, int64_t out_channels, 
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& embedding) {
-  torch::Tensor h = conv1_(torch::silu(norm1_(x)));
+  torch::Tensor h = conv1_(torch::silu(norm1_(as_float32(x))));
   h = h + embedding_projection_(torch::silu(embedding)).unsqueeze(-1).unsqueeze(-1);
-  h = conv2_(dropout_(torch::silu(norm2_(h))));
+  h = conv2_(dropout_(torch::silu(norm2_(as_float32(h)))));
   return (shortcut_ ? shortcut_(x) : x) + h;
 }
 
@@ -115,7 +116,7 @@ AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t num_groups) {
 
 torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x) {
   const int64_t batch = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
-  const auto qkv = qkv_(norm_(x)).reshape({batch, 3, channels, height * width}).unbind(1);
+  const auto qkv = qkv_(norm_(as_float32(x))).reshape({batch, 3, channels, height * width}).unbind(1);
   // w_ij = softmax_j(q_i . k_j / sqrt(C)) (Ho et al. attn_block)
   const torch::Tensor weights =
       torch::softmax(torch::bmm(qkv[0].transpose(1, 2), qkv[1]) / std::sqrt(static_cast<double>(channels)), -1);
@@ -226,7 +227,7 @@ torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
           h, torch::nn::functional::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
     }
   }
-  return conv_out_(torch::silu(norm_out_(h)));
+  return conv_out_(torch::silu(norm_out_(as_float32(h))));
 }
 
 std::vector<int64_t> UNet::sample_shape() const {

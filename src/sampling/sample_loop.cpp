@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "diffuse/device.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -27,8 +28,11 @@ std::set<int64_t> frame_positions(int64_t num_steps, int64_t frames) {
 
 torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, torch::Generator& generator,
                               const StepObserver& observe) {
-  torch::NoGradGuard no_grad;
+  // Inference mode: no autograd graph and no version counters (cheaper than NoGradGuard).
+  const c10::InferenceMode inference;
   const EvalModeGuard eval_mode(denoiser.network());
+  // One autocast region for the whole loop keeps the bfloat16 copies of the weights across steps.
+  const AutocastGuard autocast(denoiser.precision(), x.device());
   const std::vector<int64_t>& timesteps = sampler.timesteps();
   for (size_t i = 0; i < timesteps.size(); ++i) {
     const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i]);
@@ -51,6 +55,7 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
   const int64_t total_evaluations = num_batches * num_steps;
 
   torch::Generator generator = at::detail::createCPUGenerator(options.seed);
+  const torch::Device device = device_of(denoiser.network());  // noise is drawn on the CPU, the network runs here
   std::vector<torch::Tensor> batches;
   std::vector<torch::Tensor> frames;
   int64_t evaluations = 0;
@@ -58,16 +63,18 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
     const int64_t count = std::min(options.batch_size, options.num_samples - b * options.batch_size);
     std::vector<int64_t> batch_shape{count};
     batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
-    torch::Tensor x = sampler.initial_sample(batch_shape, generator);
+    torch::Tensor x = sampler.initial_sample(batch_shape, generator).to(device);
     const bool record = b == 0 && !keep.empty();
     const int64_t recorded = std::min(count, options.trajectory_samples);
-    if (record && keep.count(0)) frames.push_back(x.slice(0, 0, recorded).clone());
+    if (record && keep.count(0)) frames.push_back(x.slice(0, 0, recorded).cpu().clone());
     x = reverse_process(denoiser, sampler, x, generator, [&](size_t i, const torch::Tensor& state) {
-      if (record && keep.count(static_cast<int64_t>(i) + 1)) frames.push_back(state.slice(0, 0, recorded).clone());
+      if (record && keep.count(static_cast<int64_t>(i) + 1)) {
+        frames.push_back(state.slice(0, 0, recorded).cpu().clone());
+      }
       ++evaluations;
       if (options.on_step) options.on_step(evaluations, total_evaluations);
     });
-    batches.push_back(x);
+    batches.push_back(x.to(torch::kCPU));
   }
 
   GenerateResult result;

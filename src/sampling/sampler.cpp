@@ -9,6 +9,7 @@
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/dpm_solver.h"
 #include "diffuse/sampling/edm.h"
+#include "diffuse/device.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -58,7 +59,7 @@ double Sampler::alpha_bar_at(int64_t k) const {
 }
 
 torch::Tensor Sampler::gaussian_like(const torch::Tensor& x, torch::Generator& generator) {
-  return torch::randn(x.sizes(), generator, x.options());
+  return gaussian_noise(x.sizes(), generator, x.options());
 }
 
 namespace {

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +21,7 @@
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/training/optimizer_state.h"
+#include "diffuse/training/training_step.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
 
@@ -53,30 +53,33 @@ constexpr std::uint64_t kTrainingStream = 0x5eed0001;
 
 }  // namespace
 
-Trainer::Trainer(RunConfig config, RunDirectory run)
+Trainer::Trainer(RunConfig config, RunDirectory run, torch::Device device)
     : config_(std::move(config)),
       run_(std::move(run)),
       schedule_(NoiseSchedule::from_config(config_.schedule)),
-      generator_(at::detail::createCPUGenerator(config_.training.seed ^ kTrainingStream)) {
+      generator_(at::detail::createCPUGenerator(config_.training.seed ^ kTrainingStream)),
+      device_(device) {
   config_.validate();
   dataset_ = open_dataset(config_.data.spec, config_.model);
   // The global generator initialises the weights and drives dropout: seed it
   // so a run is reproducible, and save its state in checkpoints.
   torch::manual_seed(config_.training.seed);
-  network_ = make_network(config_.model);
+  network_ = make_network(config_.model);  // initialised on the CPU, so the weights do not depend on the device
+  network_->to(device_);
   // Built here, not per preview, so previews draw nothing from the global generator.
   preview_network_ = make_network(config_.model);
+  preview_network_->to(device_);
   ema_ = std::make_unique<ExponentialMovingAverage>(*network_, config_.training.ema_decay, config_.training.ema_warmup);
   optimizer_ = std::make_unique<torch::optim::Adam>(
       network_->parameters(), torch::optim::AdamOptions(config_.training.learning_rate));
   batch_order_ = std::make_unique<BatchOrder>(dataset_->size(), config_.training.batch_size, config_.training.seed);
 }
 
-Trainer Trainer::create(const RunConfig& config, const std::string& run_directory) {
+Trainer Trainer::create(const RunConfig& config, const std::string& run_directory, torch::Device device) {
   RunDirectory run(run_directory);
   check(!run.has_checkpoint(), run_directory + " already holds a training run: add --resume to continue it, or choose another --out");
   create_directories(run_directory);
-  Trainer trainer(config, run);
+  Trainer trainer(config, run, device);
   if (!trainer.dataset_->is_image()) {
     trainer.config_.sampling.clip_x0 = false;  // only pixels have a known range
     trainer.config_.data.random_flip = false;
@@ -87,7 +90,7 @@ Trainer Trainer::create(const RunConfig& config, const std::string& run_director
   return trainer;
 }
 
-Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& options) {
+Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& options, torch::Device device) {
   RunDirectory run(run_directory);
   check(run.has_checkpoint(), run_directory + " has no checkpoint.safetensors to resume from");
   RunConfig config = run.read_config();
@@ -96,7 +99,7 @@ Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& o
   if (options.sample_every >= 0) config.training.sample_every = options.sample_every;
   config.validate();
   run.write_config(config);
-  Trainer trainer(config, run);
+  Trainer trainer(config, run, device);
   trainer.load_checkpoint();
   return trainer;
 }
@@ -108,35 +111,19 @@ double Trainer::learning_rate_at(int64_t step) const {
 }
 
 double Trainer::train_step() {
-  network_->train();
-  const TrainOptions& options = config_.training;
-  torch::Tensor x0 = dataset_->get_batch(batch_order_->next_batch());
-  const int64_t batch = x0.size(0);
-  if (config_.data.random_flip && x0.dim() == 4) {
-    const torch::Tensor flip = (torch::rand({batch}, generator_) < 0.5).view({batch, 1, 1, 1});
-    x0 = torch::where(flip, x0.flip({3}), x0);
-  }
-  // Ho et al. Algorithm 1: t ~ Uniform, eps ~ N(0, I), regress the target at x_t (eq. 4).
-  const torch::Tensor t = torch::randint(schedule_.num_timesteps(), {batch}, generator_, torch::kLong);
-  const torch::Tensor eps = torch::randn(x0.sizes(), generator_, torch::kFloat32);
-  const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x0);
-  const torch::Tensor s = schedule_.sqrt_one_minus_alpha_bar(t, x0);
-  const torch::Tensor output = network_->forward(a * x0 + s * eps, t);
-  // L_simple (Ho et al. eq. 14), or its x0 / v analogue.
-  const torch::Tensor loss = torch::mse_loss(output, training_target(config_.prediction, x0, eps, a, s));
-
-  optimizer_->zero_grad();
-  loss.backward();
-  const double max_norm = options.grad_clip > 0 ? options.grad_clip : std::numeric_limits<double>::infinity();
-  const double grad_norm = torch::nn::utils::clip_grad_norm_(network_->parameters(), max_norm);
-  const double loss_value = loss.item<double>();
-  if (!std::isfinite(loss_value) || !std::isfinite(grad_norm)) {
+  TrainingStepOptions options;
+  options.prediction = config_.prediction;
+  options.grad_clip = config_.training.grad_clip;
+  options.random_flip = config_.data.random_flip;
+  options.precision = config_.training.precision;
+  const torch::Tensor x0 = dataset_->get_batch(batch_order_->next_batch()).to(device_);
+  const TrainingStepResult result =
+      training_step(*network_, schedule_, *optimizer_, *ema_, x0, learning_rate_at(step_), generator_, options);
+  if (!result.finite) {
     throw Error("training diverged at step " + std::to_string(step_ + 1) + ": the loss or the gradient is NaN/Inf. " +
                 "The last checkpoint in " + run_.path() + " is intact; try a lower --lr.");
   }
-  set_learning_rate(*optimizer_, learning_rate_at(step_));
-  optimizer_->step();
-  ema_->update(*network_);
+  const double loss_value = result.loss, grad_norm = result.grad_norm;
   ++step_;
 
   interval_loss_sum_ += loss_value;

@@ -23,17 +23,8 @@ TEST(Inception, GivesTwoThousandFortyEightFeaturesForAnyImageSize) {
   EXPECT_THROW(inception.features(torch::zeros({1, 2, 28, 28})), Error);
 }
 
-// Debian's python3 (where python3-torchvision installs), if it can import torchvision.
-std::string python_with_torchvision() {
-  for (const char* python : {"/usr/bin/python3", "python3"}) {
-    const std::string probe = std::string(python) + " -c 'import torchvision' >/dev/null 2>&1";
-    if (std::system(probe.c_str()) == 0) return python;
-  }
-  return "";
-}
-
 TEST(Inception, MatchesTorchvisionWithTheFidBlocks) {
-  const std::string python = python_with_torchvision();
+  const std::string python = testing::python_with_module("torchvision");
   if (python.empty()) GTEST_SKIP() << "python3-torchvision is not installed (apt-get install python3-torchvision)";
   const std::string directory = testing::temporary_directory("inception_reference");
   const std::string command = python + " " + DIFFUSE_SOURCE_DIR + "/tests/metrics/reference/inception_reference.py " + directory;

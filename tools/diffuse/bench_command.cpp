@@ -34,7 +34,7 @@ namespace diffuse::cli {
 namespace {
 
 struct BenchSamplersArguments {
-  std::string run, out, samplers = "all", steps = "5,10,20,50,100,1000", spacing, features, ref;
+  std::string run, out, samplers = "all", steps = "5,10,20,50,100,1000", spacing, features, ref, precision = "fp32";
   int64_t num = 2000, batch_size = 2000, picture_samples = 4;
   double temperature = 1.0;
   uint64_t seed = 0;
@@ -136,8 +136,8 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
   const std::vector<int64_t> steps = parse_int_list(args.steps, "--steps");
   check(args.features.empty() == args.ref.empty(), "--features and --ref go together");
   const TrainedModel model = load_trained_model(args.run);
-  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
-  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
+  const Denoiser denoiser = make_denoiser(model, precision_from_string(args.precision));
+  const NoiseSchedule& schedule = denoiser.schedule();
   const bool points = is_point_data(model.config.data.spec);
   check(!points || args.features.empty(), "--features is for image runs; toy runs are measured by the energy distance");
   for (int64_t k : steps) spaced_timesteps(schedule, Spacing::kLinspace, k);  // K in [1, T], before any output
@@ -279,6 +279,7 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   samplers->add_option("--seed", args->seed, "seed of x_T (the same for every sampler)")->capture_default_str();
+  add_precision_option(*samplers, args->precision, "what the network computes in");
   return {{samplers, [args] { run_bench_samplers(*args); }}, add_bench_denoise_command(*bench)};
 }
 

@@ -1,10 +1,12 @@
 #include "common_options.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <csignal>
 #include <memory>
 #include <sstream>
 
+#include "diffuse/precision.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
 
@@ -24,6 +26,22 @@ extern "C" void on_stop_signal(int signal) {
 }
 
 }  // namespace
+
+void add_precision_option(CLI::App& command, std::string& precision, const std::string& what) {
+  command.add_option("--precision", precision,
+                     what + ": fp32, or bf16 (bfloat16 autocast: 1.5-1.7x faster on CPUs with AVX512_BF16)")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->capture_default_str()
+      ->each([](const std::string& name) {
+        const std::string warning = precision_warning(precision_from_string(name), torch::kCPU);
+        if (!warning.empty()) std::fprintf(stderr, "diffuse: warning: %s\n", warning.c_str());
+      });
+}
+
+void add_device_option(CLI::App& command, std::string& device) {
+  command.add_option("--device", device, "where the network runs: cpu, cuda or cuda:N (needs a CUDA-enabled libtorch)")
+      ->capture_default_str();
+}
 
 GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet) {
   std::unique_ptr<ProgressBar> bar;

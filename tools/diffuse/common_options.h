@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "diffuse/denoiser.h"
 #include "diffuse/sampling/sample_loop.h"
 
@@ -16,6 +18,12 @@ std::vector<int64_t> parse_int_list(const std::string& text, const std::string& 
 // K when --steps is not given: all T steps for ancestral DDPM (the paper's
 // sampler), 50 for the fast samplers (capped at T), as diffusers defaults to.
 int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps);
+
+// Registers --precision (fp32 or bf16) for what the network computes in.
+void add_precision_option(CLI::App& command, std::string& precision, const std::string& what);
+
+// Registers --device (cpu, cuda, cuda:N) for where the network runs.
+void add_device_option(CLI::App& command, std::string& device);
 
 // generate() with a progress bar over the network evaluations (none when quiet).
 GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet);

@@ -55,7 +55,7 @@ void run_train_features(const TrainFeaturesArguments& args) {
 }
 
 struct EvalArguments {
-  std::string features, ref, samples, run, images, json, sampler = "ddpm", spacing;
+  std::string features, ref, samples, run, images, json, sampler = "ddpm", spacing, precision = "fp32";
   int64_t num = 1000, steps = 0, batch_size = 64;
   double temperature = 1.0;
   uint64_t seed = 0;
@@ -100,8 +100,8 @@ struct RunSamples {
 
 RunSamples sample_from_run(const EvalArguments& args) {
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
-  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
-  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
+  const Denoiser denoiser = make_denoiser(model, precision_from_string(args.precision));
+  const NoiseSchedule& schedule = denoiser.schedule();
   check(model.network->sample_shape() == std::vector<int64_t>({1, 28, 28}),
         "--run: the feature network takes grey 28 x 28 images; " + args.run + " makes another shape");
   SamplerOptions options;
@@ -262,6 +262,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   eval->add_option("--seed", eval_args->seed, "seed of the samples and of the KID subsets")->capture_default_str();
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
+  add_precision_option(*eval, eval_args->precision, "--run: what the network computes in");
   eval->add_flag("--quiet", eval_args->quiet, "no progress bar");
 
   auto train_args = std::make_shared<TrainFeaturesArguments>();

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "diffuse/io/run_directory.h"
+#include "diffuse/models/flops.h"
 #include "diffuse/io/safetensors.h"
 #include "diffuse/run_config.h"
 #include "diffuse/schedule.h"
@@ -22,6 +23,8 @@ struct InfoArguments {
 void print_config(const RunConfig& config) {
   const NetworkPtr network = make_network(config.model);
   std::printf("%s\n", network->describe().c_str());
+  std::printf("  compute: %.4g GFLOP per sample for one network evaluation, %.4g per training step\n",
+              forward_flops(config.model) / 1e9, training_flops(config.model) / 1e9);
   const NoiseSchedule schedule = NoiseSchedule::from_config(config.schedule);
   const int64_t last = schedule.num_timesteps() - 1;
   std::printf("schedule: %s, T = %lld, beta %.3g .. %.3g, alpha_bar_T = %.3g, log-SNR %.2f .. %.2f\n",
@@ -31,9 +34,10 @@ void print_config(const RunConfig& config) {
   std::printf("prediction: %s; reverse variance: %s; clip x0: %s\n", to_string(config.prediction).c_str(),
               to_string(config.sampling.variance).c_str(), config.sampling.clip_x0 ? "yes" : "no");
   const TrainOptions& t = config.training;
-  std::printf("training: %lld steps, batch %lld, Adam lr %.3g (warm-up %lld), grad clip %.3g, EMA %.4g, seed %llu\n",
+  std::printf("training: %lld steps, batch %lld, Adam lr %.3g (warm-up %lld), grad clip %.3g, EMA %.4g, seed %llu, %s\n",
               static_cast<long long>(t.steps), static_cast<long long>(t.batch_size), t.learning_rate,
-              static_cast<long long>(t.warmup_steps), t.grad_clip, t.ema_decay, static_cast<unsigned long long>(t.seed));
+              static_cast<long long>(t.warmup_steps), t.grad_clip, t.ema_decay, static_cast<unsigned long long>(t.seed),
+              to_string(t.precision).c_str());
   if (!config.data.spec.empty()) std::printf("data: %s%s\n", config.data.spec.c_str(), config.data.random_flip ? " (random flips)" : "");
 }
 

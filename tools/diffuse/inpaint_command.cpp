@@ -36,7 +36,7 @@ torch::Tensor load_known(const std::string& path, const torch::Tensor& image, co
 void run_inpaint(const InpaintArguments& args) {
   check_restoration_destinations(args);
   inpaint_evaluations(args.options);  // bad settings fail before loading anything
-  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap);
+  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap, precision_from_string(args.precision));
   const torch::Tensor image = load_model_image(model, args.input);
   const torch::Tensor known = load_known(args.mask, image, args.input);
   std::printf("filling %.0f of %lld pixels: RePaint, %lld steps, jumps of %lld, %lld resamplings, %lld network evaluations\n",

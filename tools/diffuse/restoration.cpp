@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "common_options.h"
 #include "diffuse/io/contact_sheet.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
@@ -30,6 +31,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
   command.add_option("--overlap", args.overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
       ->check(CLI::NonNegativeNumber);
   command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
+  add_precision_option(command, args.precision, "what the network computes in");
   command.add_flag("--quiet", args.quiet, "no progress bar");
 }
 
@@ -38,7 +40,7 @@ void check_restoration_destinations(const RestorationArguments& args) {
   if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
 }
 
-RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap) {
+RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap, Precision precision) {
   RestorationModel result;
   result.run = run;
   result.model = load_trained_model(run, use_ema);
@@ -46,9 +48,7 @@ RestorationModel load_restoration_model(const std::string& run, bool use_ema, in
   check(shape.size() == 3, "the model in " + run + " does not make images (it was trained on " +
                                result.model.config.data.spec + "); restoring images needs an image model");
   result.channels = shape[0];
-  const Denoiser denoiser(result.model.network, NoiseSchedule::from_config(result.model.config.schedule),
-                          result.model.config.prediction, result.model.config.sampling.clip_x0);
-  result.denoiser = std::make_unique<TiledDenoiser>(denoiser, overlap);
+  result.denoiser = std::make_unique<TiledDenoiser>(make_denoiser(result.model, precision), overlap);
   return result;
 }
 

@@ -18,11 +18,11 @@ namespace diffuse::cli {
 
 // The options denoise, inpaint and img2img share.
 struct RestorationArguments {
-  std::string run, input, out, compare;
+  std::string run, input, out, compare, precision = "fp32";
   int64_t overlap = -1;  // < 0: a quarter tile
   bool no_ema = false, quiet = false;
 };
-// Registers --run, --input, --out, --compare, --overlap, --no-ema and --quiet.
+// Registers --run, --input, --out, --compare, --overlap, --no-ema, --precision and --quiet.
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help);
 // Checks the output names before any work.
@@ -37,7 +37,8 @@ struct RestorationModel {
   std::string run;
 };
 // Throws Error for runs that do not make images. overlap < 0: a quarter tile.
-RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap);
+RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap,
+                                        Precision precision = Precision::kFloat32);
 
 // An image file as a batch of one [1, C, H, W] in the model's data scale.
 // A colour file whose three channels are equal counts as grey. Throws Error

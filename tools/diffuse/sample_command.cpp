@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "common_options.h"
 #include "diffuse/denoiser.h"
+#include "diffuse/device.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/io/sample_output.h"
@@ -23,7 +24,7 @@ namespace diffuse::cli {
 namespace {
 
 struct SampleArguments {
-  std::string run, out, trajectory, sampler = "ddpm", variance, spacing;
+  std::string run, out, trajectory, sampler = "ddpm", variance, spacing, precision = "fp32", device = "cpu";
   int64_t num = 16, steps = 0, batch_size = 64;
   double temperature = 1.0;
   std::optional<double> eta, s_churn, s_noise, s_tmin, s_tmax;
@@ -76,8 +77,9 @@ void run_sample(const SampleArguments& args) {
   SamplerOptions options = sampler_options(args);  // flags are checked before any work
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
   if (args.variance.empty()) options.variance = model.config.sampling.variance;
-  const NoiseSchedule schedule = NoiseSchedule::from_config(model.config.schedule);
-  const Denoiser denoiser(model.network, schedule, model.config.prediction, model.config.sampling.clip_x0);
+  model.network->to(device_from_string(args.device));
+  const Denoiser denoiser = make_denoiser(model, precision_from_string(args.precision));
+  const NoiseSchedule& schedule = denoiser.schedule();
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
   const int64_t steps = args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps());
   sampler->set_timesteps(steps);
@@ -145,6 +147,8 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--trajectory", args->trajectory, "also write the reverse process of a few samples to this PNG");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
+  add_precision_option(*command, args->precision, "what the network computes in");
+  add_device_option(*command, args->device);
   command->add_flag("--quiet", args->quiet, "no progress bar");
   return {command, [args] { run_sample(*args); }};
 }

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "common_options.h"
 #include "diffuse/data/data_spec.h"
+#include "diffuse/device.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/training/trainer.h"
 #include "diffuse/util/error.h"
@@ -17,7 +18,7 @@ namespace diffuse::cli {
 namespace {
 
 struct TrainArguments {
-  std::string data, out, preset, config_file, prediction, schedule;
+  std::string data, out, preset, config_file, prediction, schedule, precision = "fp32", device = "cpu";
   int64_t steps = 0, batch_size = 0, checkpoint_every = 0, sample_every = -1, image_size = 0, channels = 0;
   int64_t num_timesteps = 0;
   double learning_rate = 0, ema_decay = -1;
@@ -68,6 +69,7 @@ RunConfig build_config(const TrainArguments& args) {
   if (given(args, "--schedule")) config.schedule.kind = schedule_kind_from_string(args.schedule);
   if (given(args, "--timesteps")) config.schedule.num_timesteps = args.num_timesteps;
   if (args.flip) config.data.random_flip = true;
+  if (given(args, "--precision")) t.precision = precision_from_string(args.precision);
   t.preview_steps = std::min(t.preview_steps, config.schedule.num_timesteps);
   config.validate();
   return config;
@@ -75,7 +77,8 @@ RunConfig build_config(const TrainArguments& args) {
 
 void run_train(const TrainArguments& args) {
   for (const char* option : {"--data", "--preset", "--config", "--batch-size", "--lr", "--seed", "--prediction",
-                             "--schedule", "--timesteps", "--image-size", "--channels", "--ema-decay", "--flip"}) {
+                             "--schedule", "--timesteps", "--image-size", "--channels", "--ema-decay", "--flip",
+                             "--precision"}) {
     check(!args.resume || !given(args, option),
           std::string(option) + " cannot be changed with --resume: the run continues with its own config.json "
           "(only --steps, --checkpoint-every and --sample-every may change)");
@@ -84,7 +87,9 @@ void run_train(const TrainArguments& args) {
   if (given(args, "--steps")) resume.total_steps = args.steps;
   if (given(args, "--checkpoint-every")) resume.checkpoint_every = args.checkpoint_every;
   if (given(args, "--sample-every")) resume.sample_every = args.sample_every;
-  Trainer trainer = args.resume ? Trainer::resume(args.out, resume) : Trainer::create(build_config(args), args.out);
+  const torch::Device device = device_from_string(args.device);
+  Trainer trainer = args.resume ? Trainer::resume(args.out, resume, device)
+                                : Trainer::create(build_config(args), args.out, device);
   const RunConfig& config = trainer.config();
   if (args.resume) {
     std::printf("resuming %s at step %lld of %lld\n", args.out.c_str(), static_cast<long long>(trainer.step()),
@@ -131,6 +136,8 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(CLI::Range(0.0, 0.999999));
   command->add_flag("--flip", args->flip, "random horizontal flips");
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
+  add_precision_option(*command, args->precision, "what the network trains in (weights and Adam stay fp32)");
+  add_device_option(*command, args->device);
   command->add_flag("--quiet", args->quiet, "no progress bar");
   const auto* preset = command->get_option("--preset");
   command->get_option("--config")->excludes(const_cast<CLI::Option*>(preset));

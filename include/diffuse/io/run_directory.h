@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "diffuse/denoiser.h"
 #include "diffuse/models/network.h"
 #include "diffuse/run_config.h"
 
@@ -46,5 +47,9 @@ struct TrainedModel {
   NetworkPtr network;
 };
 TrainedModel load_trained_model(const std::string& run_directory, bool use_ema = true);
+
+// The model's denoiser: its network, schedule, prediction target and x0
+// clipping, computing in `precision`.
+Denoiser make_denoiser(const TrainedModel& model, Precision precision = Precision::kFloat32);
 
 }  // namespace diffuse

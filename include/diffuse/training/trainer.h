@@ -41,9 +41,13 @@ class Trainer {
  public:
   // A new run: writes config.json into `run_directory` (which must not hold
   // a checkpoint already).
-  static Trainer create(const RunConfig& config, const std::string& run_directory);
-  // Continues a run from its checkpoint.
-  static Trainer resume(const std::string& run_directory, const ResumeOptions& options = {});
+  // `device`: where the network trains (device.h); the weights start, and
+  // every random draw is made, on the CPU, so a run does not depend on it.
+  static Trainer create(const RunConfig& config, const std::string& run_directory,
+                        torch::Device device = torch::kCPU);
+  // Continues a run from its checkpoint, on any device.
+  static Trainer resume(const std::string& run_directory, const ResumeOptions& options = {},
+                        torch::Device device = torch::kCPU);
 
   // Trains up to config().training.steps. `stop` (may be null) is polled
   // once a step; when set, a checkpoint is written and the call returns.
@@ -62,7 +66,7 @@ class Trainer {
   void write_previews();
 
  private:
-  Trainer(RunConfig config, RunDirectory run);
+  Trainer(RunConfig config, RunDirectory run, torch::Device device);
   void load_checkpoint();
   double learning_rate_at(int64_t step) const;
   void log_metrics();
@@ -78,6 +82,7 @@ class Trainer {
   std::unique_ptr<ExponentialMovingAverage> ema_;
   std::unique_ptr<BatchOrder> batch_order_;
   torch::Generator generator_;  // timesteps, noise and flips
+  torch::Device device_;
   int64_t step_ = 0;
   // Running sums for the current logging interval, part of the checkpoint so
   // a resumed log is identical to an uninterrupted one.

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+
+#include "diffuse/models/model_config.h"
+
+namespace diffuse {
+
+// Floating-point operations of one forward pass on one sample, counted from
+// the architecture: 2 per multiply-add of every convolution, linear layer and
+// attention product (the matmul-shaped work that dominates; normalisation and
+// elementwise work are left out, as in the usual FLOP counts of papers).
+// Used to turn measured times into GFLOP/s against the machine's ceiling.
+double forward_flops(const ModelConfig& config);
+
+// A training step costs about three forward passes per sample: the forward
+// pass, and a backward pass that computes gradients with respect to both the
+// activations and the weights (each as costly as the forward pass).
+inline double training_flops(const ModelConfig& config) { return 3.0 * forward_flops(config); }
+
+}  // namespace diffuse

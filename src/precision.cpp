@@ -1,0 +1,76 @@
+#include "diffuse/precision.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <ATen/autocast_mode.h>
+
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+std::string to_string(Precision precision) { return precision == Precision::kBFloat16 ? "bf16" : "fp32"; }
+
+Precision precision_from_string(const std::string& name) {
+  if (name == "fp32" || name == "float32") return Precision::kFloat32;
+  if (name == "bf16" || name == "bfloat16") return Precision::kBFloat16;
+  throw Error("unknown precision '" + name + "': expected fp32 or bf16");
+}
+
+bool cpu_has_bfloat16_units() {
+  static const bool has = [] {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+      if (line.rfind("flags", 0) != 0) continue;
+      std::istringstream flags(line);
+      std::string flag;
+      while (flags >> flag) {
+        if (flag == "avx512_bf16" || flag == "amx_bf16") return true;
+      }
+      return false;  // the first CPU's flags speak for all
+    }
+    return false;
+  }();
+  return has;
+}
+
+std::string precision_warning(Precision precision, torch::Device device) {
+  if (precision != Precision::kBFloat16 || !device.is_cpu() || cpu_has_bfloat16_units()) return "";
+  return "this CPU has no bfloat16 units (AVX512_BF16 or AMX): libtorch emulates bf16 here, which runs many times "
+         "slower than fp32; use --precision fp32";
+}
+
+AutocastGuard::AutocastGuard(Precision precision, torch::Device device) {
+  if (precision == Precision::kFloat32) return;
+  active_ = true;
+  cuda_ = device.is_cuda();
+  if (cuda_) {
+    was_enabled_ = at::autocast::is_enabled();
+    previous_dtype_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_autocast_gpu_dtype(torch::kBFloat16);
+    at::autocast::set_enabled(true);
+  } else {
+    was_enabled_ = at::autocast::is_cpu_enabled();
+    previous_dtype_ = at::autocast::get_autocast_cpu_dtype();
+    at::autocast::set_autocast_cpu_dtype(torch::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+  at::autocast::increment_nesting();
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!active_) return;
+  // Leaving the outermost autocast region frees the bfloat16 copies of the
+  // weights that autocast caches for the region's lifetime.
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  if (cuda_) {
+    at::autocast::set_enabled(was_enabled_);
+    at::autocast::set_autocast_gpu_dtype(previous_dtype_);
+  } else {
+    at::autocast::set_cpu_enabled(was_enabled_);
+    at::autocast::set_autocast_cpu_dtype(previous_dtype_);
+  }
+}
+
+}  // namespace diffuse
