@@ -8,7 +8,7 @@ so each peak RSS belongs to its own rows and neither side inherits the
 other's memory. Prints one table with the ratios and writes DIR/diffuse.json,
 DIR/python.json and DIR/comparison.md.
 
-  /usr/bin/python3 bench/compare_with_python.py --out bench-out
+  /usr/bin/python3 bench/compare_with_python.py --out build/bench-vs-python
   ... --presets mnist --tasks train,eval --train-batches 128 --eval-batches 1   # a quicker subset
   ... --python-tuned   # also Python with Diffuse's runtime settings (OpenBLAS on one thread, malloc thresholds)
 """
@@ -83,6 +83,19 @@ def table(diffuse, sides, precisions):
     return "\n".join(lines)
 
 
+def cpu_has_bfloat16_units():
+    """As diffuse's precision.h decides: the CPU flags name AVX512_BF16 or AMX-BF16."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = line.split()
+                    return "avx512_bf16" in flags or "amx_bf16" in flags
+    except OSError:
+        pass
+    return False
+
+
 def option(passthrough, name, default):
     for i, a in enumerate(passthrough):
         if a == name:
@@ -106,13 +119,17 @@ def without(passthrough, names):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--diffuse-bench", default="build/bench/diffuse_bench")
+    parser.add_argument("--diffuse-bench", default=os.path.join(HERE, "..", "build", "bench", "diffuse_bench"),
+                        help="the diffuse_bench program (default: the one in build/)")
     parser.add_argument("--out", required=True, help="folder for the JSON results and comparison.md")
-    parser.add_argument("--precision", default="fp32", help="fp32, bf16 or fp32,bf16 (bf16 needs AVX512_BF16 or AMX)")
+    parser.add_argument("--precision", default=None,
+                        help="fp32, bf16 or fp32,bf16 (default: fp32, and bf16 where the CPU has AVX512_BF16 or AMX)")
     parser.add_argument("--python", default="/usr/bin/python3", help="the Python with Debian's python3-torch")
     parser.add_argument("--python-tuned", action="store_true",
                         help="also time Python with Diffuse's runtime settings: " + " ".join(f"{k}={v}" for k, v in TUNED_ENV.items()))
     known, passthrough = parser.parse_known_args()  # the rest (--presets, --batches, --min-time ...) goes to diffuse_bench
+    if known.precision is None:
+        known.precision = "fp32,bf16" if cpu_has_bfloat16_units() else "fp32"
     os.makedirs(known.out, exist_ok=True)
     presets = option(passthrough, "--presets", "mnist-small,mnist,cifar10").split(",")
     tasks = option(passthrough, "--tasks", "eval,ddim,train").split(",")
@@ -147,7 +164,7 @@ def main():
     precisions = known.precision.split(",")
     ceiling, python = diffuse["matmul_gflops"], others[0][1]
     text = (f"Diffuse vs Python PyTorch {python['torch_version']}, {diffuse['threads']} threads each; "
-            f"matmul ceiling (2048^3 on all threads) measured in the same run: fp32 {ceiling['fp32']:.0f} GFLOP/s"
+            f"matmul ceiling (fastest 2048^3 on all threads) measured in the same run: fp32 {ceiling['fp32']:.0f} GFLOP/s"
             + (f", bf16 {ceiling['bf16']:.0f}" if ceiling.get("bf16") else "")
             + f" (Python measured fp32 {python['matmul_gflops']['fp32']:.0f}). Throughput is the median repeat, each "
             "kind of work in fresh processes; ratio = Diffuse / Python.\n\n" + table(diffuse, others, precisions) + "\n")

@@ -110,6 +110,21 @@ mkdir images
 for i in 1 2 3; do cp strip.png "images/$i.png"; done
 "$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --out runimg --steps 4 --batch-size 2 --sample-every 2 --quiet >/dev/null
 "$DIFFUSE" sample --run runimg --num 4 --steps 5 --out grid.png --quiet >/dev/null
+# Mixed precision and devices: bf16 trains and samples (with a warning where the CPU emulates
+# bf16), the config records it, and CUDA on a CPU-only libtorch is a clear error before any work.
+"$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --out runbf16 --steps 2 --batch-size 2 \
+  --sample-every 0 --precision bf16 --quiet >/dev/null 2>bf16.txt || fail "bf16 training"
+grep -q '"precision": *"bf16"' runbf16/config.json || fail "config.json records the training precision"
+"$DIFFUSE" sample --run runbf16 --num 2 --steps 3 --precision bf16 --out bf16.png --quiet >/dev/null 2>>bf16.txt || fail "bf16 sampling"
+expect_file bf16.png
+"$DIFFUSE" info --run runbf16 | grep -q "GFLOP per sample" || fail "info reports the FLOPs"
+expect_error "unknown precision" sample --run runimg --precision fp16 --out never.png
+expect_error "unknown device" sample --run runimg --device tpu --out never.png
+expect_error "resume in another precision" train --out runbf16 --resume --precision fp32
+if ! "$DIFFUSE" sample --run runimg --num 1 --steps 2 --device cuda --out cuda.png --quiet >/dev/null 2>cuda.txt; then
+  grep -q "CUDA is unavailable" cuda.txt || fail "--device cuda on a CPU-only build says CUDA is unavailable"
+  [ ! -e cuda.png ] || fail "an output was written after the CUDA error"
+fi
 expect_file grid.png
 "$DIFFUSE" sample --run runimg --num 2 --steps 3 --sampler heun --out grid_heun.png --trajectory traj_heun.png --quiet >/dev/null
 expect_file grid_heun.png

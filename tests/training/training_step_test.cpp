@@ -24,21 +24,34 @@ UNetConfig tiny_unet() {
   return config;
 }
 
+// A tiny U-Net with its optimizer, EMA and generator: what a training step needs.
+UNet seeded_unet() {
+  torch::manual_seed(0);
+  return UNet(tiny_unet());
+}
+
+struct TrainingSetup {
+  UNet network = seeded_unet();
+  torch::optim::Adam optimizer{network.parameters(), torch::optim::AdamOptions(1e-3)};
+  ExponentialMovingAverage ema{network, 0.99, true};
+  torch::Generator generator = at::detail::createCPUGenerator(7);
+  NoiseSchedule schedule = NoiseSchedule::linear(1000);
+
+  TrainingStepResult step(const torch::Tensor& x0, const TrainingStepOptions& options) {
+    return training_step(network, schedule, optimizer, ema, x0, 1e-3, generator, options);
+  }
+};
+
 // Mean L_simple over the last steps of training on one fixed batch.
 double loss_after_training(Precision precision, int steps) {
-  torch::manual_seed(0);
-  UNet network(tiny_unet());
-  torch::optim::Adam optimizer(network.parameters(), torch::optim::AdamOptions(1e-3));
-  ExponentialMovingAverage ema(network, 0.99, true);
-  torch::Generator generator = at::detail::createCPUGenerator(7);
-  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  TrainingSetup setup;
   // Smooth images: a learnable signal under the noise.
   const torch::Tensor x0 = torch::sin(torch::linspace(0, 3, 8)).view({1, 1, 1, 8}).expand({8, 1, 8, 8}).contiguous();
   TrainingStepOptions options;
   options.precision = precision;
   double tail = 0.0;
   for (int i = 0; i < steps; ++i) {
-    const TrainingStepResult result = training_step(network, schedule, optimizer, ema, x0, 1e-3, generator, options);
+    const TrainingStepResult result = setup.step(x0, options);
     EXPECT_TRUE(result.finite);
     if (i >= steps - 20) tail += result.loss / 20.0;
   }
@@ -55,22 +68,18 @@ TEST(TrainingStep, BFloat16TrainsLikeFloat32) {
 }
 
 TEST(TrainingStep, ANonFiniteLossChangesNothing) {
-  torch::manual_seed(0);
-  UNet network(tiny_unet());
-  torch::optim::Adam optimizer(network.parameters(), torch::optim::AdamOptions(1e-3));
-  ExponentialMovingAverage ema(network, 0.99, true);
-  torch::Generator generator = at::detail::createCPUGenerator(7);
-  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  TrainingSetup setup;
   torch::Tensor x0 = torch::zeros({4, 1, 8, 8});
   x0[0][0][3][3] = std::numeric_limits<float>::quiet_NaN();
-  const auto before = state_of(network);
   std::map<std::string, torch::Tensor> weights_before;
-  for (const auto& [name, tensor] : before) weights_before[name] = tensor.clone();
-  const TrainingStepResult result = training_step(network, schedule, optimizer, ema, x0, 1e-3, generator, {});
+  for (const auto& [name, tensor] : state_of(setup.network)) weights_before[name] = tensor.clone();
+  const TrainingStepResult result = setup.step(x0, {});
   EXPECT_FALSE(result.finite);
   EXPECT_TRUE(std::isnan(result.loss));
-  EXPECT_EQ(ema.num_updates(), 0);
-  for (const auto& [name, tensor] : state_of(network)) EXPECT_TRUE(torch::equal(tensor, weights_before.at(name))) << name;
+  EXPECT_EQ(setup.ema.num_updates(), 0);
+  for (const auto& [name, tensor] : state_of(setup.network)) {
+    EXPECT_TRUE(torch::equal(tensor, weights_before.at(name))) << name;
+  }
 }
 
 }  // namespace

@@ -8,12 +8,11 @@ a max pool in Mixed_7c's pool branch), and writes to OUT_DIR:
   input.safetensors    images [2, 3, 61, 47] in [-1, 1]
   output.safetensors   their 2048 pool features, computed as pytorch-fid does:
                        [0, 1] -> bilinear resize to 299 -> 2x - 1 -> blocks -> average pool
-The safetensors files are written by hand (8-byte header length, JSON, raw
-little-endian data), so nothing beyond torch and torchvision is needed.
+The safetensors files are written by bench/reference/safetensors_io.py, so
+nothing beyond torch and torchvision is needed.
 Usage: /usr/bin/python3 inception_reference.py OUT_DIR
 """
-import json
-import struct
+import os
 import sys
 import types
 
@@ -21,21 +20,13 @@ import torch
 import torch.nn.functional as F
 import torchvision
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "bench", "reference"))
+import safetensors_io  # noqa: E402
+
 
 def save_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
+    # Every tensor as float32, as diffuse's Inception loader expects (num_batches_tracked included).
+    safetensors_io.save(path, {name: tensor.to(torch.float32) for name, tensor in tensors.items()})
 
 
 def fid_a(self, x):  # pytorch-fid FIDInceptionA
