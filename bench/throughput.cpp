@@ -106,8 +106,13 @@ torch::Tensor image_batch(const ModelConfig& model, int64_t batch) {
 }
 
 // Times `body` as one row, with the process's memory around it.
-Row run_row(Row row, const std::function<void()>& body, const Settings& settings, int64_t warmup = 1,
-            int64_t min_iterations = 0) {
+Row run_row(const std::string& preset, const std::string& task, Precision precision, int64_t batch,
+            const std::function<void()>& body, const Settings& settings, int64_t warmup = 1, int64_t min_iterations = 0) {
+  Row row;
+  row.preset = preset;
+  row.task = task;
+  row.precision = to_string(precision);
+  row.batch = batch;
   reset_peak_resident();
   row.rss_before = resident_bytes();
   row.timing = measure(body, settings.min_time, min_iterations > 0 ? min_iterations : settings.min_iterations, warmup);
@@ -128,14 +133,11 @@ std::vector<Row> bench_preset(const std::string& preset, Precision precision, co
     torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(config.training.learning_rate));
     ExponentialMovingAverage ema(*network, config.training.ema_decay, config.training.ema_warmup);
     torch::Generator generator = at::detail::createCPUGenerator(1);
-    TrainingStepOptions options;
-    options.prediction = config.prediction;
-    options.grad_clip = config.training.grad_clip;
-    options.random_flip = config.data.random_flip;
+    TrainingStepOptions options = training_step_options(config);
     options.precision = precision;
     for (int64_t batch : settings.train_batches) {
       const torch::Tensor x0 = image_batch(config.model, batch);
-      Row row = run_row({preset, "train", to_string(precision), batch}, [&] {
+      Row row = run_row(preset, "train", precision, batch, [&] {
         training_step(*network, schedule, optimizer, ema, x0, config.training.learning_rate, generator, options);
       }, settings);
       row.items_per_second = static_cast<double>(batch) / row.timing.median_seconds;
@@ -150,7 +152,7 @@ std::vector<Row> bench_preset(const std::string& preset, Precision precision, co
     for (int64_t batch : settings.eval_batches) {
       const torch::Tensor x = image_batch(config.model, batch);
       const torch::Tensor t = torch::full({batch}, 500, torch::kLong);
-      Row row = run_row({preset, "eval", to_string(precision), batch}, [&] { denoiser.predict(x, t); }, settings);
+      Row row = run_row(preset, "eval", precision, batch, [&] { denoiser.predict(x, t); }, settings);
       row.items_per_second = 1.0 / row.timing.median_seconds;
       row.gflops = forward * static_cast<double>(batch) / row.timing.median_seconds / 1e9;
       rows.push_back(row);
@@ -166,7 +168,7 @@ std::vector<Row> bench_preset(const std::string& preset, Precision precision, co
       const EvalModeGuard eval_mode(*network);
       denoiser.predict(image_batch(config.model, settings.ddim_samples), 500);
     }
-    Row row = run_row({preset, "ddim", to_string(precision), settings.ddim_samples},
+    Row row = run_row(preset, "ddim", precision, settings.ddim_samples,
                       [&] { generate(denoiser, *sampler, options); }, settings, /*warmup=*/0, /*min_iterations=*/1);
     row.items_per_second = static_cast<double>(settings.ddim_samples) / row.timing.median_seconds;
     row.gflops = forward * static_cast<double>(settings.ddim_samples * settings.ddim_steps) /
@@ -188,7 +190,7 @@ nlohmann::json memory_soak(const std::string& preset, Precision precision, const
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(config.training.learning_rate));
   ExponentialMovingAverage ema(*network, config.training.ema_decay, config.training.ema_warmup);
   torch::Generator generator = at::detail::createCPUGenerator(1);
-  TrainingStepOptions options;
+  TrainingStepOptions options = training_step_options(config);
   options.precision = precision;
   const Denoiser denoiser(network, schedule, config.prediction, config.sampling.clip_x0, precision);
   nlohmann::json result = {{"preset", preset}, {"precision", to_string(precision)}};

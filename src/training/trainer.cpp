@@ -111,14 +111,10 @@ double Trainer::learning_rate_at(int64_t step) const {
 }
 
 double Trainer::train_step() {
-  TrainingStepOptions options;
-  options.prediction = config_.prediction;
-  options.grad_clip = config_.training.grad_clip;
-  options.random_flip = config_.data.random_flip;
-  options.precision = config_.training.precision;
   const torch::Tensor x0 = dataset_->get_batch(batch_order_->next_batch()).to(device_);
   const TrainingStepResult result =
-      training_step(*network_, schedule_, *optimizer_, *ema_, x0, learning_rate_at(step_), generator_, options);
+      training_step(*network_, schedule_, *optimizer_, *ema_, x0, learning_rate_at(step_), generator_,
+                    training_step_options(config_));
   if (!result.finite) {
     throw Error("training diverged at step " + std::to_string(step_ + 1) + ": the loss or the gradient is NaN/Inf. " +
                 "The last checkpoint in " + run_.path() + " is intact; try a lower --lr.");

@@ -10,6 +10,15 @@
 
 namespace diffuse {
 
+TrainingStepOptions training_step_options(const RunConfig& config) {
+  TrainingStepOptions options;
+  options.prediction = config.prediction;
+  options.grad_clip = config.training.grad_clip;
+  options.random_flip = config.data.random_flip;
+  options.precision = config.training.precision;
+  return options;
+}
+
 TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& schedule, torch::optim::Adam& optimizer,
                                  ExponentialMovingAverage& ema, torch::Tensor x0, double learning_rate,
                                  torch::Generator& generator, const TrainingStepOptions& options) {

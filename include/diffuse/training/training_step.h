@@ -6,6 +6,7 @@
 #include "diffuse/models/network.h"
 #include "diffuse/precision.h"
 #include "diffuse/prediction.h"
+#include "diffuse/run_config.h"
 #include "diffuse/schedule.h"
 #include "diffuse/training/ema.h"
 
@@ -17,6 +18,10 @@ struct TrainingStepOptions {
   bool random_flip = false;  // horizontal flips of image batches
   Precision precision = Precision::kFloat32;
 };
+
+// The options a run's configuration sets: its prediction target, gradient
+// clip, flips and precision.
+TrainingStepOptions training_step_options(const RunConfig& config);
 
 struct TrainingStepResult {
   double loss = 0.0;
