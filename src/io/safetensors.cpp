@@ -1,10 +1,13 @@
 #include "diffuse/io/safetensors.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <zlib.h>
 
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/util/error.h"
@@ -14,6 +17,46 @@ namespace diffuse {
 namespace {
 
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+
+// Every file written here carries the CRC-32 of all its bytes, computed with
+// the checksum's own eight hex digits read as '0', so a reader can tell a
+// damaged file (a torn write, a flipped bit) from a good one.
+constexpr const char* kChecksumKey = "diffuse_crc32";
+constexpr size_t kChecksumDigits = 8;
+const std::string kChecksumField = std::string("\"") + kChecksumKey + "\":\"";
+
+std::uint32_t crc32_of(std::uint32_t crc, const std::uint8_t* data, size_t size) {
+  while (size > 0) {  // zlib takes the length as a 32-bit unsigned
+    const auto chunk = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+    crc = static_cast<std::uint32_t>(::crc32(crc, data, chunk));
+    data += chunk;
+    size -= chunk;
+  }
+  return crc;
+}
+
+// The checksum of `bytes` with the digits at `digits` counted as zeros.
+std::uint32_t checksum_with_digits_zeroed(const std::uint8_t* bytes, size_t size, size_t digits) {
+  static const std::string zeros(kChecksumDigits, '0');
+  std::uint32_t crc = crc32_of(0, bytes, digits);
+  crc = crc32_of(crc, reinterpret_cast<const std::uint8_t*>(zeros.data()), zeros.size());
+  return crc32_of(crc, bytes + digits + kChecksumDigits, size - digits - kChecksumDigits);
+}
+
+std::string hex(std::uint32_t value) {
+  char buffer[kChecksumDigits + 1];
+  std::snprintf(buffer, sizeof buffer, "%08x", value);
+  return buffer;
+}
+
+// Where the checksum's digits are in the header, or npos when it has none.
+size_t find_checksum_digits(const std::uint8_t* header, size_t size, const std::string& where) {
+  const std::string_view text(reinterpret_cast<const char*>(header), size);
+  const size_t found = text.find(kChecksumField);
+  if (found == std::string_view::npos) return found;
+  check(text.find(kChecksumField, found + 1) == std::string_view::npos, where + "two checksum fields in the header");
+  return found + kChecksumField.size();
+}
 
 struct DtypeName {
   torch::ScalarType type;
@@ -47,7 +90,9 @@ bool dtype_from_name(const std::string& name, torch::ScalarType& type) {
 
 std::string serialize_safetensors(const TensorFile& file) {
   nlohmann::json header = nlohmann::json::object();
-  if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
+  check(file.metadata.count(kChecksumKey) == 0, std::string("safetensors: metadata key ") + kChecksumKey + " is reserved");
+  header["__metadata__"] = file.metadata;
+  header["__metadata__"][kChecksumKey] = std::string(kChecksumDigits, '0');
   std::vector<torch::Tensor> contiguous;
   std::uint64_t offset = 0;
   for (const auto& [name, tensor] : file.tensors) {
@@ -70,6 +115,9 @@ std::string serialize_safetensors(const TensorFile& file) {
   for (const auto& tensor : contiguous) {
     out.append(static_cast<const char*>(tensor.data_ptr()), static_cast<size_t>(tensor.numel()) * tensor.element_size());
   }
+  const auto* raw = reinterpret_cast<const std::uint8_t*>(out.data());
+  const size_t digits = find_checksum_digits(raw + 8, header_size, "safetensors: ") + 8;
+  out.replace(digits, kChecksumDigits, hex(checksum_with_digits_zeroed(raw, out.size(), digits)));
   return out;
 }
 
@@ -88,6 +136,19 @@ TensorFile parse_safetensors(const std::vector<std::uint8_t>& bytes, const std::
     throw Error(where + "the header is not valid JSON (" + e.what() + ")");
   }
   check(header.is_object(), where + "the header is not a JSON object");
+  const size_t digits = find_checksum_digits(bytes.data() + 8, header_size, where);
+  if (digits != std::string_view::npos) {
+    const auto metadata = header.find("__metadata__");
+    check(metadata != header.end() && metadata->is_object() && metadata->contains(kChecksumKey) &&
+              (*metadata)[kChecksumKey].is_string(),
+          where + "the checksum field is not in __metadata__");
+    const std::string stored = (*metadata)[kChecksumKey].get<std::string>();
+    check(stored.size() == kChecksumDigits, where + "the checksum must be " + std::to_string(kChecksumDigits) + " hex digits");
+    const std::string computed = hex(checksum_with_digits_zeroed(bytes.data(), bytes.size(), digits + 8));
+    check(stored == computed, where + "damaged file: its checksum is " + computed + ", the file says " + stored +
+                                  " (a torn write or corrupted bytes)");
+    metadata->erase(kChecksumKey);
+  }
 
   const std::uint64_t data_size = bytes.size() - 8 - header_size;
   const std::uint8_t* data = bytes.data() + 8 + header_size;
@@ -120,7 +181,7 @@ TensorFile parse_safetensors(const std::vector<std::uint8_t>& bytes, const std::
       check(dim.is_number_unsigned(), what + "bad dimension " + dim.dump());
       const auto size = dim.get<std::uint64_t>();
       // Check before multiplying, so the product cannot wrap around.
-      check(size == 0 || elements <= kMaxElements / size, what + "too many elements");
+      check(size <= kMaxElements && (size == 0 || elements <= kMaxElements / size), what + "too many elements");
       elements *= size;
       shape.push_back(static_cast<int64_t>(size));
     }

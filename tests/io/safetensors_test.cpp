@@ -79,6 +79,50 @@ TEST(Safetensors, RejectsMalformedFilesWithTheReason) {
   }
 }
 
+// The error parse_safetensors gives for `bytes`, or "" when it accepts them.
+std::string parse_error(const std::string& bytes) {
+  try {
+    parse_safetensors(as_bytes(bytes), "f.safetensors");
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+TEST(Safetensors, TheChecksumCatchesAnyDamagedByte) {
+  TensorFile file;
+  file.tensors["w"] = torch::arange(16, torch::kFloat32);
+  file.metadata["step"] = "7";
+  const std::string good = serialize_safetensors(file);
+  ASSERT_EQ(parse_error(good), "");
+  EXPECT_NE(good.find("\"diffuse_crc32\":\""), std::string::npos);
+  // A flipped bit in the data, in a metadata value and in a tensor's
+  // shape-independent header text is each a damaged file, not a silent change.
+  const size_t header_end = good.size() - 16 * sizeof(float);
+  for (const size_t position : {good.size() - 3, good.find("\"7\"") + 1, header_end - 1}) {
+    std::string damaged = good;
+    damaged[position] = static_cast<char>(damaged[position] ^ 0x01);
+    const std::string error = parse_error(damaged);
+    EXPECT_NE(error, "") << "byte " << position << " flipped and accepted";
+  }
+  std::string flipped_data = good;
+  flipped_data[good.size() - 3] ^= 0x10;
+  EXPECT_NE(parse_error(flipped_data).find("damaged file"), std::string::npos) << parse_error(flipped_data);
+  // A truncated file (a torn write) is refused too.
+  EXPECT_NE(parse_error(good.substr(0, good.size() - 4)), "");
+}
+
+TEST(Safetensors, FilesFromOtherWritersNeedNoChecksum) {
+  const float value = 2.5f;
+  const std::string file = handmade(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                                    std::string(reinterpret_cast<const char*>(&value), sizeof value));
+  EXPECT_EQ(parse_error(file), "");
+  EXPECT_NE(parse_error(handmade(R"({"__metadata__":{"diffuse_crc32":"12"}})", "")), "");
+  TensorFile reserved;
+  reserved.metadata["diffuse_crc32"] = "0";
+  EXPECT_THROW(serialize_safetensors(reserved), Error);
+}
+
 TEST(Safetensors, SavesAndLoadsFiles) {
   const std::string path = testing::temporary_directory("st") + "/w.safetensors";
   save_safetensors(path, TensorFile{{{"x", torch::ones({2, 2})}}, {}});
