@@ -1,7 +1,10 @@
 #include "diffuse/run_config.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "diffuse/io/atomic_file.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -16,9 +19,31 @@ ReverseVariance reverse_variance_from_string(const std::string& name) {
   throw Error("unknown reverse variance '" + name + "': expected beta_tilde or beta");
 }
 
+std::string to_string(NonFiniteAction action) { return action == NonFiniteAction::kRollback ? "rollback" : "stop"; }
+
+NonFiniteAction non_finite_action_from_string(const std::string& name) {
+  if (name == "stop") return NonFiniteAction::kStop;
+  if (name == "rollback") return NonFiniteAction::kRollback;
+  throw Error("unknown action on NaN/Inf '" + name + "': expected stop or rollback");
+}
+
+namespace {
+
+// A misspelt key would otherwise be ignored silently and its default used.
+void reject_unknown_keys(const nlohmann::json& section, std::initializer_list<const char*> known, const std::string& where) {
+  check(section.is_object(), "config: " + where + " must be an object");
+  for (const auto& item : section.items()) {
+    const bool found = std::any_of(known.begin(), known.end(), [&](const char* key) { return item.key() == key; });
+    check(found, "config: unknown key \"" + item.key() + "\" in " + where);
+  }
+}
+
+}  // namespace
+
 void RunConfig::validate() const {
   std::visit([](const auto& c) { c.validate(); }, model);
-  check(schedule.num_timesteps >= 1, "config: schedule.num_timesteps must be >= 1");
+  check(schedule.num_timesteps >= 1 && schedule.num_timesteps <= 1'000'000,
+        "config: schedule.num_timesteps must be in [1, 1000000]");
   check(training.steps >= 1, "config: training.steps must be >= 1");
   check(training.batch_size >= 1, "config: training.batch_size must be >= 1");
   check(training.learning_rate > 0.0, "config: training.learning_rate must be > 0");
@@ -31,6 +56,10 @@ void RunConfig::validate() const {
   check(training.preview_samples >= 1, "config: training.preview_samples must be >= 1");
   check(training.preview_steps >= 1 && training.preview_steps <= schedule.num_timesteps,
         "config: training.preview_steps must be in [1, num_timesteps]");
+  check(training.max_bad_steps >= 1, "config: training.max_bad_steps must be >= 1");
+  check(training.rollback_lr_factor > 0.0 && training.rollback_lr_factor < 1.0,
+        "config: training.rollback_lr_factor must be in (0, 1)");
+  check(training.max_rollbacks >= 0, "config: training.max_rollbacks must be >= 0");
 }
 
 nlohmann::json run_config_to_json(const RunConfig& c) {
@@ -49,7 +78,9 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
         {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
         {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"checkpoint_every", t.checkpoint_every},
         {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
-        {"preview_steps", t.preview_steps}, {"precision", to_string(t.precision)}}},
+        {"preview_steps", t.preview_steps}, {"precision", to_string(t.precision)},
+        {"max_bad_steps", t.max_bad_steps}, {"on_non_finite", to_string(t.on_non_finite)},
+        {"rollback_lr_factor", t.rollback_lr_factor}, {"max_rollbacks", t.max_rollbacks}}},
       {"sampling", {{"variance", to_string(c.sampling.variance)}, {"clip_x0", c.sampling.clip_x0}}},
   };
 }
@@ -58,6 +89,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
   check(j.is_object(), "config must be a JSON object");
   RunConfig c;
   try {
+    reject_unknown_keys(j, {"format", "preset", "model", "schedule", "prediction", "data", "training", "sampling"}, "the config");
     c.preset = j.value("preset", std::string());
     check(j.contains("model"), "config has no \"model\" section");
     c.model = model_config_from_json(j.at("model"));
@@ -65,11 +97,16 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.prediction = prediction_from_string(j.value("prediction", std::string("eps")));
     if (j.contains("data")) {
       const auto& d = j.at("data");
+      reject_unknown_keys(d, {"spec", "random_flip"}, "data");
       c.data.spec = d.value("spec", c.data.spec);
       c.data.random_flip = d.value("random_flip", c.data.random_flip);
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");
+      reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "grad_clip", "ema_decay", "ema_warmup",
+                              "seed", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
+                              "precision", "max_bad_steps", "on_non_finite", "rollback_lr_factor", "max_rollbacks"},
+                          "training");
       TrainOptions& t = c.training;
       t.steps = s.value("steps", t.steps);
       t.batch_size = s.value("batch_size", t.batch_size);
@@ -85,9 +122,14 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
       t.preview_samples = s.value("preview_samples", t.preview_samples);
       t.preview_steps = s.value("preview_steps", t.preview_steps);
       t.precision = precision_from_string(s.value("precision", to_string(t.precision)));
+      t.max_bad_steps = s.value("max_bad_steps", t.max_bad_steps);
+      t.on_non_finite = non_finite_action_from_string(s.value("on_non_finite", to_string(t.on_non_finite)));
+      t.rollback_lr_factor = s.value("rollback_lr_factor", t.rollback_lr_factor);
+      t.max_rollbacks = s.value("max_rollbacks", t.max_rollbacks);
     }
     if (j.contains("sampling")) {
       const auto& s = j.at("sampling");
+      reject_unknown_keys(s, {"variance", "clip_x0"}, "sampling");
       c.sampling.variance = reverse_variance_from_string(s.value("variance", std::string("beta_tilde")));
       c.sampling.clip_x0 = s.value("clip_x0", c.sampling.clip_x0);
     }
@@ -97,5 +139,21 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
   c.validate();
   return c;
 }
+
+RunConfig parse_run_config(const std::vector<std::uint8_t>& bytes, const std::string& source) {
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(bytes.begin(), bytes.end());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(source + ": not valid JSON (" + e.what() + ")");
+  }
+  try {
+    return run_config_from_json(json);
+  } catch (const Error& e) {
+    throw Error(source + ": " + e.what());
+  }
+}
+
+RunConfig read_run_config(const std::string& path) { return parse_run_config(read_file_bytes(path), path); }
 
 }  // namespace diffuse

@@ -19,6 +19,15 @@ struct DataConfig {
   bool random_flip = false;  // random horizontal flips (images only)
 };
 
+// What training does after `max_bad_steps` consecutive steps whose loss or
+// gradient was NaN/Inf (each such step is skipped: no update, not counted).
+enum class NonFiniteAction {
+  kStop,      // stop with an error; the last checkpoint is left as it was
+  kRollback,  // reload the last checkpoint, scale the learning rate by rollback_lr_factor, go on
+};
+std::string to_string(NonFiniteAction action);
+NonFiniteAction non_finite_action_from_string(const std::string& name);
+
 // Ho et al. Algorithm 1 with the usual engineering around it.
 struct TrainOptions {
   int64_t steps = 20000;
@@ -35,6 +44,11 @@ struct TrainOptions {
   int64_t preview_samples = 16;
   int64_t preview_steps = 100;   // respaced DDPM steps for preview grids
   Precision precision = Precision::kFloat32;  // what the network computes in (precision.h)
+  // Numerical faults: these change nothing in a run without them.
+  int64_t max_bad_steps = 10;        // consecutive skipped (NaN/Inf) steps before on_non_finite applies
+  NonFiniteAction on_non_finite = NonFiniteAction::kStop;
+  double rollback_lr_factor = 0.5;   // learning-rate scale per rollback
+  int64_t max_rollbacks = 3;         // then stop as kStop would
 };
 
 // How the reverse process turns predictions into samples.
@@ -64,8 +78,14 @@ struct RunConfig {
 };
 
 nlohmann::json run_config_to_json(const RunConfig& config);
-// Missing fields take their defaults; wrong types and unknown names throw Error.
+// Missing fields take their defaults; wrong types, unknown keys and unknown
+// names throw Error.
 RunConfig run_config_from_json(const nlohmann::json& j);
+// A config.json's bytes: any problem (not JSON, a wrong field) throws Error
+// naming `source`, and nothing else is thrown.
+RunConfig parse_run_config(const std::vector<std::uint8_t>& bytes, const std::string& source);
+// The file at `path`, parsed as above.
+RunConfig read_run_config(const std::string& path);
 
 // Named starting points: "mnist-small", "mnist", "cifar10", "toy2d".
 RunConfig preset_config(const std::string& name);

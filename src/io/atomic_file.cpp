@@ -50,11 +50,27 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
-}  // namespace
+constexpr const char* kTemporarySuffix = ".tmp";
 
-void write_file_atomically(const std::string& path, std::string_view bytes) {
+// Keeps the file at `path` (if any) as `previous_path`: a hard link renamed
+// into place, so `path` itself never goes missing. Where the file system has
+// no hard links, the previous file is not kept.
+void keep_as_previous(const std::string& path, const std::string& previous_path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return;
+  const std::string link = previous_path + kTemporarySuffix + std::to_string(::getpid());
+  ::unlink(link.c_str());
+  if (::link(path.c_str(), link.c_str()) != 0) return;
+  if (::rename(link.c_str(), previous_path.c_str()) != 0) {
+    const std::string reason = system_reason();
+    ::unlink(link.c_str());
+    throw Error("cannot write " + previous_path + ": " + reason);
+  }
+}
+
+void write_atomically(const std::string& path, const std::string* previous_path, std::string_view bytes) {
   const std::filesystem::path target(path);
-  TemporaryFile temporary(path + ".tmp" + std::to_string(::getpid()));
+  TemporaryFile temporary(path + kTemporarySuffix + std::to_string(::getpid()));
   if (temporary.fd() < 0) throw Error("cannot write " + path + ": " + system_reason());
   const char* data = bytes.data();
   size_t remaining = bytes.size();
@@ -69,11 +85,37 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   }
   if (::fsync(temporary.fd()) != 0) throw Error("cannot write " + path + ": " + system_reason());
   temporary.close();
+  if (previous_path != nullptr) keep_as_previous(path, *previous_path);
   if (::rename(temporary.path().c_str(), path.c_str()) != 0) {
     throw Error("cannot write " + path + ": " + system_reason());
   }
   temporary.mark_committed();
   sync_directory(target.parent_path());
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, std::string_view bytes) { write_atomically(path, nullptr, bytes); }
+
+void write_file_atomically_keeping_previous(const std::string& path, const std::string& previous_path,
+                                            std::string_view bytes) {
+  write_atomically(path, &previous_path, bytes);
+}
+
+int remove_leftover_temporary_files(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const std::string prefix = target.filename().string() + kTemporarySuffix;
+  std::error_code error;
+  int removed = 0;
+  for (const auto& entry : fs::directory_iterator(target.parent_path().empty() ? "." : target.parent_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (fs::remove(entry.path(), error)) ++removed;
+  }
+  return removed;
 }
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
@@ -90,6 +132,14 @@ void create_directories(const std::string& path) {
   std::error_code error;
   std::filesystem::create_directories(path, error);
   if (error) throw Error("cannot create directory " + path + ": " + error.message());
+}
+
+void check_directory_is_writable(const std::string& directory) {
+  const std::string probe = (std::filesystem::path(directory) / (".write-test" + std::to_string(::getpid()))).string();
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot write to " + directory + ": " + system_reason());
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 }  // namespace diffuse

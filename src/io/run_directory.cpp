@@ -1,5 +1,6 @@
 #include "diffuse/io/run_directory.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,29 @@ bool RunDirectory::has_config() const {
 
 bool RunDirectory::has_checkpoint() const {
   std::error_code error;
-  return std::filesystem::is_regular_file(checkpoint_path(), error);
+  return std::filesystem::is_regular_file(checkpoint_path(), error) ||
+         std::filesystem::is_regular_file(previous_checkpoint_path(), error);
+}
+
+void RunDirectory::write_checkpoint(const TensorFile& checkpoint) const {
+  write_file_atomically_keeping_previous(checkpoint_path(), previous_checkpoint_path(), serialize_safetensors(checkpoint));
+}
+
+TensorFile RunDirectory::read_checkpoint() const {
+  std::string latest_problem;
+  try {
+    return load_safetensors(checkpoint_path());
+  } catch (const Error& e) {
+    latest_problem = e.what();
+  }
+  try {
+    TensorFile previous = load_safetensors(previous_checkpoint_path());
+    std::fprintf(stderr, "warning: %s\nwarning: using the previous checkpoint, %s\n", latest_problem.c_str(),
+                 previous_checkpoint_path().c_str());
+    return previous;
+  } catch (const Error& e) {
+    throw Error("no readable checkpoint in " + path_ + ": " + latest_problem + "; " + e.what());
+  }
 }
 
 void RunDirectory::write_config(const RunConfig& config) const {
@@ -34,18 +57,7 @@ RunConfig RunDirectory::read_config() const {
   std::error_code error;
   check(std::filesystem::is_directory(path_, error), "run directory " + path_ + " does not exist");
   check(has_config(), path_ + " is not a run directory (no config.json)");
-  const std::vector<std::uint8_t> bytes = read_file_bytes(config_path());
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(bytes.begin(), bytes.end());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(config_path() + ": not valid JSON (" + e.what() + ")");
-  }
-  try {
-    return run_config_from_json(json);
-  } catch (const Error& e) {
-    throw Error(config_path() + ": " + e.what());
-  }
+  return read_run_config(config_path());
 }
 
 TrainedModel load_trained_model(const std::string& run_directory, bool use_ema) {

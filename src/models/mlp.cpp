@@ -10,6 +10,9 @@
 namespace diffuse {
 
 void MlpConfig::validate() const {
+  constexpr int64_t kMaxSize = int64_t{1} << 20;
+  check(data_dim <= kMaxSize && hidden_dim <= kMaxSize && num_blocks <= 1024 && time_embedding_dim <= kMaxSize,
+        "mlp: a size in the config is implausibly large (limit 2^20)");
   check(data_dim >= 1, "mlp: data_dim must be >= 1");
   check(hidden_dim >= 1 && num_blocks >= 1, "mlp: hidden_dim and num_blocks must be >= 1");
   check(time_embedding_dim >= 4 && time_embedding_dim % 2 == 0, "mlp: time_embedding_dim must be even and >= 4");

@@ -39,6 +39,11 @@ std::string join(const std::vector<int64_t>& values) {
 }  // namespace
 
 void UNetConfig::validate() const {
+  // Upper limits far above any real model, so that sizes multiplied below cannot overflow.
+  constexpr int64_t kMaxSize = int64_t{1} << 20;
+  check(in_channels <= kMaxSize && ch <= kMaxSize && image_size <= kMaxSize && num_res_blocks <= 1024 &&
+            num_groups <= kMaxSize,
+        "unet: a size in the config is implausibly large (limit 2^20)");
   check(in_channels >= 1, "unet: in_channels must be >= 1");
   check(out_channels == in_channels, "unet: out_channels (" + std::to_string(out_channels) +
                                          ") must equal in_channels (" + std::to_string(in_channels) +
@@ -54,7 +59,7 @@ void UNetConfig::validate() const {
   check(ch % num_groups == 0, "unet: ch " + std::to_string(ch) + " is not divisible by num_groups " +
                                  std::to_string(num_groups));
   for (int64_t mult : ch_mult) {
-    check(mult >= 1, "unet: ch_mult entries must be >= 1");
+    check(mult >= 1 && mult <= 1024, "unet: ch_mult entries must be in [1, 1024]");
     check((ch * mult) % num_groups == 0, "unet: channels " + std::to_string(ch * mult) +
                                              " are not divisible by num_groups " + std::to_string(num_groups));
   }

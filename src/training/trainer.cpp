@@ -38,6 +38,12 @@ std::string exact(double value) {
   return buffer;
 }
 
+std::string shortest(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
 torch::Tensor generator_state(torch::Generator& generator) {
   std::lock_guard<std::mutex> lock(generator.mutex());
   return generator.get_state();
@@ -46,6 +52,16 @@ torch::Tensor generator_state(torch::Generator& generator) {
 void set_generator_state(torch::Generator& generator, const torch::Tensor& state) {
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);
+}
+
+// Fails now, not at the first checkpoint, when the run cannot be written;
+// removes what writes killed midway left behind (the files themselves are whole).
+void prepare_for_writing(const RunDirectory& run) {
+  check_directory_is_writable(run.path());
+  for (const std::string& path : {run.checkpoint_path(), run.previous_checkpoint_path(), run.model_path(),
+                                  run.ema_path(), run.config_path(), run.metrics_path(), run.loss_plot_path()}) {
+    remove_leftover_temporary_files(path);
+  }
 }
 
 // Generator seeds derived from the run seed, one per use.
@@ -79,6 +95,7 @@ Trainer Trainer::create(const RunConfig& config, const std::string& run_director
   RunDirectory run(run_directory);
   check(!run.has_checkpoint(), run_directory + " already holds a training run: add --resume to continue it, or choose another --out");
   create_directories(run_directory);
+  prepare_for_writing(run);
   Trainer trainer(config, run, device);
   if (!trainer.dataset_->is_image()) {
     trainer.config_.sampling.clip_x0 = false;  // only pixels have a known range
@@ -97,7 +114,10 @@ Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& o
   if (options.total_steps > 0) config.training.steps = options.total_steps;
   if (options.checkpoint_every > 0) config.training.checkpoint_every = options.checkpoint_every;
   if (options.sample_every >= 0) config.training.sample_every = options.sample_every;
+  if (options.max_bad_steps) config.training.max_bad_steps = *options.max_bad_steps;
+  if (options.on_non_finite) config.training.on_non_finite = *options.on_non_finite;
   config.validate();
+  prepare_for_writing(run);
   run.write_config(config);
   Trainer trainer(config, run, device);
   trainer.load_checkpoint();
@@ -106,8 +126,9 @@ Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& o
 
 double Trainer::learning_rate_at(int64_t step) const {
   const TrainOptions& t = config_.training;
-  if (t.warmup_steps <= 0) return t.learning_rate;
-  return t.learning_rate * std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(t.warmup_steps));
+  const double base = t.learning_rate * lr_scale_;
+  if (t.warmup_steps <= 0) return base;
+  return base * std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(t.warmup_steps));
 }
 
 double Trainer::train_step() {
@@ -116,9 +137,10 @@ double Trainer::train_step() {
       training_step(*network_, schedule_, *optimizer_, *ema_, x0, learning_rate_at(step_), generator_,
                     training_step_options(config_));
   if (!result.finite) {
-    throw Error("training diverged at step " + std::to_string(step_ + 1) + ": the loss or the gradient is NaN/Inf. " +
-                "The last checkpoint in " + run_.path() + " is intact; try a lower --lr.");
+    handle_non_finite_step();
+    return result.loss;
   }
+  consecutive_bad_steps_ = 0;
   const double loss_value = result.loss, grad_norm = result.grad_norm;
   ++step_;
 
@@ -129,10 +151,41 @@ double Trainer::train_step() {
   return loss_value;
 }
 
+void Trainer::handle_non_finite_step() {
+  ++skipped_steps_;
+  ++consecutive_bad_steps_;
+  const TrainOptions& t = config_.training;
+  if (consecutive_bad_steps_ < t.max_bad_steps) return;
+  const std::string what = std::to_string(consecutive_bad_steps_) + " training steps in a row had a NaN/Inf loss or gradient (at step " +
+                           std::to_string(step_ + 1) + ", learning rate " + shortest(learning_rate_at(step_)) + ")";
+  if (t.on_non_finite == NonFiniteAction::kRollback && rollbacks_ < t.max_rollbacks && checkpoint_step_ >= 0) {
+    const int64_t skipped = skipped_steps_, rollbacks = rollbacks_ + 1;
+    const double scale = lr_scale_ * t.rollback_lr_factor;
+    load_checkpoint();
+    skipped_steps_ = skipped;
+    rollbacks_ = rollbacks;
+    lr_scale_ = scale;
+    consecutive_bad_steps_ = 0;
+    std::fprintf(stderr, "\nwarning: %s; rolled back to the checkpoint at step %lld with the learning rate scaled by %g (rollback %lld of %lld)\n",
+                 what.c_str(), static_cast<long long>(step_), lr_scale_, static_cast<long long>(rollbacks_),
+                 static_cast<long long>(t.max_rollbacks));
+    return;
+  }
+  std::string advice = "lower --lr";
+  if (t.on_non_finite == NonFiniteAction::kStop) advice += ", or add --on-nan rollback";
+  throw Error(what + ". Training stopped; " +
+              (checkpoint_step_ >= 0 ? "the checkpoint at step " + std::to_string(checkpoint_step_) + " in " + run_.path() +
+                                           " is intact and resumes with --resume"
+                                     : "no checkpoint had been written yet") +
+              (rollbacks_ > 0 ? " (after " + std::to_string(rollbacks_) + " rollbacks)" : "") + ". Try: " + advice + ".");
+}
+
 TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
   const TrainOptions& options = config_.training;
   TrainReport report;
   report.first_step = step_;
+  // A rollback needs somewhere to go back to.
+  if (options.on_non_finite == NonFiniteAction::kRollback && checkpoint_step_ < 0) save_checkpoint();
   std::unique_ptr<ProgressBar> bar;
   if (show_progress) bar = std::make_unique<ProgressBar>("train", options.steps, step_);
   const double elapsed_before = elapsed_seconds_;
@@ -143,8 +196,10 @@ TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
       report.interrupted = true;
       break;
     }
+    const int64_t before = step_;
     train_step();
     elapsed_seconds_ = elapsed_before + seconds();
+    if (step_ <= before) continue;  // skipped (NaN/Inf) or rolled back: nothing new to log or save
     if (bar) {
       std::ostringstream extra;
       extra << "loss " << std::setprecision(4) << smoothed_loss_ << "  lr " << std::setprecision(2) << learning_rate_at(step_ - 1);
@@ -160,6 +215,8 @@ TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
   if (!report.interrupted && (options.sample_every == 0 || step_ % options.sample_every != 0)) write_previews();
   report.last_step = step_;
   report.final_loss = smoothed_loss_;
+  report.skipped_steps = skipped_steps_;
+  report.rollbacks = rollbacks_;
   return report;
 }
 
@@ -173,6 +230,7 @@ void Trainer::log_metrics() {
       {"lr", learning_rate_at(step_ - 1)},
       {"ema_decay", ema_->current_decay()},
       {"epoch", batch_order_->epoch()},
+      {"skipped_steps", skipped_steps_},
       {"elapsed_seconds", elapsed_seconds_},
   };
   std::ofstream out(run_.metrics_path(), std::ios::app);
@@ -240,8 +298,19 @@ void Trainer::save_checkpoint() {
       {"interval_count", std::to_string(interval_count_)},
       {"smoothed_loss", exact(smoothed_loss_)},
       {"elapsed_seconds", exact(elapsed_seconds_)},
+      {"skipped_steps", std::to_string(skipped_steps_)},
+      {"consecutive_bad_steps", std::to_string(consecutive_bad_steps_)},
+      {"rollbacks", std::to_string(rollbacks_)},
+      {"lr_scale", exact(lr_scale_)},
   };
-  save_safetensors(run_.checkpoint_path(), file);
+  try {
+    run_.write_checkpoint(file);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + ". The checkpoint of step " + std::to_string(step_) + " was not saved; " +
+                (checkpoint_step_ >= 0 ? "the one of step " + std::to_string(checkpoint_step_) + " is intact."
+                                       : "there was none before it."));
+  }
+  checkpoint_step_ = step_;
   const std::map<std::string, std::string> weights_metadata{{"step", std::to_string(step_)}};
   save_weights(run_.model_path(), *network_, weights_metadata);
   save_safetensors(run_.ema_path(), TensorFile{ema_->weights(), weights_metadata});
@@ -250,7 +319,7 @@ void Trainer::save_checkpoint() {
 
 void Trainer::load_checkpoint() {
   const std::string source = run_.checkpoint_path();
-  const TensorFile file = load_safetensors(source);
+  const TensorFile file = run_.read_checkpoint();
   auto meta = [&](const std::string& key) {
     const auto found = file.metadata.find(key);
     check(found != file.metadata.end(), source + ": not a Diffuse checkpoint (no '" + key + "' in its metadata)");
@@ -279,8 +348,17 @@ void Trainer::load_checkpoint() {
     interval_grad_norm_sum_ = std::strtod(meta("interval_grad_norm_sum").c_str(), nullptr);
     interval_count_ = std::stoll(meta("interval_count"));
     smoothed_loss_ = std::strtod(meta("smoothed_loss").c_str(), nullptr);
-    const auto elapsed = file.metadata.find("elapsed_seconds");  // absent in the first checkpoint format
-    elapsed_seconds_ = elapsed == file.metadata.end() ? 0.0 : std::strtod(elapsed->second.c_str(), nullptr);
+    // Absent from checkpoints written before these were recorded.
+    auto optional_meta = [&](const std::string& key, const std::string& fallback) {
+      const auto found = file.metadata.find(key);
+      return found == file.metadata.end() ? fallback : found->second;
+    };
+    elapsed_seconds_ = std::strtod(optional_meta("elapsed_seconds", "0").c_str(), nullptr);
+    skipped_steps_ = std::stoll(optional_meta("skipped_steps", "0"));
+    consecutive_bad_steps_ = std::stoll(optional_meta("consecutive_bad_steps", "0"));
+    rollbacks_ = std::stoll(optional_meta("rollbacks", "0"));
+    lr_scale_ = std::strtod(optional_meta("lr_scale", "1").c_str(), nullptr);
+    checkpoint_step_ = step_;
   } catch (const std::logic_error& e) {  // std::stoll on damaged metadata
     throw Error(source + ": damaged checkpoint metadata (" + e.what() + ")");
   } catch (const c10::Error& e) {
@@ -288,6 +366,7 @@ void Trainer::load_checkpoint() {
   }
 
   // Keep the log consistent with the checkpoint: drop lines written after it.
+  loss_history_.clear();
   std::ifstream in(run_.metrics_path());
   std::string kept, line;
   while (std::getline(in, line)) {

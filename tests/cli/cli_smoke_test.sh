@@ -213,6 +213,21 @@ expect_error "truncated weights" sample --run truncated --out never.png
 cp -r runimg mismatch && cp run2d/ema.safetensors mismatch/ema.safetensors
 expect_error "weights of another model" sample --run mismatch --out never.png
 grep -q "does not match" err.txt || fail "mismatch message names the problem"
+cp -r run2d flipped && python3 -c "
+import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[-5] ^= 1; open(p, 'wb').write(b)" flipped/ema.safetensors
+expect_error "one flipped bit in the weights" sample --run flipped --out never.png
+grep -q "damaged file" err.txt || fail "a flipped bit is not reported as a damaged file"
+sed 's/"learning_rate"/"learning_rat"/' run2d/config.json > misspelt.json
+expect_error "misspelt config key" train --config misspelt.json --data toy2d:moons --out misspelt
+grep -q 'unknown key "learning_rat" in training' err.txt || fail "misspelt key not named"
+expect_error "bad --on-nan" train --data toy2d:moons --out x --on-nan ignore
+expect_error "zero --max-bad-steps" train --data toy2d:moons --out x --max-bad-steps 0
+expect_error "unwritable --out" train --data toy2d:moons --out /proc/diffuse-run --steps 1
+# A damaged latest checkpoint: resume falls back to the previous one, with a warning.
+cp -r run2d fallback && head -c 1000 run2d/checkpoint.safetensors > fallback/checkpoint.safetensors
+"$DIFFUSE" train --out fallback --resume --steps 30 --quiet > fallback.txt 2> fallback_err.txt ||
+  fail "resume with a damaged latest checkpoint"
+grep -q "using the previous checkpoint" fallback_err.txt || fail "no warning about the damaged checkpoint"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures CLI check(s) failed"

@@ -38,5 +38,47 @@ TEST(AtomicFile, AFailedWriteKeepsThePreviousFile) {
   EXPECT_EQ(files, 1);  // no temporary left behind
 }
 
+TEST(AtomicFile, KeepsTheFileItReplacesAsThePreviousOne) {
+  const std::string dir = testing::temporary_directory("atomic_previous");
+  const std::string path = dir + "/c.bin", previous = dir + "/c.previous.bin";
+  write_file_atomically_keeping_previous(path, previous, "one");
+  EXPECT_FALSE(std::filesystem::exists(previous));  // nothing to keep yet
+  write_file_atomically_keeping_previous(path, previous, "two");
+  write_file_atomically_keeping_previous(path, previous, "three");
+  EXPECT_EQ(read_text(path), "three");
+  EXPECT_EQ(read_text(previous), "two");
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file();
+  EXPECT_EQ(files, 2);
+}
+
+TEST(AtomicFile, RemovesOnlyTheTemporariesAKilledWriteLeft) {
+  const std::string dir = testing::temporary_directory("atomic_leftover");
+  testing::write_bytes(dir + "/w.safetensors", "whole");
+  testing::write_bytes(dir + "/w.safetensors.tmp4242", "half");
+  testing::write_bytes(dir + "/w.safetensors.tmp17", "half");
+  testing::write_bytes(dir + "/w.safetensors.tmpnotes", "a user's file");
+  testing::write_bytes(dir + "/other.tmp99", "another file's");
+  EXPECT_EQ(remove_leftover_temporary_files(dir + "/w.safetensors"), 2);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/w.safetensors"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/w.safetensors.tmpnotes"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/other.tmp99"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/w.safetensors.tmp4242"));
+}
+
+TEST(AtomicFile, AnUnwritableDirectoryIsNamedWithTheReason) {
+  const std::string dir = testing::temporary_directory("atomic_writable");
+  EXPECT_NO_THROW(check_directory_is_writable(dir));
+  try {
+    check_directory_is_writable(dir + "/missing");
+    FAIL() << "a missing directory passed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write to " + dir + "/missing: No such file"), std::string::npos) << e.what();
+  }
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file();
+  EXPECT_EQ(files, 0);  // the probe is gone
+}
+
 }  // namespace
 }  // namespace diffuse

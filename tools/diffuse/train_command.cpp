@@ -18,8 +18,9 @@ namespace diffuse::cli {
 namespace {
 
 struct TrainArguments {
-  std::string data, out, preset, config_file, prediction, schedule, precision = "fp32", device = "cpu";
+  std::string data, out, preset, config_file, prediction, schedule, precision = "fp32", device = "cpu", on_nan;
   int64_t steps = 0, batch_size = 0, checkpoint_every = 0, sample_every = -1, image_size = 0, channels = 0;
+  int64_t max_bad_steps = 0;
   int64_t num_timesteps = 0;
   double learning_rate = 0, ema_decay = -1;
   uint64_t seed = 0;
@@ -29,22 +30,11 @@ struct TrainArguments {
 
 bool given(const TrainArguments& args, const std::string& option) { return args.parser->count(option) > 0; }
 
-RunConfig read_config_file(const std::string& path) {
-  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
-  try {
-    return run_config_from_json(nlohmann::json::parse(bytes.begin(), bytes.end()));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": not valid JSON (" + e.what() + ")");
-  } catch (const Error& e) {
-    throw Error(path + ": " + e.what());
-  }
-}
-
 // The configuration of a new run: a config file or a preset, then the flags on top.
 RunConfig build_config(const TrainArguments& args) {
   RunConfig config;
   if (!args.config_file.empty()) {
-    config = read_config_file(args.config_file);
+    config = read_run_config(args.config_file);
   } else {
     check(!args.data.empty(), "--data is required for a new run (e.g. --data fashion-mnist or --data toy2d:swissroll)");
     config = preset_config(!args.preset.empty() ? args.preset : is_point_data(args.data) ? "toy2d" : "mnist-small");
@@ -70,6 +60,8 @@ RunConfig build_config(const TrainArguments& args) {
   if (given(args, "--timesteps")) config.schedule.num_timesteps = args.num_timesteps;
   if (args.flip) config.data.random_flip = true;
   if (given(args, "--precision")) t.precision = precision_from_string(args.precision);
+  if (given(args, "--max-bad-steps")) t.max_bad_steps = args.max_bad_steps;
+  if (given(args, "--on-nan")) t.on_non_finite = non_finite_action_from_string(args.on_nan);
   t.preview_steps = std::min(t.preview_steps, config.schedule.num_timesteps);
   config.validate();
   return config;
@@ -81,12 +73,14 @@ void run_train(const TrainArguments& args) {
                              "--precision"}) {
     check(!args.resume || !given(args, option),
           std::string(option) + " cannot be changed with --resume: the run continues with its own config.json "
-          "(only --steps, --checkpoint-every and --sample-every may change)");
+          "(only --steps, --checkpoint-every, --sample-every, --max-bad-steps and --on-nan may change)");
   }
   ResumeOptions resume;
   if (given(args, "--steps")) resume.total_steps = args.steps;
   if (given(args, "--checkpoint-every")) resume.checkpoint_every = args.checkpoint_every;
   if (given(args, "--sample-every")) resume.sample_every = args.sample_every;
+  if (given(args, "--max-bad-steps")) resume.max_bad_steps = args.max_bad_steps;
+  if (given(args, "--on-nan")) resume.on_non_finite = non_finite_action_from_string(args.on_nan);
   const torch::Device device = device_from_string(args.device);
   Trainer trainer = args.resume ? Trainer::resume(args.out, resume, device)
                                 : Trainer::create(build_config(args), args.out, device);
@@ -108,6 +102,11 @@ void run_train(const TrainArguments& args) {
   }
   std::printf("trained to step %lld (%.2f it/s, smoothed loss %.4f); weights in %s\n",
               static_cast<long long>(report.last_step), report.steps_per_second, report.final_loss, args.out.c_str());
+  if (report.skipped_steps > 0) {
+    std::printf("skipped %lld steps with a NaN/Inf loss or gradient; %lld rollbacks (learning rate now x%g)\n",
+                static_cast<long long>(report.skipped_steps), static_cast<long long>(report.rollbacks),
+                trainer.learning_rate_scale());
+  }
 }
 
 }  // namespace
@@ -136,6 +135,13 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(CLI::Range(0.0, 0.999999));
   command->add_flag("--flip", args->flip, "random horizontal flips");
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
+  command->add_option("--max-bad-steps", args->max_bad_steps,
+                      "NaN/Inf steps in a row (each skipped) before --on-nan applies (default 10)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--on-nan", args->on_nan,
+                      "after --max-bad-steps bad steps: stop (default; the last checkpoint stays intact) or rollback "
+                      "(reload the last checkpoint, halve the learning rate, at most 3 times)")
+      ->check(CLI::IsMember({"stop", "rollback"}));
   add_precision_option(*command, args->precision, "what the network trains in (weights and Adam stay fp32)");
   add_device_option(*command, args->device);
   command->add_flag("--quiet", args->quiet, "no progress bar");

@@ -14,10 +14,26 @@ namespace diffuse {
 // any previous file intact.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// As above, and the file `path` held before is kept as `previous_path`
+// (replacing what that held). At every moment `path` holds a complete file,
+// old or new: the old one is hard-linked to `previous_path` before the new
+// one is renamed over it.
+void write_file_atomically_keeping_previous(const std::string& path, const std::string& previous_path,
+                                            std::string_view bytes);
+
+// Removes the temporary files that a write of `path` killed midway left
+// behind ("<path>.tmp<pid>"); returns how many there were.
+int remove_leftover_temporary_files(const std::string& path);
+
 // The whole file; throws Error naming the path when it cannot be read.
 std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 
 // Creates a directory and its parents; throws Error when it cannot.
 void create_directories(const std::string& path);
+
+// Throws Error naming `directory` and the system's reason when a file cannot
+// be created in it (read-only, no permission, not a directory), so a long
+// job fails at its start, not at its first save.
+void check_directory_is_writable(const std::string& directory);
 
 }  // namespace diffuse

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct TrainReport {
   double final_loss = 0.0;  // smoothed loss at the end
   double steps_per_second = 0.0;
   bool interrupted = false;  // stopped early by a stop request; a checkpoint was written
+  int64_t skipped_steps = 0;  // steps with a NaN/Inf loss or gradient, over the whole run
+  int64_t rollbacks = 0;      // returns to the last checkpoint after max_bad_steps bad steps in a row
 };
 
 // What may change when a run continues: only settings that leave the
@@ -32,11 +35,18 @@ struct ResumeOptions {
   int64_t total_steps = 0;
   int64_t checkpoint_every = 0;
   int64_t sample_every = -1;
+  // Numerical-fault handling, which changes nothing in a run without faults.
+  std::optional<int64_t> max_bad_steps;
+  std::optional<NonFiniteAction> on_non_finite;
 };
 
 // Ho et al. Algorithm 1 (L_simple with t uniform) with Adam, warm-up,
-// gradient clipping, EMA, atomic checkpoints, exact resume, a metrics log,
-// preview grids and a loss curve, all in one run directory.
+// gradient clipping, EMA, atomic checksummed checkpoints (the previous one
+// kept), exact resume, a metrics log, preview grids and a loss curve, all in
+// one run directory. A step whose loss or gradient is NaN/Inf changes
+// nothing and is skipped; after training.max_bad_steps of them in a row the
+// run stops (Error, last checkpoint intact) or rolls back to the last
+// checkpoint with a lower learning rate (training.on_non_finite).
 class Trainer {
  public:
   // A new run: writes config.json into `run_directory` (which must not hold
@@ -53,13 +63,16 @@ class Trainer {
   // once a step; when set, a checkpoint is written and the call returns.
   TrainReport run(const std::atomic<bool>* stop = nullptr, bool show_progress = true);
 
-  // One optimisation step; returns the loss. Exposed for tests and benchmarks.
+  // One optimisation step; returns the loss (NaN/Inf when the step was
+  // skipped). Exposed for tests and benchmarks.
   double train_step();
 
   const RunConfig& config() const { return config_; }
   NoiseNetwork& network() { return *network_; }
   const ExponentialMovingAverage& ema() const { return *ema_; }
   int64_t step() const { return step_; }
+  int64_t skipped_steps() const { return skipped_steps_; }
+  double learning_rate_scale() const { return lr_scale_; }
   const RunDirectory& run_directory() const { return run_; }
 
   void save_checkpoint();
@@ -68,6 +81,7 @@ class Trainer {
  private:
   Trainer(RunConfig config, RunDirectory run, torch::Device device);
   void load_checkpoint();
+  void handle_non_finite_step();
   double learning_rate_at(int64_t step) const;
   void log_metrics();
   void write_loss_plot() const;
@@ -91,6 +105,12 @@ class Trainer {
   int64_t interval_count_ = 0;
   double smoothed_loss_ = 0.0;
   double elapsed_seconds_ = 0.0;  // training time over all sessions of the run
+  // Numerical faults (part of the checkpoint, so a resumed run handles them alike).
+  int64_t skipped_steps_ = 0;
+  int64_t consecutive_bad_steps_ = 0;
+  int64_t rollbacks_ = 0;
+  double lr_scale_ = 1.0;  // rollback_lr_factor^rollbacks
+  int64_t checkpoint_step_ = -1;  // step of the last checkpoint written or read; -1: none
   std::vector<std::pair<int64_t, double>> loss_history_;  // (step, mean loss) per interval
 };
 
