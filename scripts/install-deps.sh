@@ -8,6 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread   # libtorch, and a fast BLAS under it (~30x Debian's reference BLAS)
   libcli11-dev nlohmann-json3-dev libstb-dev zlib1g-dev
   libgtest-dev
+  clang libclang-rt-14-dev           # libFuzzer and the sanitizers: scripts/fuzz.sh, scripts/sanitize.sh
   python3-torch                       # the Python PyTorch reference the U-Net is tested and benchmarked against
   libopencv-photo-dev                 # non-local means, the classical baseline of `diffuse bench denoise`
   dataset-fashion-mnist               # the demo's training data, in /usr/share/datasets/fashion-mnist

@@ -18,12 +18,13 @@ std::uint32_t read_big_endian_u32(const std::uint8_t* p) {
 
 }  // namespace
 
-torch::Tensor read_idx_ubyte(const std::string& path) {
-  const std::vector<std::uint8_t> bytes = read_maybe_gzipped(path);
+torch::Tensor read_idx_ubyte(const std::string& path) { return parse_idx_ubyte(read_maybe_gzipped(path), path); }
+
+torch::Tensor parse_idx_ubyte(const std::vector<std::uint8_t>& bytes, const std::string& path) {
   check(bytes.size() >= 4, path + ": not an IDX file (shorter than its 4-byte magic number)");
   check(bytes[0] == 0 && bytes[1] == 0, path + ": not an IDX file (magic number must start with two zero bytes)");
-  check(bytes[2] == 0x08, path + ": IDX element type 0x" + std::to_string(bytes[2]) +
-                              " is not supported (expected 0x08, unsigned bytes)");
+  check(bytes[2] == 0x08, path + ": IDX element type " + std::to_string(bytes[2]) +
+                              " is not supported (expected 8, unsigned bytes)");
   const int dims = bytes[3];
   check(dims >= 1 && dims <= 4, path + ": IDX file with " + std::to_string(dims) + " dimensions (expected 1 to 4)");
   const size_t header = 4 + 4 * static_cast<size_t>(dims);

@@ -9,26 +9,37 @@
 #include <torch/torch.h>
 
 #include "diffuse/io/atomic_file.h"
+#include "diffuse/io/image_format.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
 
 torch::Tensor load_image(const std::string& path, int64_t channels) {
   check(channels == 0 || channels == 1 || channels == 3, "load_image: channels must be 0, 1 or 3");
-  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  return decode_image(read_file_bytes(path), path, channels);
+}
+
+torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::string& path, int64_t channels) {
+  check(channels == 0 || channels == 1 || channels == 3, "decode_image: channels must be 0, 1 or 3");
   check(!bytes.empty(), path + ": empty file, expected an image");
   check(bytes.size() < static_cast<size_t>(std::numeric_limits<int>::max()), path + ": file too large");
+  check_before_decoding(bytes, sniff_image_format(bytes, path), path);
   int width = 0, height = 0, file_channels = 0;
   check(stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels) == 1,
         path + ": not a readable image (" + std::string(stbi_failure_reason() ? stbi_failure_reason() : "unknown format") + ")");
-  check(static_cast<int64_t>(width) * height <= (int64_t{1} << 28), path + ": image too large");
+  // 2^26 pixels (8192 x 8192): its float RGB tensor alone is 805 MB.
+  check(static_cast<int64_t>(width) * height <= (int64_t{1} << 26),
+        path + ": image of " + std::to_string(width) + " x " + std::to_string(height) + " pixels is too large (limit 2^26 pixels)");
   const int wanted = channels != 0 ? static_cast<int>(channels) : (file_channels <= 2 ? 1 : 3);
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels, wanted),
       stbi_image_free);
   check(pixels != nullptr, path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+  // One float allocation: converted and transposed by copy_, scaled in place (as data_from_pixels).
   const torch::Tensor hwc = torch::from_blob(pixels.get(), {height, width, wanted}, torch::kUInt8);
-  return data_from_pixels(hwc.permute({2, 0, 1}).to(torch::kFloat32)).contiguous();
+  torch::Tensor chw = torch::empty({wanted, height, width}, torch::kFloat32);
+  chw.copy_(hwc.permute({2, 0, 1}));
+  return chw.div_(127.5).sub_(1.0);
 }
 
 torch::Tensor data_from_pixels(const torch::Tensor& pixels) { return pixels / 127.5 - 1.0; }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -13,6 +14,8 @@ namespace diffuse {
 // Throws Error naming the file for a bad magic, a size that disagrees with
 // the data length, or a truncated or corrupt file.
 torch::Tensor read_idx_ubyte(const std::string& path);  // uint8 tensor, shape from the file
+// The same from the file's (decompressed) bytes; `source` names it in errors.
+torch::Tensor parse_idx_ubyte(const std::vector<std::uint8_t>& bytes, const std::string& source);
 
 // An images file ([N, H, W]) and its labels file ([N], 0-9), checked to agree.
 struct IdxImages {
