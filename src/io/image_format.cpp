@@ -105,6 +105,23 @@ void check_pnm_header(const std::vector<std::uint8_t>& bytes, const std::string&
                                " pixels need " + std::to_string(needed) + " bytes, the file has " + std::to_string(present));
 }
 
+// Each PNG chunk (length, type, data, CRC; PNG spec. 5.3) must lie inside
+// the file: the decoder allocates a chunk's claimed length before reading
+// it, so an 80-byte file could make it allocate 2 GB.
+void check_png_chunks(const std::vector<std::uint8_t>& bytes, const std::string& source) {
+  size_t at = 8;
+  while (at + 8 <= bytes.size()) {
+    const std::uint64_t length = (std::uint64_t{bytes[at]} << 24) | (std::uint64_t{bytes[at + 1]} << 16) |
+                                 (std::uint64_t{bytes[at + 2]} << 8) | bytes[at + 3];
+    const std::string type(reinterpret_cast<const char*>(bytes.data() + at + 4), 4);
+    const std::uint64_t left = bytes.size() - at - 8;
+    check(length <= left, source + ": truncated or corrupt PNG: chunk '" + type + "' claims " + std::to_string(length) +
+                              " bytes, " + std::to_string(left) + " are left in the file");
+    if (type == "IEND") return;
+    at += 12 + static_cast<size_t>(length);
+  }
+}
+
 std::uint64_t little_endian(const std::vector<std::uint8_t>& bytes, size_t at, int size) {
   std::uint64_t value = 0;
   for (int k = size - 1; k >= 0; --k) value = (value << 8) | (at + k < bytes.size() ? bytes[at + k] : 0);
@@ -171,6 +188,7 @@ ImageFormat sniff_image_format(const std::vector<std::uint8_t>& bytes, const std
 }
 
 void check_before_decoding(const std::vector<std::uint8_t>& bytes, ImageFormat format, const std::string& source) {
+  if (format == ImageFormat::kPng) check_png_chunks(bytes, source);
   if (format == ImageFormat::kJpeg) check_jpeg_huffman_tables(bytes, source);
   if (format == ImageFormat::kPnm) check_pnm_header(bytes, source);
   if (format == ImageFormat::kTga) check_tga_size(bytes, source);

@@ -41,6 +41,10 @@ TEST(ImageFormat, RefusesWhatWouldBreakTheDecoder) {
   EXPECT_NE(decode_error("P5024524502402455\n1\n255\n").find("corrupt PNM header: its width has 15 digits"),
             std::string::npos);
   EXPECT_NE(decode_error("P6\n644\v\n\f 4\v\n\f522 :").find("only 8-bit PNM"), std::string::npos);
+  // A PNG whose first chunk claims 2 GB.
+  const std::string png = std::string("\x89PNG\r\n\x1a\n\x80\x00\x00\x00IDAT", 16) + std::string(20, 'x');
+  EXPECT_NE(decode_error(png).find("chunk 'IDAT' claims 2147483648 bytes, 20 are left"), std::string::npos)
+      << decode_error(png);
   // A comment in the header is skipped as the format allows.
   EXPECT_NE(decode_error("P5 # a comment\n2 1 65535\n....").find("maximum value 65535"), std::string::npos);
 }

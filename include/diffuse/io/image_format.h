@@ -17,7 +17,8 @@ std::string to_string(ImageFormat format);
 ImageFormat sniff_image_format(const std::vector<std::uint8_t>& bytes, const std::string& source);
 
 // Structural checks made before decoding, for inputs that would make the
-// decoder (Debian's stb_image 2.27) read or write out of bounds: a JPEG
+// decoder (Debian's stb_image 2.27) read or write out of bounds or
+// allocate without bound: a PNG chunk longer than the rest of the file, a JPEG
 // Huffman table of more than 256 codes (the JPEG specification's limit,
 // ITU-T T.81 B.2.4.2), a PNM header number too long for an int, a 16-bit
 // PNM (its buffer is sized wrongly); and for the uncompressed formats (PNM,
