@@ -6,6 +6,7 @@
 
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/json_field.h"
 
 namespace diffuse {
 
@@ -90,16 +91,16 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
   RunConfig c;
   try {
     reject_unknown_keys(j, {"format", "preset", "model", "schedule", "prediction", "data", "training", "sampling"}, "the config");
-    c.preset = j.value("preset", std::string());
+    c.preset = json_field(j, "preset", std::string());
     check(j.contains("model"), "config has no \"model\" section");
     c.model = model_config_from_json(j.at("model"));
     if (j.contains("schedule")) c.schedule = j.at("schedule").get<ScheduleConfig>();
-    c.prediction = prediction_from_string(j.value("prediction", std::string("eps")));
+    c.prediction = prediction_from_string(json_field(j, "prediction", std::string("eps")));
     if (j.contains("data")) {
       const auto& d = j.at("data");
       reject_unknown_keys(d, {"spec", "random_flip"}, "data");
-      c.data.spec = d.value("spec", c.data.spec);
-      c.data.random_flip = d.value("random_flip", c.data.random_flip);
+      c.data.spec = json_field(d, "spec", c.data.spec);
+      c.data.random_flip = json_field(d, "random_flip", c.data.random_flip);
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");
@@ -108,30 +109,30 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
                               "precision", "max_bad_steps", "on_non_finite", "rollback_lr_factor", "max_rollbacks"},
                           "training");
       TrainOptions& t = c.training;
-      t.steps = s.value("steps", t.steps);
-      t.batch_size = s.value("batch_size", t.batch_size);
-      t.learning_rate = s.value("learning_rate", t.learning_rate);
-      t.warmup_steps = s.value("warmup_steps", t.warmup_steps);
-      t.grad_clip = s.value("grad_clip", t.grad_clip);
-      t.ema_decay = s.value("ema_decay", t.ema_decay);
-      t.ema_warmup = s.value("ema_warmup", t.ema_warmup);
-      t.seed = s.value("seed", t.seed);
-      t.checkpoint_every = s.value("checkpoint_every", t.checkpoint_every);
-      t.sample_every = s.value("sample_every", t.sample_every);
-      t.log_every = s.value("log_every", t.log_every);
-      t.preview_samples = s.value("preview_samples", t.preview_samples);
-      t.preview_steps = s.value("preview_steps", t.preview_steps);
-      t.precision = precision_from_string(s.value("precision", to_string(t.precision)));
-      t.max_bad_steps = s.value("max_bad_steps", t.max_bad_steps);
-      t.on_non_finite = non_finite_action_from_string(s.value("on_non_finite", to_string(t.on_non_finite)));
-      t.rollback_lr_factor = s.value("rollback_lr_factor", t.rollback_lr_factor);
-      t.max_rollbacks = s.value("max_rollbacks", t.max_rollbacks);
+      t.steps = json_field(s, "steps", t.steps);
+      t.batch_size = json_field(s, "batch_size", t.batch_size);
+      t.learning_rate = json_field(s, "learning_rate", t.learning_rate);
+      t.warmup_steps = json_field(s, "warmup_steps", t.warmup_steps);
+      t.grad_clip = json_field(s, "grad_clip", t.grad_clip);
+      t.ema_decay = json_field(s, "ema_decay", t.ema_decay);
+      t.ema_warmup = json_field(s, "ema_warmup", t.ema_warmup);
+      t.seed = json_field(s, "seed", t.seed);
+      t.checkpoint_every = json_field(s, "checkpoint_every", t.checkpoint_every);
+      t.sample_every = json_field(s, "sample_every", t.sample_every);
+      t.log_every = json_field(s, "log_every", t.log_every);
+      t.preview_samples = json_field(s, "preview_samples", t.preview_samples);
+      t.preview_steps = json_field(s, "preview_steps", t.preview_steps);
+      t.precision = precision_from_string(json_field(s, "precision", to_string(t.precision)));
+      t.max_bad_steps = json_field(s, "max_bad_steps", t.max_bad_steps);
+      t.on_non_finite = non_finite_action_from_string(json_field(s, "on_non_finite", to_string(t.on_non_finite)));
+      t.rollback_lr_factor = json_field(s, "rollback_lr_factor", t.rollback_lr_factor);
+      t.max_rollbacks = json_field(s, "max_rollbacks", t.max_rollbacks);
     }
     if (j.contains("sampling")) {
       const auto& s = j.at("sampling");
       reject_unknown_keys(s, {"variance", "clip_x0"}, "sampling");
-      c.sampling.variance = reverse_variance_from_string(s.value("variance", std::string("beta_tilde")));
-      c.sampling.clip_x0 = s.value("clip_x0", c.sampling.clip_x0);
+      c.sampling.variance = reverse_variance_from_string(json_field(s, "variance", std::string("beta_tilde")));
+      c.sampling.clip_x0 = json_field(s, "clip_x0", c.sampling.clip_x0);
     }
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("config: ") + e.what());

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "diffuse/util/error.h"
+#include "diffuse/util/json_field.h"
 
 namespace diffuse {
 
@@ -69,15 +70,15 @@ void to_json(nlohmann::json& j, const ScheduleConfig& c) {
 
 void from_json(const nlohmann::json& j, ScheduleConfig& c) {
   c = ScheduleConfig{};
-  c.kind = schedule_kind_from_string(j.value("kind", std::string("linear")));
-  c.num_timesteps = j.value("num_timesteps", c.num_timesteps);
-  c.beta_start = j.value("beta_start", c.beta_start);
-  c.beta_end = j.value("beta_end", c.beta_end);
-  c.cosine_s = j.value("cosine_s", c.cosine_s);
-  c.sigmoid_start = j.value("sigmoid_start", c.sigmoid_start);
-  c.sigmoid_end = j.value("sigmoid_end", c.sigmoid_end);
-  c.sigmoid_tau = j.value("sigmoid_tau", c.sigmoid_tau);
-  c.max_beta = j.value("max_beta", c.max_beta);
+  c.kind = schedule_kind_from_string(json_field(j, "kind", std::string("linear")));
+  c.num_timesteps = json_field(j, "num_timesteps", c.num_timesteps);
+  c.beta_start = json_field(j, "beta_start", c.beta_start);
+  c.beta_end = json_field(j, "beta_end", c.beta_end);
+  c.cosine_s = json_field(j, "cosine_s", c.cosine_s);
+  c.sigmoid_start = json_field(j, "sigmoid_start", c.sigmoid_start);
+  c.sigmoid_end = json_field(j, "sigmoid_end", c.sigmoid_end);
+  c.sigmoid_tau = json_field(j, "sigmoid_tau", c.sigmoid_tau);
+  c.max_beta = json_field(j, "max_beta", c.max_beta);
 }
 
 NoiseSchedule NoiseSchedule::linear(int64_t num_timesteps, double beta_start, double beta_end) {

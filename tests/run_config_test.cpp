@@ -1,5 +1,7 @@
 #include "diffuse/run_config.h"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,37 @@ TEST(RunConfig, BadValuesGiveClearErrors) {
   j["prediction"] = "score";
   EXPECT_THROW(run_config_from_json(j), Error);
   EXPECT_THROW(preset_config("imagenet"), Error);
+}
+
+// The message run_config_from_json gives for the preset's JSON after `edit`.
+std::string error_after(const std::function<void(nlohmann::json&)>& edit) {
+  nlohmann::json j = run_config_to_json(preset_config("mnist-small"));
+  edit(j);
+  try {
+    run_config_from_json(j);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunConfig, IsStrictAboutKeysAndTypes) {
+  EXPECT_EQ(error_after([](nlohmann::json&) {}), "");
+  EXPECT_EQ(error_after([](nlohmann::json& j) { j["training"]["lr"] = 1e-3; }),
+            "config: unknown key \"lr\" in training");
+  EXPECT_EQ(error_after([](nlohmann::json& j) { j["extra"] = 1; }), "config: unknown key \"extra\" in the config");
+  // A float where an integer belongs (found by fuzzing: 5e128 converted to int64 is undefined behaviour).
+  EXPECT_EQ(error_after([](nlohmann::json& j) { j["training"]["steps"] = 5.01e128; }),
+            "config: \"steps\" must be an integer, got 5.01e+128");
+  EXPECT_EQ(error_after([](nlohmann::json& j) { j["training"]["seed"] = -1; }),
+            "config: \"seed\" must be a non-negative integer, got -1");
+  EXPECT_EQ(error_after([](nlohmann::json& j) { j["model"]["ch_mult"] = {1, 2.5}; }),
+            "config: \"ch_mult\" must be an integer, got 2.5");
+  EXPECT_EQ(error_after([](nlohmann::json& j) { j["data"]["random_flip"] = 1; }),
+            "config: \"random_flip\" must be true or false, got 1");
+  EXPECT_NE(error_after([](nlohmann::json& j) { j["model"]["ch"] = 1 << 30; }).find("implausibly large"), std::string::npos);
+  EXPECT_NE(error_after([](nlohmann::json& j) { j["training"]["max_bad_steps"] = 0; }).find("max_bad_steps must be >= 1"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "diffuse/util/error.h"
+#include "diffuse/util/json_field.h"
 
 namespace diffuse {
 
@@ -28,10 +29,10 @@ void to_json(nlohmann::json& j, const MlpConfig& c) {
 
 void from_json(const nlohmann::json& j, MlpConfig& c) {
   c = MlpConfig{};
-  c.data_dim = j.value("data_dim", c.data_dim);
-  c.hidden_dim = j.value("hidden_dim", c.hidden_dim);
-  c.num_blocks = j.value("num_blocks", c.num_blocks);
-  c.time_embedding_dim = j.value("time_embedding_dim", c.time_embedding_dim);
+  c.data_dim = json_field(j, "data_dim", c.data_dim);
+  c.hidden_dim = json_field(j, "hidden_dim", c.hidden_dim);
+  c.num_blocks = json_field(j, "num_blocks", c.num_blocks);
+  c.time_embedding_dim = json_field(j, "time_embedding_dim", c.time_embedding_dim);
 }
 
 TimeConditionedMlp::TimeConditionedMlp(const MlpConfig& config) : config_(config) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diffuse/util/error.h"
+#include "diffuse/util/json_field.h"
 
 namespace diffuse {
 
@@ -12,7 +13,7 @@ void model_config_to_json(nlohmann::json& j, const ModelConfig& config) {
 
 ModelConfig model_config_from_json(const nlohmann::json& j) {
   check(j.is_object(), "model config must be a JSON object");
-  const std::string type = j.value("type", std::string());
+  const std::string type = json_field(j, "type", std::string());
   if (type == "unet") return j.get<UNetConfig>();
   if (type == "mlp") return j.get<MlpConfig>();
   throw Error("model config: unknown \"type\": \"" + type + "\" (expected \"unet\" or \"mlp\")");

@@ -9,6 +9,7 @@
 
 #include "diffuse/precision.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/json_field.h"
 
 namespace diffuse {
 
@@ -80,15 +81,15 @@ void to_json(nlohmann::json& j, const UNetConfig& c) {
 
 void from_json(const nlohmann::json& j, UNetConfig& c) {
   c = UNetConfig{};
-  c.in_channels = j.value("in_channels", c.in_channels);
-  c.out_channels = j.value("out_channels", c.in_channels);
-  c.image_size = j.value("image_size", c.image_size);
-  c.ch = j.value("ch", c.ch);
-  c.ch_mult = j.value("ch_mult", c.ch_mult);
-  c.num_res_blocks = j.value("num_res_blocks", c.num_res_blocks);
-  c.attn_resolutions = j.value("attn_resolutions", c.attn_resolutions);
-  c.dropout = j.value("dropout", c.dropout);
-  c.num_groups = j.value("num_groups", c.num_groups);
+  c.in_channels = json_field(j, "in_channels", c.in_channels);
+  c.out_channels = json_field(j, "out_channels", c.in_channels);
+  c.image_size = json_field(j, "image_size", c.image_size);
+  c.ch = json_field(j, "ch", c.ch);
+  c.ch_mult = json_field(j, "ch_mult", c.ch_mult);
+  c.num_res_blocks = json_field(j, "num_res_blocks", c.num_res_blocks);
+  c.attn_resolutions = json_field(j, "attn_resolutions", c.attn_resolutions);
+  c.dropout = json_field(j, "dropout", c.dropout);
+  c.num_groups = json_field(j, "num_groups", c.num_groups);
 }
 
 ResidualBlockImpl::ResidualBlockImpl(int64_t in_channels, int64_t out_channels, int64_t embedding_dim,
