@@ -171,8 +171,10 @@ void Trainer::handle_non_finite_step() {
                  static_cast<long long>(t.max_rollbacks));
     return;
   }
-  std::string advice = "lower --lr";
-  if (t.on_non_finite == NonFiniteAction::kStop) advice += ", or add --on-nan rollback";
+  // The learning rate is part of the run's config; only a rollback lowers it for a resumed run.
+  const std::string advice = t.on_non_finite == NonFiniteAction::kStop
+                                 ? "diffuse train --out " + run_.path() + " --resume --on-nan rollback, or a new run with a lower --lr"
+                                 : "a new run with a lower --lr";
   throw Error(what + ". Training stopped; " +
               (checkpoint_step_ >= 0 ? "the checkpoint at step " + std::to_string(checkpoint_step_) + " in " + run_.path() +
                                            " is intact and resumes with --resume"
