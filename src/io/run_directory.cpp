@@ -32,17 +32,17 @@ void RunDirectory::write_checkpoint(const TensorFile& checkpoint) const {
   write_file_atomically_keeping_previous(checkpoint_path(), previous_checkpoint_path(), serialize_safetensors(checkpoint));
 }
 
-TensorFile RunDirectory::read_checkpoint() const {
+RunDirectory::Checkpoint RunDirectory::read_checkpoint() const {
   std::string latest_problem;
   try {
-    return load_safetensors(checkpoint_path());
+    return {checkpoint_path(), load_safetensors(checkpoint_path())};
   } catch (const Error& e) {
     latest_problem = e.what();
   }
   try {
-    TensorFile previous = load_safetensors(previous_checkpoint_path());
+    Checkpoint previous{previous_checkpoint_path(), load_safetensors(previous_checkpoint_path())};
     std::fprintf(stderr, "warning: %s\nwarning: using the previous checkpoint, %s\n", latest_problem.c_str(),
-                 previous_checkpoint_path().c_str());
+                 previous.path.c_str());
     return previous;
   } catch (const Error& e) {
     throw Error("no readable checkpoint in " + path_ + ": " + latest_problem + "; " + e.what());

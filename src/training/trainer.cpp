@@ -320,8 +320,9 @@ void Trainer::save_checkpoint() {
 }
 
 void Trainer::load_checkpoint() {
-  const std::string source = run_.checkpoint_path();
-  const TensorFile file = run_.read_checkpoint();
+  const RunDirectory::Checkpoint checkpoint = run_.read_checkpoint();
+  const std::string& source = checkpoint.path;  // the previous checkpoint when the latest was damaged
+  const TensorFile& file = checkpoint.file;
   auto meta = [&](const std::string& key) {
     const auto found = file.metadata.find(key);
     check(found != file.metadata.end(), source + ": not a Diffuse checkpoint (no '" + key + "' in its metadata)");

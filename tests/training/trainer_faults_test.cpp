@@ -117,6 +117,21 @@ TEST(TrainerFaults, ADamagedLatestCheckpointFallsBackToThePreviousOne) {
   EXPECT_NE(error.find("checkpoint.previous.safetensors"), std::string::npos) << error;
 }
 
+// The previous checkpoint reads back whole but does not restore (a tensor is
+// missing): the error names the file whose contents are wrong, not the latest.
+TEST(TrainerFaults, AnErrorInThePreviousCheckpointNamesThatFile) {
+  const std::string dir = testing::temporary_directory("previous_contents") + "/run";
+  Trainer::create(small_toy_run(10), dir).run(nullptr, false);
+  const RunDirectory run(dir);
+  TensorFile previous = load_safetensors(run.previous_checkpoint_path());
+  ASSERT_EQ(previous.tensors.erase("rng.training"), 1u);
+  save_safetensors(run.previous_checkpoint_path(), previous);
+  std::filesystem::resize_file(run.checkpoint_path(), 100);
+  const std::string error = error_of([&] { Trainer::resume(dir); });
+  EXPECT_NE(error.find(run.previous_checkpoint_path() + ": checkpoint has no tensor 'rng.training'"), std::string::npos)
+      << error;
+}
+
 // A file-size limit makes every larger write fail as on a full disk (EFBIG
 // instead of ENOSPC, through the same code path).
 class FileSizeLimit {

@@ -39,7 +39,11 @@ class RunDirectory {
   // The latest checkpoint that reads back whole (its checksum matches): the
   // latest, else the previous one with a warning on stderr. Throws Error
   // with both reasons when neither is good.
-  TensorFile read_checkpoint() const;
+  struct Checkpoint {
+    std::string path;  // the file it came from, for messages about its contents
+    TensorFile file;
+  };
+  Checkpoint read_checkpoint() const;
   void write_config(const RunConfig& config) const;
   // Throws Error naming config.json when it is missing or invalid.
   RunConfig read_config() const;
