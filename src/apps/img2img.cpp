@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "diffuse/device.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/util/error.h"
 
@@ -43,7 +44,7 @@ torch::Tensor img2img(const Denoiser& denoiser, Sampler& sampler, const torch::T
   // point of the VP forward process, Ho et al. eq. (4).
   const double alpha_bar = denoiser.schedule().alpha_bar(t0);
   const torch::Tensor x_t0 = std::sqrt(alpha_bar) * guide +
-                             std::sqrt(1.0 - alpha_bar) * torch::randn(guide.sizes(), generator, guide.options());
+                             std::sqrt(1.0 - alpha_bar) * gaussian_noise(guide.sizes(), generator, guide.options());
   int64_t done = 0;
   const auto total = static_cast<int64_t>(sampler.timesteps().size());
   torch::Tensor result = reverse_process(denoiser, sampler, x_t0, generator, [&](size_t, const torch::Tensor&) {

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "diffuse/device.h"
 #include "diffuse/sampling/spacing.h"
 #include "diffuse/util/error.h"
 
@@ -65,7 +66,7 @@ torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, cons
     check(known.size(d) == 1 || known.size(d) == image.size(d),
           "inpaint: the mask's shape " + c10::str(known.sizes()) + " does not fit the image's " + c10::str(image.sizes()));
   }
-  const torch::Tensor keep = known.to(image.dtype()).expand_as(image);
+  const torch::Tensor keep = known.to(image.options()).expand_as(image);
   check(keep.ge(0).logical_and(keep.le(1)).all().item<bool>(), "inpaint: mask values must lie in [0, 1]");
 
   // Level L (1..K) is the state at timestep kept[L - 1] (ascending), which is
@@ -77,7 +78,7 @@ torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, cons
   torch::NoGradGuard no_grad;
   const EvalModeGuard eval_mode(denoiser.network());
   torch::Generator generator = at::detail::createCPUGenerator(options.seed ^ kRepaintStream);
-  const auto noise = [&] { return torch::randn(image.sizes(), generator, image.options()); };
+  const auto noise = [&] { return gaussian_noise(image.sizes(), generator, image.options()); };  // drawn on the CPU
   const double tau = options.temperature;
   torch::Tensor x = noise() * tau;
   const std::vector<int64_t> levels = repaint_levels(options.steps, options.jump_length, options.resamplings);

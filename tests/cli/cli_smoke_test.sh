@@ -169,6 +169,14 @@ expect_error "denoise: sigma not a number" denoise --run runimg --input flat.pgm
 expect_error "denoise: colour image for a grey model" denoise --run runimg --input colour.ppm --sigma 20 --out never.png
 grep -q "colour" err.txt || fail "the channel error says what was found"
 expect_error "denoise: toy run" denoise --run run2d --input flat.pgm --sigma 20 --out never.png
+expect_error "denoise: unknown device" denoise --run runimg --input flat.pgm --sigma 20 --device tpu --out never.png
+for app in "denoise --sigma 20" "inpaint --mask mask.pgm" "img2img --strength 0.3"; do
+  # shellcheck disable=SC2086  # the app name and its own option
+  if ! "$DIFFUSE" $app --run runimg --input flat.pgm --device cuda --out cuda_app.png --quiet >/dev/null 2>cuda_app.txt; then
+    grep -q "CUDA is unavailable" cuda_app.txt || fail "${app%% *} --device cuda on a CPU-only build says CUDA is unavailable"
+    [ ! -e cuda_app.png ] || fail "${app%% *} wrote an output after the CUDA error"
+  fi
+done
 expect_error "denoise: samples with the posterior" denoise --run runimg --input flat.pgm --sigma 20 --samples 3 --out never.png
 expect_error "denoise: not a PNG output" denoise --run runimg --input flat.pgm --sigma 20 --out never.jpg
 expect_error "inpaint: mask of another size" inpaint --run runimg --input flat.pgm --mask narrow.pgm --out never.png

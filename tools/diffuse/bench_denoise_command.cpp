@@ -138,7 +138,10 @@ void run_bench_denoise(const BenchDenoiseArguments& args) {
   }
   if (!args.out.empty()) std::filesystem::create_directories(args.out);
 
-  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, -1);
+  RestorationArguments restoration;  // the model as denoise loads it: default tiling, fp32, CPU
+  restoration.run = args.run;
+  restoration.no_ema = args.no_ema;
+  const RestorationModel model = load_restoration_model(restoration);
   const std::string test_spec = with_split(args.data, Split::kTest);
   const bool test_is_test = test_spec.size() >= 5 && test_spec.compare(test_spec.size() - 5, 5, ":test") == 0;
   const std::string tune_spec = test_spec.substr(0, test_spec.rfind(':')) + (test_is_test ? ":train" : ":test");

@@ -22,7 +22,7 @@ struct Img2ImgArguments : RestorationArguments {
 
 void run_img2img(const Img2ImgArguments& args) {
   check_restoration_destinations(args);
-  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap, precision_from_string(args.precision));
+  const RestorationModel model = load_restoration_model(args);
   const torch::Tensor guide = load_model_image(model, args.input);
   const int64_t t0 = sdedit_timestep(model.denoiser->schedule(), args.options.strength);
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, model.denoiser->schedule(), {});

@@ -27,7 +27,7 @@ torch::Tensor load_known(const std::string& path, const torch::Tensor& image, co
         "the mask " + path + " is " + std::to_string(mask.size(2)) + "x" + std::to_string(mask.size(1)) + " pixels but " +
             image_path + " is " + std::to_string(image.size(3)) + "x" + std::to_string(image.size(2)) +
             "; they must be the same size");
-  const torch::Tensor known = mask.lt(0.0).to(image.dtype()).unsqueeze(0);  // below mid-grey: keep
+  const torch::Tensor known = mask.lt(0.0).to(image.options()).unsqueeze(0);  // below mid-grey: keep
   check(known.sum().item<double>() < static_cast<double>(known.numel()),
         "the mask " + path + " has no white pixels: there is nothing to fill in (white marks the pixels to generate)");
   return known;
@@ -36,7 +36,7 @@ torch::Tensor load_known(const std::string& path, const torch::Tensor& image, co
 void run_inpaint(const InpaintArguments& args) {
   check_restoration_destinations(args);
   inpaint_evaluations(args.options);  // bad settings fail before loading anything
-  const RestorationModel model = load_restoration_model(args.run, !args.no_ema, args.overlap, precision_from_string(args.precision));
+  const RestorationModel model = load_restoration_model(args);
   const torch::Tensor image = load_model_image(model, args.input);
   const torch::Tensor known = load_known(args.mask, image, args.input);
   std::printf("filling %.0f of %lld pixels: RePaint, %lld steps, jumps of %lld, %lld resamplings, %lld network evaluations\n",

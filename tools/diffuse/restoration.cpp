@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "common_options.h"
+#include "diffuse/device.h"
 #include "diffuse/io/contact_sheet.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
@@ -32,6 +33,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
       ->check(CLI::NonNegativeNumber);
   command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
   add_precision_option(command, args.precision, "what the network computes in");
+  add_device_option(command, args.device);
   command.add_flag("--quiet", args.quiet, "no progress bar");
 }
 
@@ -40,15 +42,18 @@ void check_restoration_destinations(const RestorationArguments& args) {
   if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
 }
 
-RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap, Precision precision) {
+RestorationModel load_restoration_model(const RestorationArguments& args) {
   RestorationModel result;
-  result.run = run;
-  result.model = load_trained_model(run, use_ema);
+  result.run = args.run;
+  result.device = device_from_string(args.device);
+  const Precision precision = precision_from_string(args.precision);
+  result.model = load_trained_model(args.run, !args.no_ema);
   const std::vector<int64_t> shape = result.model.network->sample_shape();
-  check(shape.size() == 3, "the model in " + run + " does not make images (it was trained on " +
+  check(shape.size() == 3, "the model in " + args.run + " does not make images (it was trained on " +
                                result.model.config.data.spec + "); restoring images needs an image model");
   result.channels = shape[0];
-  result.denoiser = std::make_unique<TiledDenoiser>(make_denoiser(result.model, precision), overlap);
+  result.model.network->to(result.device);
+  result.denoiser = std::make_unique<TiledDenoiser>(make_denoiser(result.model, precision), args.overlap);
   return result;
 }
 
@@ -60,11 +65,11 @@ torch::Tensor load_model_image(const RestorationModel& model, const std::string&
   check(image.size(0) == model.channels, path + " is a " + describe_channels(image.size(0)) + " image, but the model in " +
                                              model.run + " was trained on " + describe_channels(model.channels) +
                                              " images; convert the image first");
-  return image.unsqueeze(0);
+  return image.unsqueeze(0).to(model.device);
 }
 
 void write_model_image(const std::string& path, const torch::Tensor& image) {
-  save_png(path, image.squeeze(0));
+  save_png(path, image.squeeze(0).to(torch::kCPU));
   std::printf("wrote %s\n", path.c_str());
 }
 
@@ -73,7 +78,7 @@ void write_comparison(const std::string& path, const std::vector<std::pair<std::
   std::vector<Canvas> row;
   std::vector<std::string> labels;
   for (const auto& [label, image] : images) {
-    row.push_back(to_display_canvas(image.squeeze(0), 256));
+    row.push_back(to_display_canvas(image.squeeze(0).to(torch::kCPU), 256));
     labels.push_back(label);
   }
   save_png(path, render_contact_sheet({row}, {""}, labels, title));

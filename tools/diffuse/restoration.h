@@ -18,11 +18,11 @@ namespace diffuse::cli {
 
 // The options denoise, inpaint and img2img share.
 struct RestorationArguments {
-  std::string run, input, out, compare, precision = "fp32";
+  std::string run, input, out, compare, precision = "fp32", device = "cpu";
   int64_t overlap = -1;  // < 0: a quarter tile
   bool no_ema = false, quiet = false;
 };
-// Registers --run, --input, --out, --compare, --overlap, --no-ema, --precision and --quiet.
+// Registers --run, --input, --out, --compare, --overlap, --no-ema, --precision, --device and --quiet.
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help);
 // Checks the output names before any work.
@@ -35,17 +35,19 @@ struct RestorationModel {
   std::unique_ptr<TiledDenoiser> denoiser;
   int64_t channels = 0;
   std::string run;
+  torch::Device device = torch::kCPU;  // where the network runs and the images live
 };
-// Throws Error for runs that do not make images. overlap < 0: a quarter tile.
-RestorationModel load_restoration_model(const std::string& run, bool use_ema, int64_t overlap,
-                                        Precision precision = Precision::kFloat32);
+// The model of --run with the weights, tiling, precision and device the
+// arguments ask for. Throws Error for runs that do not make images, and for
+// an unavailable device before anything is loaded.
+RestorationModel load_restoration_model(const RestorationArguments& args);
 
-// An image file as a batch of one [1, C, H, W] in the model's data scale.
+// An image file as a batch of one [1, C, H, W] in the model's data scale, on the model's device.
 // A colour file whose three channels are equal counts as grey. Throws Error
 // naming the file when its channels do not match the model's.
 torch::Tensor load_model_image(const RestorationModel& model, const std::string& path);
 
-// Writes a batch of one image as PNG (atomically) and says so on stdout.
+// Writes a batch of one image (on any device) as PNG (atomically) and says so on stdout.
 void write_model_image(const std::string& path, const torch::Tensor& image);
 
 // Writes a labelled side-by-side picture of batches of one (e.g. noisy |
