@@ -51,9 +51,9 @@ class ResidualBlock(nn.Module):
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
         self.shortcut = nn.Conv2d(in_channels, out_channels, 1) if in_channels != out_channels else None
 
-    def forward(self, x, embedding):
+    def forward(self, x, activated_embedding):
         h = self.conv1(F.silu(self.norm1(x.float())))
-        h = h + self.embedding_projection(F.silu(embedding))[:, :, None, None]
+        h = h + self.embedding_projection(activated_embedding)[:, :, None, None]
         h = self.conv2(self.dropout(F.silu(self.norm2(h.float()))))
         return (x if self.shortcut is None else self.shortcut(x)) + h
 
@@ -131,7 +131,7 @@ class UNet(nn.Module):
         return module
 
     def forward(self, x, t):
-        embedding = self.time_embedding(t)
+        embedding = F.silu(self.time_embedding(t))  # nonlinearity(temb), the same for every block
         hs = [self.conv_in(x)]
         for blocks, attention, downsample in self.down:
             for i, block in enumerate(blocks):

@@ -71,6 +71,34 @@ TEST(UNet, TimeEmbeddingChangesTheOutput) {
   EXPECT_FALSE(torch::allclose(network.forward(x, torch::tensor({10})), network.forward(x, torch::tensor({900}))));
 }
 
+TEST(UNet, SamplingOneImageGivesWhatTrainingComputesForIt) {
+  // Batch-1 sampling takes its own kernels (oneDNN convolutions with the
+  // embedding folded into the bias, swish in place); training batches take
+  // libtorch's autograd path. Both must be the same function.
+  torch::manual_seed(3);
+  UNetConfig config;
+  config.ch = 32;
+  config.ch_mult = {1, 2, 2};
+  config.num_res_blocks = 1;
+  config.attn_resolutions = {7};
+  config.num_groups = 8;
+  UNet network(config);
+  network.eval();
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : network.parameters()) p.add_(torch::randn_like(p) * 0.05);  // no zero-initialised layers
+  }
+  const torch::Tensor x = torch::randn({2, 1, 28, 28});
+  const torch::Tensor t = torch::tensor({700, 20});
+  const torch::Tensor in_a_batch = network.forward(x, t).detach();
+  for (int64_t i = 0; i < 2; ++i) {
+    const c10::InferenceMode inference;
+    const torch::Tensor alone = network.forward(x.slice(0, i, i + 1), t.slice(0, i, i + 1));
+    const double error = ((alone - in_a_batch.slice(0, i, i + 1)).norm() / in_a_batch.slice(0, i, i + 1).norm()).item<double>();
+    EXPECT_LT(error, 1e-5) << "image " << i;
+  }
+}
+
 TEST(UNet, RejectsConfigurationsItCannotBuild) {
   UNetConfig odd;
   odd.image_size = 30;  // 30 / 2 / 2 is not an integer with three levels

@@ -42,7 +42,10 @@ class ResidualBlockImpl : public torch::nn::Module {
  public:
   ResidualBlockImpl(int64_t in_channels, int64_t out_channels, int64_t embedding_dim, double dropout,
                     int64_t num_groups);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& embedding);
+  // activated_embedding: swish of the time embedding, [N, embedding_dim]
+  // (nonlinearity(temb) in Ho et al.; the same for every block, so the
+  // caller computes it once).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& activated_embedding);
 
  private:
   torch::nn::GroupNorm norm1_{nullptr}, norm2_{nullptr};
