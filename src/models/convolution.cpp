@@ -5,33 +5,42 @@
 
 namespace diffuse {
 
-namespace {
+ConvolutionImpl::ConvolutionImpl(const torch::nn::Conv2dOptions& options) : torch::nn::Conv2dImpl(options) {}
 
-// Whether oneDNN should run this convolution directly (see the header): only
-// where libtorch would otherwise choose its one-core im2col kernel and the
-// direct call computes the same thing.
-bool single_image_for_onednn(const torch::nn::Conv2dImpl& conv, const torch::Tensor& x) {
-  const auto& options = conv.options;
+// Only where libtorch would otherwise choose its one-core im2col kernel and
+// the direct call computes the same thing.
+bool ConvolutionImpl::runs_single_image_in_onednn(const torch::Tensor& x) const {
   return at::hasMKLDNN() && x.dim() == 4 && x.size(0) == 1 && x.device().is_cpu() &&
-         x.scalar_type() == torch::kFloat32 && conv.weight.scalar_type() == torch::kFloat32 &&
-         !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() &&
-         conv.weight.size(2) == 3 && conv.weight.size(3) == 3 && options.groups() == 1 &&
+         x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
+         !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() && weight.size(2) == 3 &&
+         weight.size(3) == 3 && options.groups() == 1 &&
          c10::get_if<torch::ExpandingArray<2>>(&options.padding()) != nullptr &&
          c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()) != nullptr;
 }
 
-}  // namespace
-
-torch::Tensor convolve(torch::nn::Conv2dImpl& conv, const torch::Tensor& x, const torch::Tensor& channel_offset) {
-  if (single_image_for_onednn(conv, x)) {
-    torch::Tensor bias = conv.bias.defined() ? conv.bias : torch::zeros({conv.weight.size(0)}, x.options());
-    if (channel_offset.defined()) bias = bias + channel_offset.to(torch::kFloat32).reshape({-1});
-    const auto& options = conv.options;
+torch::Tensor ConvolutionImpl::onednn_weight() {
+  if (weight.is_inference()) return weight;  // no version counter to watch: let oneDNN reorder it per call
+  const std::lock_guard<std::mutex> lock(packed_->mutex);
+  if (!packed_->tensor.defined() || packed_->source != weight.data_ptr() ||
+      packed_->source_version != static_cast<int64_t>(weight._version())) {
     const auto& padding = c10::get<torch::ExpandingArray<2>>(options.padding());
-    return torch::mkldnn_convolution(x.contiguous(), conv.weight, bias, *padding, *options.stride(),
+    packed_->tensor = at::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), *padding, *options.stride(),
+                                                       *options.dilation(), options.groups());
+    packed_->source = weight.data_ptr();
+    packed_->source_version = static_cast<int64_t>(weight._version());
+  }
+  return packed_->tensor;
+}
+
+torch::Tensor ConvolutionImpl::forward(const torch::Tensor& x, const torch::Tensor& channel_offset) {
+  if (runs_single_image_in_onednn(x)) {
+    torch::Tensor offset = bias.defined() ? bias : torch::zeros({weight.size(0)}, x.options());
+    if (channel_offset.defined()) offset = offset + channel_offset.to(torch::kFloat32).reshape({-1});
+    const auto& padding = c10::get<torch::ExpandingArray<2>>(options.padding());
+    return torch::mkldnn_convolution(x.contiguous(), onednn_weight(), offset, *padding, *options.stride(),
                                      *options.dilation(), options.groups());
   }
-  torch::Tensor y = conv.forward(x);
+  torch::Tensor y = torch::nn::Conv2dImpl::forward(x);
   if (channel_offset.defined()) y = y + channel_offset.unsqueeze(-1).unsqueeze(-1);
   return y;
 }

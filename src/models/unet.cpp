@@ -18,11 +18,11 @@ namespace {
 
 namespace nn = torch::nn;
 
-nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
-  return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+Convolution conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
+  return Convolution(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
 }
 
-nn::Conv2d conv1x1(int64_t in, int64_t out) { return nn::Conv2d(nn::Conv2dOptions(in, out, 1)); }
+Convolution conv1x1(int64_t in, int64_t out) { return Convolution(nn::Conv2dOptions(in, out, 1)); }
 
 nn::GroupNorm group_norm(int64_t groups, int64_t channels) {
   return nn::GroupNorm(nn::GroupNormOptions(groups, channels).eps(1e-6));
@@ -115,9 +115,9 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t in_channels, int64_t out_channels, 
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& activated_embedding) {
-  torch::Tensor h = convolve(*conv1_, norm_then_swish(norm1_, x), embedding_projection_(activated_embedding));
-  h = convolve(*conv2_, dropout_(norm_then_swish(norm2_, h)));
-  return (shortcut_ ? convolve(*shortcut_, x) : x) + h;
+  torch::Tensor h = conv1_(norm_then_swish(norm1_, x), embedding_projection_(activated_embedding));
+  h = conv2_(dropout_(norm_then_swish(norm2_, h)));
+  return (shortcut_ ? shortcut_(x) : x) + h;
 }
 
 AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t num_groups) {
@@ -130,12 +130,12 @@ AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t num_groups) {
 
 torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x) {
   const int64_t batch = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
-  const auto qkv = convolve(*qkv_, norm_(as_float32(x))).reshape({batch, 3, channels, height * width}).unbind(1);
+  const auto qkv = qkv_(norm_(as_float32(x))).reshape({batch, 3, channels, height * width}).unbind(1);
   // w_ij = softmax_j(q_i . k_j / sqrt(C)) (Ho et al. attn_block)
   const torch::Tensor weights =
       torch::softmax(torch::bmm(qkv[0].transpose(1, 2), qkv[1]) / std::sqrt(static_cast<double>(channels)), -1);
   const torch::Tensor attended = torch::bmm(qkv[2], weights.transpose(1, 2));  // [N, C, HW]
-  return x + convolve(*proj_out_, attended.reshape({batch, channels, height, width}));
+  return x + proj_out_(attended.reshape({batch, channels, height, width}));
 }
 
 UNet::UNet(const UNetConfig& config) : config_(config) {
@@ -219,14 +219,14 @@ torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
   // Every block of Ho et al. takes nonlinearity(temb); it is one tensor, so it is computed once here.
   const torch::Tensor embedding = torch::silu(time_embedding_(t));
 
-  std::vector<torch::Tensor> skips{convolve(*conv_in_, x_t)};
+  std::vector<torch::Tensor> skips{conv_in_(x_t)};
   for (auto& stage : down_) {
     for (size_t b = 0; b < stage.blocks.size(); ++b) {
       torch::Tensor h = stage.blocks[b](skips.back(), embedding);
       if (!stage.attention.empty()) h = stage.attention[b](h);
       skips.push_back(h);
     }
-    if (stage.resample) skips.push_back(convolve(*stage.resample, skips.back()));
+    if (stage.resample) skips.push_back(stage.resample(skips.back()));
   }
 
   torch::Tensor h = mid_block2_(mid_attention_(mid_block1_(skips.back(), embedding)), embedding);
@@ -238,11 +238,11 @@ torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
       if (!stage.attention.empty()) h = stage.attention[b](h);
     }
     if (stage.resample) {
-      h = convolve(*stage.resample, torch::nn::functional::interpolate(
+      h = stage.resample(torch::nn::functional::interpolate(
           h, torch::nn::functional::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
     }
   }
-  return convolve(*conv_out_, norm_then_swish(norm_out_, h));
+  return conv_out_(norm_then_swish(norm_out_, h));
 }
 
 std::vector<int64_t> UNet::sample_shape() const {

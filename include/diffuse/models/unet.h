@@ -5,11 +5,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "diffuse/models/convolution.h"
 #include "diffuse/models/network.h"
 #include "diffuse/models/timestep_embedding.h"
 
@@ -49,10 +49,10 @@ class ResidualBlockImpl : public torch::nn::Module {
 
  private:
   torch::nn::GroupNorm norm1_{nullptr}, norm2_{nullptr};
-  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr};
+  Convolution conv1_{nullptr}, conv2_{nullptr};
   torch::nn::Linear embedding_projection_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
-  torch::nn::Conv2d shortcut_{nullptr};  // null when channels do not change
+  Convolution shortcut_{nullptr};  // null when channels do not change
 };
 TORCH_MODULE(ResidualBlock);
 
@@ -64,8 +64,8 @@ class AttentionBlockImpl : public torch::nn::Module {
 
  private:
   torch::nn::GroupNorm norm_{nullptr};
-  torch::nn::Conv2d qkv_{nullptr};
-  torch::nn::Conv2d proj_out_{nullptr};
+  Convolution qkv_{nullptr};
+  Convolution proj_out_{nullptr};
 };
 TORCH_MODULE(AttentionBlock);
 
@@ -83,19 +83,19 @@ class UNet : public NoiseNetwork {
   struct Stage {
     std::vector<ResidualBlock> blocks;
     std::vector<AttentionBlock> attention;  // empty, or one per block
-    torch::nn::Conv2d resample{nullptr};    // stride-2 conv down / conv after nearest upsampling
+    Convolution resample{nullptr};    // stride-2 conv down / conv after nearest upsampling
   };
 
   UNetConfig config_;
   TimestepEmbedding time_embedding_{nullptr};
-  torch::nn::Conv2d conv_in_{nullptr};
+  Convolution conv_in_{nullptr};
   std::vector<Stage> down_;
   ResidualBlock mid_block1_{nullptr};
   AttentionBlock mid_attention_{nullptr};
   ResidualBlock mid_block2_{nullptr};
   std::vector<Stage> up_;  // from the lowest resolution up
   torch::nn::GroupNorm norm_out_{nullptr};
-  torch::nn::Conv2d conv_out_{nullptr};
+  Convolution conv_out_{nullptr};
 };
 
 }  // namespace diffuse
