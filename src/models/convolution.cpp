@@ -7,13 +7,18 @@ namespace diffuse {
 
 ConvolutionImpl::ConvolutionImpl(const torch::nn::Conv2dOptions& options) : torch::nn::Conv2dImpl(options) {}
 
-// Only where libtorch would otherwise choose its one-core im2col kernel and
-// the direct call computes the same thing.
+// 3x3 kernels always (libtorch would often choose its one-core im2col
+// kernel); 1x1 kernels where libtorch itself would choose oneDNN, an image of
+// more than 20,480 values (its threshold in 1.13), so that packing is all
+// that changes. Only where the direct call computes the same thing.
 bool ConvolutionImpl::runs_single_image_in_onednn(const torch::Tensor& x) const {
+  constexpr int64_t kLibtorchOneDnnThreshold = 20480;
+  const bool kernel_3x3 = weight.size(2) == 3 && weight.size(3) == 3;
+  const bool kernel_1x1 = weight.size(2) == 1 && weight.size(3) == 1;
   return at::hasMKLDNN() && x.dim() == 4 && x.size(0) == 1 && x.device().is_cpu() &&
          x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
-         !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() && weight.size(2) == 3 &&
-         weight.size(3) == 3 && options.groups() == 1 &&
+         !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() &&
+         (kernel_3x3 || (kernel_1x1 && x.numel() > kLibtorchOneDnnThreshold)) && options.groups() == 1 &&
          c10::get_if<torch::ExpandingArray<2>>(&options.padding()) != nullptr &&
          c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()) != nullptr;
 }

@@ -30,7 +30,8 @@ TEST(Convolution, MatchesAFloat64ConvolutionPlusOffsetOnEveryPath) {
   const Case cases[] = {
       {32, 64, 3, 1, 14, 1, true},  {32, 64, 3, 1, 14, 3, true},   // single image (oneDNN) and a batch
       {64, 64, 3, 2, 14, 1, false}, {64, 64, 3, 2, 14, 2, false},  // strided downsampling
-      {1, 32, 3, 1, 28, 1, false},  {96, 32, 1, 1, 7, 1, true},    // one input channel; a 1x1 kernel
+      {1, 32, 3, 1, 28, 1, false},  {96, 32, 1, 1, 7, 1, true},    // one input channel; a small 1x1 kernel
+      {128, 64, 1, 1, 14, 1, true},                                // a 1x1 kernel large enough for oneDNN
   };
   for (const Case& c : cases) {
     Convolution conv(nn::Conv2dOptions(c.in, c.out, c.kernel).stride(c.stride).padding(c.kernel / 2));

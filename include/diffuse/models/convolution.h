@@ -26,9 +26,9 @@ namespace diffuse {
 //   the same convolution took 77 us (docs/performance.md has the whole-model
 //   figures).
 // The packed copy is remade when the weight changes (its data pointer or
-// version counter moves: an optimizer step, an EMA swap, a load). 1x1
-// kernels stay on libtorch's path: oneDNN's fixed cost per call (~50 us) is
-// more than their whole product there.
+// version counter moves: an optimizer step, an EMA swap, a load). Small 1x1
+// kernels stay on libtorch's path, as libtorch chooses: oneDNN's fixed cost
+// per call (~40 us) is more than their whole product (64->64 at 7x7: 7 us).
 class ConvolutionImpl : public torch::nn::Conv2dImpl {
  public:
   explicit ConvolutionImpl(const torch::nn::Conv2dOptions& options);
