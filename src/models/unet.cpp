@@ -4,10 +4,12 @@
 #include <cmath>
 #include <sstream>
 
+#include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "diffuse/models/convolution.h"
+#include "diffuse/models/group_norm_swish.h"
 #include "diffuse/precision.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/json_field.h"
@@ -28,12 +30,15 @@ nn::GroupNorm group_norm(int64_t groups, int64_t channels) {
   return nn::GroupNorm(nn::GroupNormOptions(groups, channels).eps(1e-6));
 }
 
-// GroupNorm, then swish. Outside autograd the swish runs in place on the
-// norm's fresh output: one buffer and one pass fewer, which batch-1 sampling,
-// bound by such passes, notices.
+// GroupNorm, then swish. Sampling on the CPU (float32, outside autograd and
+// autocast) takes the fused kernel; everything else libtorch's two kernels.
 torch::Tensor norm_then_swish(nn::GroupNorm& norm, const torch::Tensor& x) {
-  torch::Tensor normalised = norm(as_float32(x));
-  return torch::GradMode::is_enabled() ? torch::silu(normalised) : torch::silu_(normalised);
+  const torch::Tensor input = as_float32(x);
+  if (!torch::GradMode::is_enabled() && input.device().is_cpu() && !at::autocast::is_cpu_enabled() &&
+      norm->options.affine()) {
+    return group_norm_swish(input, norm->options.num_groups(), norm->weight, norm->bias, norm->options.eps());
+  }
+  return torch::silu(norm(input));
 }
 
 bool contains(const std::vector<int64_t>& values, int64_t value) {
