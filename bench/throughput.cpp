@@ -27,7 +27,7 @@
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/models/flops.h"
-#include "diffuse/models/model_config.h"
+#include "diffuse/models/network_registry.h"
 #include "diffuse/precision.h"
 #include "diffuse/run_config.h"
 #include "diffuse/runtime.h"
@@ -132,13 +132,13 @@ std::vector<Row> bench_preset(const std::string& preset, Precision precision, co
   if (wanted(settings.tasks, "train")) {
     torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(config.training.learning_rate));
     ExponentialMovingAverage ema(*network, config.training.ema_decay, config.training.ema_warmup);
-    torch::Generator generator = at::detail::createCPUGenerator(1);
+    int64_t step = 0;
     TrainingStepOptions options = training_step_options(config);
     options.precision = precision;
     for (int64_t batch : settings.train_batches) {
       const torch::Tensor x0 = image_batch(config.model, batch);
       Row row = run_row(preset, "train", precision, batch, [&] {
-        training_step(*network, schedule, optimizer, ema, x0, config.training.learning_rate, generator, options);
+        training_step(*network, schedule, optimizer, ema, Batch{x0, {}}, config.training.learning_rate, 1, step++, options);
       }, settings);
       row.items_per_second = static_cast<double>(batch) / row.timing.median_seconds;
       row.gflops = training_flops(config.model) * static_cast<double>(batch) / row.timing.median_seconds / 1e9;
@@ -189,7 +189,7 @@ nlohmann::json memory_soak(const std::string& preset, Precision precision, const
   const NetworkPtr network = make_network(config.model);
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(config.training.learning_rate));
   ExponentialMovingAverage ema(*network, config.training.ema_decay, config.training.ema_warmup);
-  torch::Generator generator = at::detail::createCPUGenerator(1);
+  int64_t step = 0;
   TrainingStepOptions options = training_step_options(config);
   options.precision = precision;
   const Denoiser denoiser(network, schedule, config.prediction, config.sampling.clip_x0, precision);
@@ -212,7 +212,7 @@ nlohmann::json memory_soak(const std::string& preset, Precision precision, const
   const int64_t train_batch = settings.train_batches.front(), eval_batch = settings.eval_batches.back();
   const torch::Tensor x0 = image_batch(config.model, train_batch);
   series("train", train_batch, [&] {
-    training_step(*network, schedule, optimizer, ema, x0, config.training.learning_rate, generator, options);
+    training_step(*network, schedule, optimizer, ema, Batch{x0, {}}, config.training.learning_rate, 1, step++, options);
   });
   const EvalModeGuard eval_mode(*network);
   const c10::InferenceMode inference;

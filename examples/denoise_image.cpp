@@ -12,6 +12,7 @@
 #include <diffuse/io/image.h>
 #include <diffuse/io/run_directory.h>
 #include <diffuse/runtime.h>
+#include <diffuse/trained_model.h>
 
 int main(int argc, char** argv) {
   if (argc != 5) {

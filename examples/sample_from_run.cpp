@@ -6,11 +6,11 @@
 #include <exception>
 
 #include <diffuse/denoiser.h>
-#include <diffuse/io/run_directory.h>
 #include <diffuse/io/sample_output.h>
 #include <diffuse/runtime.h>
 #include <diffuse/sampling/sample_loop.h>
 #include <diffuse/sampling/sampler.h>
+#include <diffuse/trained_model.h>
 
 int main(int argc, char** argv) {
   if (argc < 3) {

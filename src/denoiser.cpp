@@ -15,11 +15,11 @@ Denoiser::Denoiser(NetworkPtr network, NoiseSchedule schedule, Prediction predic
   check(network_ != nullptr, "denoiser: no network");
 }
 
-EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t) const {
+EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const {
   torch::Tensor output;
   {
     const AutocastGuard autocast(precision_, x_t.device());
-    output = network_->forward(x_t, t);
+    output = network_->forward(x_t, t, conditioning);
   }
   if (output.scalar_type() != x_t.scalar_type()) {
     output = output.to(x_t.scalar_type());  // bfloat16 from autocast: the sampler's arithmetic stays in x_t's precision
@@ -34,8 +34,13 @@ EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t)
   return result;
 }
 
-EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, int64_t t) const {
-  return predict(x_t, torch::full({x_t.size(0)}, t, torch::TensorOptions().dtype(torch::kLong).device(x_t.device())));
+EpsilonAndX0 Denoiser::predict(const torch::Tensor& x_t, int64_t t, const Conditioning& conditioning) const {
+  return predict(x_t, torch::full({x_t.size(0)}, t, torch::TensorOptions().dtype(torch::kLong).device(x_t.device())),
+                 conditioning);
+}
+
+Denoiser Denoiser::with_clip_x0(bool clip_x0) const {
+  return Denoiser(network_, schedule_, prediction_, clip_x0, precision_);
 }
 
 }  // namespace diffuse

@@ -1,5 +1,7 @@
 #include "diffuse/run_config.h"
 
+#include "diffuse/models/mlp.h"
+#include "diffuse/models/unet.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diffuse/io/atomic_file.h"
+#include "diffuse/models/network_registry.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/json_field.h"
 
@@ -42,7 +43,7 @@ void reject_unknown_keys(const nlohmann::json& section, std::initializer_list<co
 }  // namespace
 
 void RunConfig::validate() const {
-  std::visit([](const auto& c) { c.validate(); }, model);
+  model->validate();
   check(schedule.num_timesteps >= 1 && schedule.num_timesteps <= 1'000'000,
         "config: schedule.num_timesteps must be in [1, 1000000]");
   check(training.steps >= 1, "config: training.steps must be >= 1");
@@ -61,6 +62,12 @@ void RunConfig::validate() const {
   check(training.rollback_lr_factor > 0.0 && training.rollback_lr_factor < 1.0,
         "config: training.rollback_lr_factor must be in (0, 1)");
   check(training.max_rollbacks >= 0, "config: training.max_rollbacks must be >= 0");
+  check(training.label_dropout >= 0.0 && training.label_dropout <= 1.0, "config: training.label_dropout must be in [0, 1]");
+  const int64_t classes = model->num_classes;
+  check(classes == 0 || data.conditional, "config: model.num_classes is set, but data.conditional is not");
+  check(classes == 0 || static_cast<int64_t>(data.class_names.size()) == classes,
+        "config: model.num_classes (" + std::to_string(classes) + ") differs from the " +
+            std::to_string(data.class_names.size()) + " data.class_names");
 }
 
 nlohmann::json run_config_to_json(const RunConfig& c) {
@@ -73,11 +80,13 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
       {"model", model},
       {"schedule", c.schedule},
       {"prediction", to_string(c.prediction)},
-      {"data", {{"spec", c.data.spec}, {"random_flip", c.data.random_flip}}},
+      {"data", {{"spec", c.data.spec}, {"random_flip", c.data.random_flip}, {"conditional", c.data.conditional},
+                {"class_names", c.data.class_names}}},
       {"training",
        {{"steps", t.steps}, {"batch_size", t.batch_size}, {"learning_rate", t.learning_rate},
         {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
-        {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"checkpoint_every", t.checkpoint_every},
+        {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"label_dropout", t.label_dropout},
+        {"checkpoint_every", t.checkpoint_every},
         {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
         {"preview_steps", t.preview_steps}, {"precision", to_string(t.precision)},
         {"max_bad_steps", t.max_bad_steps}, {"on_non_finite", to_string(t.on_non_finite)},
@@ -98,14 +107,16 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.prediction = prediction_from_string(json_field(j, "prediction", std::string("eps")));
     if (j.contains("data")) {
       const auto& d = j.at("data");
-      reject_unknown_keys(d, {"spec", "random_flip"}, "data");
+      reject_unknown_keys(d, {"spec", "random_flip", "conditional", "class_names"}, "data");
       c.data.spec = json_field(d, "spec", c.data.spec);
       c.data.random_flip = json_field(d, "random_flip", c.data.random_flip);
+      c.data.conditional = json_field(d, "conditional", c.data.conditional);
+      c.data.class_names = json_field(d, "class_names", c.data.class_names);
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");
       reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "grad_clip", "ema_decay", "ema_warmup",
-                              "seed", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
+                              "seed", "label_dropout", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
                               "precision", "max_bad_steps", "on_non_finite", "rollback_lr_factor", "max_rollbacks"},
                           "training");
       TrainOptions& t = c.training;
@@ -117,6 +128,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
       t.ema_decay = json_field(s, "ema_decay", t.ema_decay);
       t.ema_warmup = json_field(s, "ema_warmup", t.ema_warmup);
       t.seed = json_field(s, "seed", t.seed);
+      t.label_dropout = json_field(s, "label_dropout", t.label_dropout);
       t.checkpoint_every = json_field(s, "checkpoint_every", t.checkpoint_every);
       t.sample_every = json_field(s, "sample_every", t.sample_every);
       t.log_every = json_field(s, "log_every", t.log_every);

@@ -26,8 +26,34 @@ TEST(RunConfig, RoundTripsThroughJson) {
     EXPECT_EQ(back.sampling.variance, ReverseVariance::kBeta);
     EXPECT_EQ(back.training.seed, 77u);
     EXPECT_EQ(back.training.batch_size, preset_config(name).training.batch_size);
-    EXPECT_EQ(back.model.index(), config.model.index());
+    EXPECT_EQ(back.model->type(), config.model->type());
   }
+}
+
+TEST(RunConfig, ConditionalRunsKeepTheirClasses) {
+  RunConfig config = preset_config("toy2d");
+  config.data.conditional = true;
+  config.data.class_names = {"upper moon", "lower moon"};
+  config.model->num_classes = 2;
+  config.training.label_dropout = 0.2;
+  const RunConfig back = run_config_from_json(run_config_to_json(config));
+  EXPECT_TRUE(back.data.conditional);
+  EXPECT_EQ(back.data.class_names, config.data.class_names);
+  EXPECT_EQ(back.model->num_classes, 2);
+  EXPECT_DOUBLE_EQ(back.training.label_dropout, 0.2);
+  // Classes without the flag, names that do not match the classes, dropout outside [0, 1]: refused.
+  nlohmann::json j = run_config_to_json(config);
+  j["data"]["conditional"] = false;
+  EXPECT_THROW(run_config_from_json(j), Error);
+  j = run_config_to_json(config);
+  j["data"]["class_names"] = {"one"};
+  EXPECT_THROW(run_config_from_json(j), Error);
+  j = run_config_to_json(config);
+  j["training"]["label_dropout"] = 1.5;
+  EXPECT_THROW(run_config_from_json(j), Error);
+  j = run_config_to_json(config);
+  j["data"]["class_names"] = {1, 2};
+  EXPECT_THROW(run_config_from_json(j), Error);
 }
 
 TEST(RunConfig, BadValuesGiveClearErrors) {

@@ -4,6 +4,7 @@
 
 #include <torch/types.h>
 
+#include "diffuse/conditioning.h"
 #include "diffuse/models/network.h"
 #include "diffuse/precision.h"
 #include "diffuse/prediction.h"
@@ -26,17 +27,21 @@ class Denoiser {
   Denoiser(const Denoiser&) = default;
   Denoiser& operator=(const Denoiser&) = default;
 
-  // x_t: [N, ...]; t: [N] int64 timesteps of the schedule. Virtual so that a
-  // wrapper (apps/tiled_denoiser.h) can answer for inputs the network cannot
-  // take whole; samplers only ever call this.
-  virtual EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const;
+  // x_t: [N, ...]; t: [N] int64 timesteps of the schedule; conditioning
+  // with N rows (or empty). Virtual so that wrappers (guidance.h,
+  // apps/tiled_denoiser.h) can change what the network is asked; samplers
+  // only ever call this.
+  virtual EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const;
+  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const { return predict(x_t, t, Conditioning{}); }
   // The same with every sample at timestep t.
-  EpsilonAndX0 predict(const torch::Tensor& x_t, int64_t t) const;
+  EpsilonAndX0 predict(const torch::Tensor& x_t, int64_t t, const Conditioning& conditioning = {}) const;
 
   const NoiseSchedule& schedule() const { return schedule_; }
   NoiseNetwork& network() const { return *network_; }
   Prediction prediction() const { return prediction_; }
   bool clip_x0() const { return clip_x0_; }
+  // The same denoiser with x0 clipping switched on or off.
+  Denoiser with_clip_x0(bool clip_x0) const;
   Precision precision() const { return precision_; }
 
  private:

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "diffuse/models/model_config.h"
+#include "diffuse/models/network_config.h"
 #include "diffuse/precision.h"
 #include "diffuse/prediction.h"
 #include "diffuse/schedule.h"
@@ -17,6 +17,10 @@ namespace diffuse {
 struct DataConfig {
   std::string spec;          // "mnist:DIR", "fashion-mnist:DIR", "images:DIR" or "toy2d:NAME"
   bool random_flip = false;  // random horizontal flips (images only)
+  // Class-conditional training on the data's labels; the model's
+  // num_classes and these names are filled from the data when a run starts.
+  bool conditional = false;
+  std::vector<std::string> class_names;
 };
 
 // What training does after `max_bad_steps` consecutive steps whose loss or
@@ -38,6 +42,7 @@ struct TrainOptions {
   double ema_decay = 0.9999;
   bool ema_warmup = true;        // decay min(ema_decay, (1 + n) / (10 + n)), so early EMA tracks the model
   uint64_t seed = 0;
+  double label_dropout = 0.1;    // conditional runs: share of labels dropped to the null label (Ho & Salimans: 0.1-0.2)
   int64_t checkpoint_every = 1000;
   int64_t sample_every = 1000;   // preview grid under samples/; 0 disables
   int64_t log_every = 50;        // metrics.jsonl line

@@ -82,7 +82,7 @@ torch::Tensor denoise(const Denoiser& denoiser, const torch::Tensor& noisy, cons
   if (options.method == DenoiseMethod::kPosterior) {
     torch::NoGradGuard no_grad;
     const EvalModeGuard eval_mode(denoiser.network());
-    clean = denoiser.predict(x_t, match.timestep).x0;
+    clean = denoiser.predict(x_t, match.timestep, options.conditioning).x0;
     count(0, clean);
   } else {
     const bool ddim = options.method == DenoiseMethod::kDdim;
@@ -90,9 +90,12 @@ torch::Tensor denoise(const Denoiser& denoiser, const torch::Tensor& noisy, cons
     sampler_options.spacing = Spacing::kLinspace;  // both ends: the first step is t* itself
     std::unique_ptr<Sampler> sampler = make_sampler(ddim ? "ddim" : "ddpm", denoiser.schedule(), sampler_options);
     sampler->set_timesteps(reverse_steps(match, options), match.timestep);
-    torch::Generator generator = at::detail::createCPUGenerator(options.seed ^ kSamplingStream);
+    SampleNoise noise(options.seed, 0, noisy.size(0), kSamplingStream);
+    ReverseOptions reverse;
+    reverse.conditioning = options.conditioning;
+    reverse.observe = count;
     clean = torch::zeros_like(noisy);
-    for (int64_t k = 0; k < options.samples; ++k) clean += reverse_process(denoiser, *sampler, x_t, generator, count);
+    for (int64_t k = 0; k < options.samples; ++k) clean += reverse_process(denoiser, *sampler, x_t, noise, reverse);
     clean /= static_cast<double>(options.samples);
   }
   return denoiser.clip_x0() ? clean.clamp(-1.0, 1.0) : clean;

@@ -6,7 +6,7 @@
 
 #include <torch/torch.h>
 
-#include "diffuse/device.h"
+#include "diffuse/noise.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/util/error.h"
 
@@ -39,17 +39,20 @@ torch::Tensor img2img(const Denoiser& denoiser, Sampler& sampler, const torch::T
   check(sampler.step_timesteps().front() == t0,
         "img2img: the " + to_string(sampler.spacing()) + " spacing does not start at t0 = " + std::to_string(t0) +
             " with " + std::to_string(sampler.num_steps()) + " steps; use linspace, trailing or karras");
-  torch::Generator generator = at::detail::createCPUGenerator(options.seed ^ kEditStream);
+  SampleNoise noise(options.seed, 0, guide.size(0), kEditStream);
   // SDEdit Algorithm 1: x(t0) ~ N(x_guide, sigma^2(t0) I) in its VE form; here the same
   // point of the VP forward process, Ho et al. eq. (4).
   const double alpha_bar = denoiser.schedule().alpha_bar(t0);
   const torch::Tensor x_t0 = std::sqrt(alpha_bar) * guide +
-                             std::sqrt(1.0 - alpha_bar) * gaussian_noise(guide.sizes(), generator, guide.options());
+                             std::sqrt(1.0 - alpha_bar) * noise.normal_like(guide);
   int64_t done = 0;
   const auto total = static_cast<int64_t>(sampler.timesteps().size());
-  torch::Tensor result = reverse_process(denoiser, sampler, x_t0, generator, [&](size_t, const torch::Tensor&) {
+  ReverseOptions reverse;
+  reverse.conditioning = options.conditioning;
+  reverse.observe = [&](size_t, const torch::Tensor&) {
     if (options.on_evaluation) options.on_evaluation(++done, total);
-  });
+  };
+  torch::Tensor result = reverse_process(denoiser, sampler, x_t0, noise, reverse);
   return denoiser.clip_x0() ? result.clamp(-1.0, 1.0) : result;
 }
 

@@ -6,7 +6,9 @@
 
 #include <torch/torch.h>
 
-#include "diffuse/device.h"
+#include "diffuse/noise.h"
+#include "diffuse/sampling/ddpm.h"
+#include "diffuse/sampling/known_region.h"
 #include "diffuse/sampling/spacing.h"
 #include "diffuse/util/error.h"
 
@@ -62,25 +64,24 @@ torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, cons
                                                        " steps with a " + std::to_string(schedule.num_timesteps()) +
                                                        "-step schedule");
   check(known.dim() == image.dim(), "inpaint: the mask must have as many dimensions as the image batch");
-  for (int64_t d = 0; d < image.dim(); ++d) {
-    check(known.size(d) == 1 || known.size(d) == image.size(d),
-          "inpaint: the mask's shape " + c10::str(known.sizes()) + " does not fit the image's " + c10::str(image.sizes()));
-  }
+  const KnownRegion known_region(schedule, image, known);  // checks the mask
   const torch::Tensor keep = known.to(image.options()).expand_as(image);
-  check(keep.ge(0).logical_and(keep.le(1)).all().item<bool>(), "inpaint: mask values must lie in [0, 1]");
 
-  // Level L (1..K) is the state at timestep kept[L - 1] (ascending), which is
-  // index L - 1 of the respaced schedule; level 0 is the clean image.
-  std::vector<int64_t> kept = spaced_timesteps(schedule, Spacing::kLinspace, options.steps);
+  // The reverse moves are steps of the respaced ancestral sampler (Ho et al. eq. 11
+  // with beta_tilde noise); level L (1..K) is the state before its step K - L.
+  SamplerOptions sampler_options;
+  sampler_options.temperature = options.temperature;
+  sampler_options.spacing = Spacing::kLinspace;
+  DdpmSampler sampler(schedule, sampler_options);
+  sampler.set_timesteps(options.steps);
+  std::vector<int64_t> kept = sampler.step_timesteps();  // descending
   std::reverse(kept.begin(), kept.end());
   const NoiseSchedule respaced = schedule.respaced(kept);
 
   torch::NoGradGuard no_grad;
   const EvalModeGuard eval_mode(denoiser.network());
-  torch::Generator generator = at::detail::createCPUGenerator(options.seed ^ kRepaintStream);
-  const auto noise = [&] { return gaussian_noise(image.sizes(), generator, image.options()); };  // drawn on the CPU
-  const double tau = options.temperature;
-  torch::Tensor x = noise() * tau;
+  SampleNoise noise(options.seed, 0, image.size(0), kRepaintStream);
+  torch::Tensor x = sampler.initial_sample(image.sizes().slice(1).vec(), noise).to(image.device());
   const std::vector<int64_t> levels = repaint_levels(options.steps, options.jump_length, options.resamplings);
   const int64_t total = inpaint_evaluations(options);
   int64_t done = 0;
@@ -88,24 +89,16 @@ torch::Tensor inpaint(const Denoiser& denoiser, const torch::Tensor& image, cons
     const int64_t from = levels[i - 1], to = levels[i];
     if (to > from) {  // q(x_t | x_{t-1}) = N(sqrt(1 - beta_t) x_{t-1}, beta_t I), respaced beta (eq. 2 of Ho et al.)
       const double beta = respaced.beta(to - 1);
-      x = std::sqrt(1.0 - beta) * x + std::sqrt(beta) * noise();
+      x = std::sqrt(1.0 - beta) * x + std::sqrt(beta) * noise.normal_like(x);
       continue;
     }
-    const int64_t index = from - 1;
-    const EpsilonAndX0 prediction = denoiser.predict(x, kept[static_cast<size_t>(index)]);
-    // Unknown pixels: the model's reverse step, the posterior mean of Ho et al. eq. (7) with x0_hat plus beta_tilde noise.
-    torch::Tensor unknown = respaced.posterior_mean_coef_x0(index) * prediction.x0 +
-                            respaced.posterior_mean_coef_xt(index) * x;
-    if (to > 0) unknown += std::sqrt(respaced.posterior_variance(index)) * tau * noise();
-    // Known pixels: the original, noised to the new level (RePaint eq. 8).
-    torch::Tensor known_part = image;
-    if (to > 0) {
-      const double alpha_bar = respaced.alpha_bar(to - 1);
-      known_part = std::sqrt(alpha_bar) * image + std::sqrt(1.0 - alpha_bar) * noise();
-    }
-    x = keep * known_part + (1.0 - keep) * unknown;  // RePaint eq. (9)
+    const auto index = static_cast<size_t>(options.steps - from);
+    sampler.continue_at(index);
+    const EpsilonAndX0 prediction = denoiser.predict(x, sampler.timesteps()[index], options.conditioning);
+    x = sampler.step(prediction, index, x, noise).prev;
+    x = known_region(index, sampler.state_timestep(index), x, noise);
     check(torch::isfinite(x).all().item<bool>(),
-          "inpaint produced NaN or Inf at timestep " + std::to_string(kept[static_cast<size_t>(index)]));
+          "inpaint produced NaN or Inf at timestep " + std::to_string(sampler.timesteps()[index]));
     if (options.on_evaluation) options.on_evaluation(++done, total);
   }
   // Exactly the original where it is known (the last blend used image itself).

@@ -30,8 +30,8 @@ std::vector<int64_t> tile_origins(int64_t length, int64_t tile, int64_t overlap)
   return origins;
 }
 
-TiledDenoiser::TiledDenoiser(const Denoiser& denoiser, int64_t overlap, int64_t max_batch)
-    : Denoiser(denoiser), max_batch_(max_batch) {
+TiledDenoiser::TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap, int64_t max_batch)
+    : Denoiser(*inner), inner_(std::move(inner)), max_batch_(max_batch) {
   const std::vector<int64_t> shape = network().sample_shape();
   check(shape.size() == 3, "tiling: the model does not make images (its samples have shape of rank " +
                                std::to_string(shape.size()) + ", expected [C, H, W])");
@@ -42,12 +42,14 @@ TiledDenoiser::TiledDenoiser(const Denoiser& denoiser, int64_t overlap, int64_t 
   check(max_batch_ >= 1, "tiling: max_batch must be >= 1");
 }
 
-EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t) const {
+EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t,
+                                    const Conditioning& conditioning) const {
   const int64_t channels = network().sample_shape()[0];
   check(x_t.dim() == 4 && x_t.size(1) == channels,
         "tiling: expected images [N, " + std::to_string(channels) + ", H, W] for this model");
   const int64_t height = x_t.size(2), width = x_t.size(3);
-  if (height == tile_height_ && width == tile_width_) return Denoiser::predict(x_t, t);
+  if (height == tile_height_ && width == tile_width_) return inner_->predict(x_t, t, conditioning);
+  check(!conditioning.mask.defined(), "tiling: images take no mask");
 
   namespace F = torch::nn::functional;
   using torch::indexing::Slice;
@@ -69,10 +71,13 @@ EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tenso
   // [N, P, C, S, S] -> [N P, C, S, S]: image-major, so each image's tiles share its timestep.
   const torch::Tensor batch = torch::stack(tiles, 1).reshape({n * num_tiles, channels, tile_height_, tile_width_});
   const torch::Tensor batch_t = t.repeat_interleave(num_tiles);
+  Conditioning batch_conditioning;
+  if (conditioning.class_labels.defined()) batch_conditioning.class_labels = conditioning.class_labels.repeat_interleave(num_tiles);
   std::vector<torch::Tensor> eps_parts, x0_parts;
   for (int64_t start = 0; start < batch.size(0); start += max_batch_) {
     const int64_t end = std::min(batch.size(0), start + max_batch_);
-    const EpsilonAndX0 part = Denoiser::predict(batch.slice(0, start, end), batch_t.slice(0, start, end));
+    const EpsilonAndX0 part =
+        inner_->predict(batch.slice(0, start, end), batch_t.slice(0, start, end), batch_conditioning.slice(start, end));
     eps_parts.push_back(part.eps);
     x0_parts.push_back(part.x0);
   }

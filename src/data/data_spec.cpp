@@ -22,29 +22,24 @@ std::string default_data_root() {
   return root != nullptr && *root != '\0' ? root : "data";
 }
 
-const UNetConfig& require_unet(const ModelConfig& model, const std::string& spec) {
-  const auto* unet = std::get_if<UNetConfig>(&model);
-  check(unet != nullptr, "data '" + spec + "' holds images, but the model is not a U-Net (use an image preset such as mnist-small)");
-  return *unet;
-}
-
-std::unique_ptr<Dataset> open_idx(const std::string& spec, const std::string& directory, const ModelConfig& model) {
-  const UNetConfig& unet = require_unet(model, spec);
+std::unique_ptr<Dataset> open_idx(const std::string& spec, const DataSpec& parsed, const ImageFormat& format) {
+  check(format.channels == 1 || format.channels == 3, "data '" + spec + "': images are read with 1 or 3 channels");
+  const std::string directory = idx_directory(parsed);
   const IdxImages idx = read_idx_images(find_idx_file(directory, "train-images-idx3-ubyte"),
                                         find_idx_file(directory, "train-labels-idx1-ubyte"));
   torch::Tensor images = idx.images.unsqueeze(1).to(torch::kFloat32).div(127.5).sub(1.0);
-  if (unet.in_channels == 3) images = images.repeat({1, 3, 1, 1});
-  check(unet.in_channels == 1 || unet.in_channels == 3, "data '" + spec + "': the model must take 1 or 3 channels");
-  if (images.size(2) != unet.image_size || images.size(3) != unet.image_size) {
+  if (format.channels == 3) images = images.repeat({1, 3, 1, 1});
+  if (images.size(2) != format.image_size || images.size(3) != format.image_size) {
     namespace F = torch::nn::functional;
     images = F::interpolate(images, F::InterpolateFuncOptions()
-                                        .size(std::vector<int64_t>{unet.image_size, unet.image_size})
+                                        .size(std::vector<int64_t>{format.image_size, format.image_size})
                                         .mode(torch::kBilinear)
                                         .align_corners(false))
                  .clamp(-1.0, 1.0);
   }
   return std::make_unique<TensorImageDataset>(
-      images, spec + " (" + std::to_string(images.size(0)) + " training images from " + directory + ")");
+      images, spec + " (" + std::to_string(images.size(0)) + " training images from " + directory + ")",
+      idx.labels.to(torch::kLong), idx_class_names(parsed.kind));
 }
 
 }  // namespace
@@ -75,18 +70,23 @@ std::string idx_directory(const DataSpec& spec) {
   return directory;
 }
 
-std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ModelConfig& model) {
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ImageFormat& format) {
   const DataSpec parsed = parse_data_spec(spec);
-  if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, idx_directory(parsed), model);
+  if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, parsed, format);
   if (parsed.kind == "images") {
-    const UNetConfig& unet = require_unet(model, spec);
-    check(unet.in_channels == 1 || unet.in_channels == 3, "data '" + spec + "': the model must take 1 or 3 channels");
-    return load_image_folder(parsed.argument, unet.in_channels, unet.image_size);
+    check(format.channels == 1 || format.channels == 3, "data '" + spec + "': images are read with 1 or 3 channels");
+    return load_image_folder(parsed.argument, format.channels, format.image_size);
   }
-  const auto* mlp = std::get_if<MlpConfig>(&model);
-  check(mlp != nullptr && mlp->data_dim == 2,
-        "data '" + spec + "' holds 2-D points: use a 2-D point model such as the toy2d preset");
   return std::make_unique<Toy2dDataset>(parsed.argument);
+}
+
+std::vector<std::string> idx_class_names(const std::string& kind) {
+  if (kind == "fashion-mnist") {
+    // Xiao et al. 2017, table 1.
+    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+  }
+  check(kind == "mnist", "no class names for data '" + kind + "'");
+  return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 }
 
 }  // namespace diffuse

@@ -42,18 +42,48 @@ torch::Tensor center_crop_and_resize(const torch::Tensor& image, int64_t size) {
   return F::interpolate(square.unsqueeze(0), options).squeeze(0).clamp(-1.0, 1.0);
 }
 
+namespace {
+
+// The sub-folders of `directory`, sorted by name.
+std::vector<std::string> list_subdirectories(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  std::vector<std::string> folders;
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
+    if (entry.is_directory(error)) folders.push_back(entry.path().filename().string());
+  }
+  check(!error, "cannot list " + directory + ": " + error.message());
+  std::sort(folders.begin(), folders.end());
+  return folders;
+}
+
+}  // namespace
+
 std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
                                                       int64_t image_size) {
   check(channels == 1 || channels == 3, "image folder: channels must be 1 or 3");
-  const std::vector<std::string> files = list_image_files(directory);
-  check(!files.empty(), "image folder " + directory + " holds no PNG/JPEG/BMP images");
+  std::vector<std::string> files = list_image_files(directory);
+  std::vector<std::string> class_names;
+  std::vector<int64_t> labels;
+  if (files.empty()) {
+    for (const std::string& folder : list_subdirectories(directory)) {
+      const std::vector<std::string> members = list_image_files((std::filesystem::path(directory) / folder).string());
+      if (members.empty()) continue;
+      labels.insert(labels.end(), members.size(), static_cast<int64_t>(class_names.size()));
+      files.insert(files.end(), members.begin(), members.end());
+      class_names.push_back(folder);
+    }
+  }
+  check(!files.empty(), "image folder " + directory + " holds no PNG/JPEG/BMP images, nor sub-folders of them");
   std::vector<torch::Tensor> images;
   images.reserve(files.size());
   for (const auto& file : files) images.push_back(center_crop_and_resize(load_image(file, channels), image_size));
-  return std::make_unique<TensorImageDataset>(
-      torch::stack(images, 0), "images:" + directory + " (" + std::to_string(files.size()) + " images, " +
-                                   std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
-                                   std::to_string(image_size) + ")");
+  std::string description = "images:" + directory + " (" + std::to_string(files.size()) + " images, " +
+                            std::to_string(channels) + "x" + std::to_string(image_size) + "x" + std::to_string(image_size);
+  if (!class_names.empty()) description += ", " + std::to_string(class_names.size()) + " classes by folder";
+  torch::Tensor label_tensor = labels.empty() ? torch::Tensor() : torch::tensor(labels, torch::kLong);
+  return std::make_unique<TensorImageDataset>(torch::stack(images, 0), description + ")", label_tensor,
+                                              std::move(class_names));
 }
 
 }  // namespace diffuse

@@ -54,8 +54,9 @@ Toy2dDataset::Toy2dDataset(std::string name, std::uint64_t seed, int64_t size)
   check(size_ >= 1, "toy2d: size must be >= 1");
 }
 
-void Toy2dDataset::point(std::uint64_t index, double& x, double& y) const {
+int64_t Toy2dDataset::point(std::uint64_t index, double& x, double& y) const {
   PointRandom random(seed_, index);
+  int64_t label = -1;
   if (name_ == "swissroll") {
     // sklearn make_swiss_roll(noise=1) projected on (x, z), divided by 5 (FFJORD).
     const double t = 1.5 * kPi * (1.0 + 2.0 * random.uniform());
@@ -69,44 +70,75 @@ void Toy2dDataset::point(std::uint64_t index, double& x, double& y) const {
     y = upper ? std::sin(angle) : 0.5 - std::sin(angle);
     x = (x + 0.1 * random.normal() - 0.5) * 2.0;
     y = (y + 0.1 * random.normal() - 0.25) * 2.0;
+    label = upper ? 0 : 1;
   } else if (name_ == "8gaussians") {
     // Eight Gaussians (std 0.5 before scaling) on a circle of radius 4, divided by 1.414 (FFJORD).
     const int k = static_cast<int>(random.uniform() * 8.0) % 8;
     const double angle = k * kPi / 4.0;
     x = (4.0 * std::cos(angle) + 0.5 * random.normal()) / 1.414;
     y = (4.0 * std::sin(angle) + 0.5 * random.normal()) / 1.414;
+    label = k;
   } else {  // checkerboard (FFJORD): 8 unit squares of a 4x4 board, scaled by 2
     const double x1 = random.uniform() * 4.0 - 2.0;
     const double stripe = random.uniform() < 0.5 ? 0.0 : -2.0;
     const double x2 = random.uniform() + stripe + std::fmod(std::floor(x1) + 4.0, 2.0);
     x = x1 * 2.0;
     y = x2 * 2.0;
+    label = 2 * static_cast<int64_t>(std::floor(x1) + 2.0) + (stripe == 0.0 ? 1 : 0);  // column, then upper or lower
   }
+  return label;
 }
 
-torch::Tensor Toy2dDataset::get_batch(const std::vector<int64_t>& indices) const {
-  torch::Tensor batch = torch::empty({static_cast<int64_t>(indices.size()), 2}, torch::kFloat32);
+std::vector<std::string> Toy2dDataset::class_names() const {
+  std::vector<std::string> names;
+  if (name_ == "8gaussians") {
+    for (int k = 0; k < 8; ++k) names.push_back("mode " + std::to_string(k) + " (" + std::to_string(45 * k) + " deg)");
+  } else if (name_ == "moons") {
+    names = {"upper moon", "lower moon"};
+  } else if (name_ == "checkerboard") {
+    for (int k = 0; k < 8; ++k) names.push_back("square " + std::to_string(k));
+  }
+  return names;
+}
+
+Batch Toy2dDataset::points(const std::vector<std::uint64_t>& indices) const {
+  const auto n = static_cast<int64_t>(indices.size());
+  torch::Tensor batch = torch::empty({n, 2}, torch::kFloat32);
+  torch::Tensor labels = torch::empty({n}, torch::kLong);
   auto access = batch.accessor<float, 2>();
-  for (size_t i = 0; i < indices.size(); ++i) {
-    check(indices[i] >= 0 && indices[i] < size_, "toy2d: index out of range");
-    double x = 0, y = 0;
-    point(static_cast<std::uint64_t>(indices[i]), x, y);
-    access[static_cast<int64_t>(i)][0] = static_cast<float>(x);
-    access[static_cast<int64_t>(i)][1] = static_cast<float>(y);
-  }
-  return batch;
-}
-
-torch::Tensor Toy2dDataset::reference_points(int64_t n, std::uint64_t stream) const {
-  torch::Tensor points = torch::empty({n, 2}, torch::kFloat32);
-  auto access = points.accessor<float, 2>();
+  auto label_access = labels.accessor<int64_t, 1>();
   for (int64_t i = 0; i < n; ++i) {
     double x = 0, y = 0;
-    point((stream << 40) + static_cast<std::uint64_t>(size_) + static_cast<std::uint64_t>(i), x, y);
+    label_access[i] = point(indices[static_cast<size_t>(i)], x, y);
     access[i][0] = static_cast<float>(x);
     access[i][1] = static_cast<float>(y);
   }
-  return points;
+  Batch result{batch, {}};
+  if (num_classes() > 0) result.conditioning.class_labels = labels;
+  return result;
+}
+
+Batch Toy2dDataset::get_batch(const std::vector<int64_t>& indices) const {
+  std::vector<std::uint64_t> points_at;
+  points_at.reserve(indices.size());
+  for (int64_t index : indices) {
+    check(index >= 0 && index < size_, "toy2d: index out of range");
+    points_at.push_back(static_cast<std::uint64_t>(index));
+  }
+  return points(points_at);
+}
+
+Batch Toy2dDataset::reference_batch(int64_t n, std::uint64_t stream) const {
+  std::vector<std::uint64_t> points_at;
+  points_at.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    points_at.push_back((stream << 40) + static_cast<std::uint64_t>(size_) + static_cast<std::uint64_t>(i));
+  }
+  return points(points_at);
+}
+
+torch::Tensor Toy2dDataset::reference_points(int64_t n, std::uint64_t stream) const {
+  return reference_batch(n, stream).x0;
 }
 
 std::string Toy2dDataset::describe() const {

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "diffuse/io/atomic_file.h"
-#include "diffuse/io/checkpoint.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -58,24 +57,6 @@ RunConfig RunDirectory::read_config() const {
   check(std::filesystem::is_directory(path_, error), "run directory " + path_ + " does not exist");
   check(has_config(), path_ + " is not a run directory (no config.json)");
   return read_run_config(config_path());
-}
-
-TrainedModel load_trained_model(const std::string& run_directory, bool use_ema) {
-  const RunDirectory run(run_directory);
-  TrainedModel trained{run.read_config(), nullptr};
-  trained.network = make_network(trained.config.model);
-  const std::string weights = use_ema ? run.ema_path() : run.model_path();
-  std::error_code error;
-  check(std::filesystem::is_regular_file(weights, error),
-        run_directory + " has no " + std::filesystem::path(weights).filename().string() + " (has training written weights yet?)");
-  load_weights(weights, *trained.network);
-  trained.network->eval();
-  return trained;
-}
-
-Denoiser make_denoiser(const TrainedModel& model, Precision precision) {
-  return Denoiser(model.network, NoiseSchedule::from_config(model.config.schedule), model.config.prediction,
-                  model.config.sampling.clip_x0, precision);
 }
 
 }  // namespace diffuse

@@ -65,7 +65,7 @@ ReferenceSet reference_set(FeatureNetwork& network, const std::string& feature_d
 }
 
 SampleQuality evaluate_samples(FeatureNetwork& network, const ReferenceSet& reference, const torch::Tensor& images,
-                               uint64_t seed) {
+                               uint64_t seed, const torch::Tensor& intended_classes) {
   check(images.size(0) >= 10, "evaluation: needs at least 10 samples, got " + std::to_string(images.size(0)));
   const FeaturesAndProbabilities extracted = extract_features(network, images);
   SampleQuality quality;
@@ -78,7 +78,12 @@ SampleQuality evaluate_samples(FeatureNetwork& network, const ReferenceSet& refe
   const torch::Tensor top = std::get<0>(extracted.probabilities.max(1));
   quality.mean_confidence = top.mean().item<double>();
   quality.confident_share = top.ge(0.9).to(torch::kFloat64).mean().item<double>();
-  const torch::Tensor counts = torch::bincount(extracted.probabilities.argmax(1), {}, FeatureNetworkImpl::kClasses);
+  const torch::Tensor predicted = extracted.probabilities.argmax(1);
+  if (intended_classes.defined()) {
+    check(intended_classes.sizes() == predicted.sizes(), "evaluation: expected one intended class per sample");
+    quality.class_accuracy = predicted.eq(intended_classes.to(predicted.device())).to(torch::kFloat64).mean().item<double>();
+  }
+  const torch::Tensor counts = torch::bincount(predicted, {}, FeatureNetworkImpl::kClasses);
   for (int64_t c = 0; c < counts.size(0); ++c) quality.class_counts.push_back(counts[c].item<int64_t>());
   for (int64_t count : quality.class_counts) {
     const double p = static_cast<double>(count) / static_cast<double>(quality.samples);
@@ -101,6 +106,7 @@ void to_json(nlohmann::json& json, const SampleQuality& q) {
           {"class_entropy_bits", q.class_entropy_bits},
           {"confident_share", q.confident_share},
           {"class_counts", q.class_counts}};
+  if (q.class_accuracy >= 0) json["class_accuracy"] = q.class_accuracy;
 }
 
 }  // namespace diffuse

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <variant>
 
+#include "diffuse/models/mlp.h"
+#include "diffuse/models/unet.h"
+
 namespace diffuse {
 
 namespace {
@@ -35,8 +38,10 @@ bool has_attention(const UNetConfig& c, int64_t size) {
   return std::find(c.attn_resolutions.begin(), c.attn_resolutions.end(), size) != c.attn_resolutions.end();
 }
 
+}  // namespace
+
 // Walks the layers in the order UNet's constructor builds them.
-double unet_flops(const UNetConfig& c) {
+double unet_forward_flops(const UNetConfig& c) {
   const int64_t embedding_dim = 4 * c.ch;
   const auto levels = static_cast<int64_t>(c.ch_mult.size());
   double flops = timestep_embedding(c.ch, embedding_dim) + conv(c.in_channels, c.ch, 3, c.image_size);
@@ -73,17 +78,10 @@ double unet_flops(const UNetConfig& c) {
   return flops + conv(channels, c.out_channels, 3, c.image_size);
 }
 
-double mlp_flops(const MlpConfig& c) {
+double mlp_forward_flops(const MlpConfig& c) {
   const int64_t h = c.hidden_dim;
   return timestep_embedding(c.time_embedding_dim, h) + linear(c.data_dim, h) +
          static_cast<double>(c.num_blocks) * 3.0 * linear(h, h) + linear(h, c.data_dim);
-}
-
-}  // namespace
-
-double forward_flops(const ModelConfig& config) {
-  if (const auto* unet = std::get_if<UNetConfig>(&config)) return unet_flops(*unet);
-  return mlp_flops(std::get<MlpConfig>(config));
 }
 
 }  // namespace diffuse

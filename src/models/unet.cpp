@@ -12,6 +12,7 @@
 #include "diffuse/models/group_norm_swish.h"
 #include "diffuse/precision.h"
 #include "diffuse/util/error.h"
+#include "diffuse/models/flops.h"
 #include "diffuse/util/json_field.h"
 
 namespace diffuse {
@@ -67,6 +68,7 @@ void UNetConfig::validate() const {
   check(num_res_blocks >= 1, "unet: num_res_blocks must be >= 1");
   check(dropout >= 0.0 && dropout < 1.0, "unet: dropout must be in [0, 1)");
   check(num_groups >= 1, "unet: num_groups must be >= 1");
+  check(num_classes >= 0 && num_classes <= kMaxSize, "unet: num_classes must be in [0, 2^20]");
   const int64_t downsamplings = static_cast<int64_t>(ch_mult.size()) - 1;
   check(image_size >= 1 && image_size % (int64_t{1} << downsamplings) == 0,
         "unet: image_size " + std::to_string(image_size) + " must be divisible by 2^" + std::to_string(downsamplings) +
@@ -80,6 +82,12 @@ void UNetConfig::validate() const {
   }
 }
 
+void UNetConfig::write_json(nlohmann::json& j) const { to_json(j, *this); }
+
+NetworkPtr UNetConfig::build() const { return std::make_shared<UNet>(*this); }
+
+double UNetConfig::forward_flops() const { return unet_forward_flops(*this); }
+
 void to_json(nlohmann::json& j, const UNetConfig& c) {
   j = {{"type", "unet"},
        {"in_channels", c.in_channels},
@@ -90,7 +98,8 @@ void to_json(nlohmann::json& j, const UNetConfig& c) {
        {"num_res_blocks", c.num_res_blocks},
        {"attn_resolutions", c.attn_resolutions},
        {"dropout", c.dropout},
-       {"num_groups", c.num_groups}};
+       {"num_groups", c.num_groups},
+       {"num_classes", c.num_classes}};
 }
 
 void from_json(const nlohmann::json& j, UNetConfig& c) {
@@ -104,6 +113,7 @@ void from_json(const nlohmann::json& j, UNetConfig& c) {
   c.attn_resolutions = json_field(j, "attn_resolutions", c.attn_resolutions);
   c.dropout = json_field(j, "dropout", c.dropout);
   c.num_groups = json_field(j, "num_groups", c.num_groups);
+  c.num_classes = json_field(j, "num_classes", c.num_classes);  // absent from runs made before classes existed
 }
 
 ResidualBlockImpl::ResidualBlockImpl(int64_t in_channels, int64_t out_channels, int64_t embedding_dim,
@@ -152,6 +162,9 @@ UNet::UNet(const UNetConfig& config) : config_(config) {
 
   time_embedding_ = register_module("time_embedding", TimestepEmbedding(ch, embedding_dim));
   init_default(*time_embedding_);
+  if (config_.num_classes > 0) {
+    class_embedding_ = register_module("class_embedding", ClassEmbedding(config_.num_classes, embedding_dim));
+  }
   conv_in_ = register_module("conv_in", conv3x3(config_.in_channels, ch));
   init_default(*conv_in_);
 
@@ -215,14 +228,21 @@ UNet::UNet(const UNetConfig& config) : config_(config) {
   init_zero(*conv_out_);
 }
 
-torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t) {
+torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) {
   check(x_t.dim() == 4 && x_t.size(1) == config_.in_channels && x_t.size(2) == config_.image_size &&
             x_t.size(3) == config_.image_size,
         "unet: expected input [N, " + std::to_string(config_.in_channels) + ", " +
             std::to_string(config_.image_size) + ", " + std::to_string(config_.image_size) + "], got " +
             c10::str(x_t.sizes()));
+  check(!conditioning.mask.defined(), "unet: images take no mask");
+  torch::Tensor embedding = time_embedding_(t);
+  if (class_embedding_) {
+    embedding = embedding + class_embedding_(conditioning.class_labels, x_t.size(0), x_t.device());
+  } else {
+    check_unconditional(conditioning.class_labels, "unet");
+  }
   // Every block of Ho et al. takes nonlinearity(temb); it is one tensor, so it is computed once here.
-  const torch::Tensor embedding = torch::silu(time_embedding_(t));
+  embedding = torch::silu(embedding);
 
   std::vector<torch::Tensor> skips{conv_in_(x_t)};
   for (auto& stage : down_) {
@@ -260,7 +280,9 @@ std::string UNet::describe() const {
       << " -> " << config_.out_channels << " channels\n"
       << "  ch " << config_.ch << ", ch_mult " << join(config_.ch_mult) << ", " << config_.num_res_blocks
       << " residual blocks per level, attention at " << (config_.attn_resolutions.empty() ? "none" : join(config_.attn_resolutions))
-      << ", dropout " << config_.dropout << ", GroupNorm(" << config_.num_groups << ")\n"
+      << ", dropout " << config_.dropout << ", GroupNorm(" << config_.num_groups << ")";
+  if (config_.num_classes > 0) out << ", conditioned on " << config_.num_classes << " classes and the null label";
+  out << "\n"
       << "  parameters: " << count_parameters(*this);
   return out.str();
 }

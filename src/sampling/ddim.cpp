@@ -13,7 +13,7 @@ DdimSampler::DdimSampler(NoiseSchedule schedule, SamplerOptions options) : Sampl
 }
 
 SamplerStep DdimSampler::take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                                   torch::Generator& generator) {
+                                   SampleNoise& noise) {
   const auto k = static_cast<int64_t>(index);
   const double a_t = alpha_bar_at(k);
   const double a_prev = alpha_bar_at(k + 1);
@@ -23,7 +23,7 @@ SamplerStep DdimSampler::take_step(const EpsilonAndX0& prediction, size_t index,
   torch::Tensor prev = std::sqrt(a_prev) * prediction.x0 +
                        std::sqrt(std::max(1.0 - a_prev - sigma * sigma, 0.0)) * prediction.eps;
   if (sigma > 0.0 && options_.temperature > 0.0) {
-    prev = prev + options_.temperature * sigma * gaussian_like(x_t, generator);
+    prev = prev + options_.temperature * sigma * noise.normal_like(x_t);
   }
   return {prev, prediction.x0};
 }

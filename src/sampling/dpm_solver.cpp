@@ -17,7 +17,7 @@ DpmSolverSampler::DpmSolverSampler(NoiseSchedule schedule, SamplerOptions option
     : Sampler(std::move(schedule), options), noise_(noise) {}
 
 SamplerStep DpmSolverSampler::take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                                        torch::Generator& generator) {
+                                        SampleNoise& noise) {
   const auto k = static_cast<int64_t>(index);
   if (k == 0) previous_x0_ = torch::Tensor();
   if (k + 1 == num_steps()) {
@@ -44,7 +44,7 @@ SamplerStep DpmSolverSampler::take_step(const EpsilonAndX0& prediction, size_t i
     const double one_minus_e2h = -std::expm1(-2.0 * h);
     next = (sigma_next / sigma * std::exp(-h)) * x_t + alpha_next * one_minus_e2h * d;
     if (options_.temperature > 0.0) {
-      next = next + options_.temperature * sigma_next * std::sqrt(one_minus_e2h) * gaussian_like(x_t, generator);
+      next = next + options_.temperature * sigma_next * std::sqrt(one_minus_e2h) * noise.normal_like(x_t);
     }
   }
   previous_x0_ = prediction.x0;

@@ -42,18 +42,18 @@ double EdmSampler::sigma_at(int64_t k) const {
   return k < num_steps() ? schedule_.sigma(step_timesteps()[static_cast<size_t>(k)]) : 0.0;
 }
 
-torch::Tensor EdmSampler::to_step_input(int64_t k, const torch::Tensor& x, torch::Generator& generator) const {
+torch::Tensor EdmSampler::to_step_input(int64_t k, const torch::Tensor& x, SampleNoise& noise) const {
   if (k == num_steps()) return x;  // the clean sample: alpha_bar = 1, both views agree
   const int64_t t_hat = churned_[static_cast<size_t>(k)];
   const double sigma = sigma_at(k), sigma_hat = schedule_.sigma(t_hat);
   torch::Tensor x_hat = x;
   const double added = options_.temperature * options_.churn.s_noise * std::sqrt(sigma_hat * sigma_hat - sigma * sigma);
-  if (added > 0.0) x_hat = x + added * gaussian_like(x, generator);  // Algorithm 2, line 6
+  if (added > 0.0) x_hat = x + added * noise.normal_like(x);  // Algorithm 2, line 6
   return x_hat * std::sqrt(schedule_.alpha_bar(t_hat));
 }
 
 SamplerStep EdmSampler::take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                                  torch::Generator& generator) {
+                                  SampleNoise& noise) {
   const bool corrector = order_ == Order::kHeun && index % 2 == 1;
   const auto k = static_cast<int64_t>(order_ == Order::kHeun ? index / 2 : index);
   const double sigma_hat = schedule_.sigma(churned_[static_cast<size_t>(k)]);
@@ -62,14 +62,14 @@ SamplerStep EdmSampler::take_step(const EpsilonAndX0& prediction, size_t index, 
     // Algorithm 2, lines 10-11: the trapezoidal rule with the slope at the Euler point.
     const torch::Tensor x_next = x_hat_ + (sigma_next - sigma_hat) * 0.5 * (d_ + prediction.eps);
     x_hat_ = d_ = torch::Tensor();
-    return {to_step_input(k + 1, x_next, generator), prediction.x0};
+    return {to_step_input(k + 1, x_next, noise), prediction.x0};
   }
   // The last step lands on sigma = 0, where x_hat - sigma_hat d is D itself.
   if (k + 1 == num_steps()) return {prediction.x0, prediction.x0};
   // Algorithm 2, lines 7-8: x_hat in the variance-exploding view, d = (x_hat - D) / sigma_hat = eps_hat.
   const torch::Tensor x_hat = x_t / std::sqrt(schedule_.alpha_bar(churned_[static_cast<size_t>(k)]));
   const torch::Tensor x_next = x_hat + (sigma_next - sigma_hat) * prediction.eps;
-  if (order_ == Order::kEuler) return {to_step_input(k + 1, x_next, generator), prediction.x0};
+  if (order_ == Order::kEuler) return {to_step_input(k + 1, x_next, noise), prediction.x0};
   // Heun: the network next sees the Euler point at sigma_{k+1}, unchurned.
   x_hat_ = x_hat;
   d_ = prediction.eps;

@@ -26,8 +26,8 @@ std::set<int64_t> frame_positions(int64_t num_steps, int64_t frames) {
 
 }  // namespace
 
-torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, torch::Generator& generator,
-                              const StepObserver& observe) {
+torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, SampleNoise& noise,
+                              const ReverseOptions& options) {
   // Inference mode: no autograd graph and no version counters (cheaper than NoGradGuard).
   const c10::InferenceMode inference;
   const EvalModeGuard eval_mode(denoiser.network());
@@ -35,13 +35,21 @@ torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch:
   const AutocastGuard autocast(denoiser.precision(), x.device());
   const std::vector<int64_t>& timesteps = sampler.timesteps();
   for (size_t i = 0; i < timesteps.size(); ++i) {
-    const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i]);
-    x = sampler.step(prediction, i, x, generator).prev;
+    const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i], options.conditioning);
+    x = sampler.step(prediction, i, x, noise).prev;
+    for (const SamplingHook& hook : options.hooks) x = hook(i, sampler.state_timestep(i), x, noise);
     check(torch::isfinite(x).all().item<bool>(), "sampling produced NaN or Inf at timestep " +
                                                      std::to_string(timesteps[i]) + ": the model or its settings are broken");
-    if (observe) observe(i, x);
+    if (options.observe) options.observe(i, x);
   }
   return x;
+}
+
+torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, SampleNoise& noise,
+                              const StepObserver& observe) {
+  ReverseOptions options;
+  options.observe = observe;
+  return reverse_process(denoiser, sampler, std::move(x), noise, options);
 }
 
 GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const GenerateOptions& options) {
@@ -54,26 +62,33 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
   const int64_t num_batches = (options.num_samples + options.batch_size - 1) / options.batch_size;
   const int64_t total_evaluations = num_batches * num_steps;
 
-  torch::Generator generator = at::detail::createCPUGenerator(options.seed);
+  if (options.class_labels.defined()) {
+    check(options.class_labels.dim() == 1 && options.class_labels.size(0) == options.num_samples,
+          "sampling: expected one class label per sample");
+  }
   const torch::Device device = device_of(denoiser.network());  // noise is drawn on the CPU, the network runs here
   std::vector<torch::Tensor> batches;
   std::vector<torch::Tensor> frames;
   int64_t evaluations = 0;
   for (int64_t b = 0; b < num_batches; ++b) {
     const int64_t count = std::min(options.batch_size, options.num_samples - b * options.batch_size);
-    std::vector<int64_t> batch_shape{count};
-    batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
-    torch::Tensor x = sampler.initial_sample(batch_shape, generator).to(device);
+    const int64_t first = b * options.batch_size;
+    SampleNoise noise(options.seed, first, count);
+    torch::Tensor x = sampler.initial_sample(shape, noise).to(device);
+    ReverseOptions reverse;
+    if (options.class_labels.defined()) reverse.conditioning.class_labels = options.class_labels.slice(0, first, first + count).to(device);
+    reverse.hooks = options.hooks;
     const bool record = b == 0 && !keep.empty();
     const int64_t recorded = std::min(count, options.trajectory_samples);
     if (record && keep.count(0)) frames.push_back(x.slice(0, 0, recorded).cpu().clone());
-    x = reverse_process(denoiser, sampler, x, generator, [&](size_t i, const torch::Tensor& state) {
+    reverse.observe = [&](size_t i, const torch::Tensor& state) {
       if (record && keep.count(static_cast<int64_t>(i) + 1)) {
         frames.push_back(state.slice(0, 0, recorded).cpu().clone());
       }
       ++evaluations;
       if (options.on_step) options.on_step(evaluations, total_evaluations);
-    });
+    };
+    x = reverse_process(denoiser, sampler, x, noise, reverse);
     batches.push_back(x.to(torch::kCPU));
   }
 

@@ -37,12 +37,25 @@ const std::vector<int64_t>& Sampler::step_timesteps() const {
   return steps_;
 }
 
-torch::Tensor Sampler::initial_sample(const std::vector<int64_t>& shape, torch::Generator& generator) const {
-  return torch::randn(shape, generator, torch::kFloat32) * options_.temperature;
+torch::Tensor Sampler::initial_sample(const std::vector<int64_t>& sample_shape, SampleNoise& noise) const {
+  std::vector<int64_t> shape{noise.count()};
+  shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());
+  return noise.normal(shape, torch::kFloat32) * options_.temperature;
+}
+
+int64_t Sampler::state_timestep(size_t index) const {
+  const std::vector<int64_t>& evaluations = timesteps();
+  return index + 1 < evaluations.size() ? evaluations[index + 1] : -1;
+}
+
+void Sampler::continue_at(size_t index) {
+  check(is_markov(), name() + " sampler: cannot continue from another step (it keeps a history between steps)");
+  check(index < timesteps().size(), name() + " sampler: no evaluation " + std::to_string(index));
+  next_index_ = index;
 }
 
 SamplerStep Sampler::step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x,
-                          torch::Generator& generator) {
+                          SampleNoise& noise) {
   const size_t total = timesteps().size();
   check(index < total, name() + " sampler: step index " + std::to_string(index) + " is past the last of " +
                            std::to_string(total) + " evaluations");
@@ -50,16 +63,12 @@ SamplerStep Sampler::step(const EpsilonAndX0& prediction, size_t index, const to
         name() + " sampler: got step " + std::to_string(index) + ", expected step " + std::to_string(next_index_) +
             " (steps are taken in order; step 0 starts over)");
   next_index_ = index + 1;
-  return take_step(prediction, index, x, generator);
+  return take_step(prediction, index, x, noise);
 }
 
 double Sampler::alpha_bar_at(int64_t k) const {
   const std::vector<int64_t>& steps = step_timesteps();
   return k < static_cast<int64_t>(steps.size()) ? schedule_.alpha_bar(steps[static_cast<size_t>(k)]) : 1.0;
-}
-
-torch::Tensor Sampler::gaussian_like(const torch::Tensor& x, torch::Generator& generator) {
-  return gaussian_noise(x.sizes(), generator, x.options());
 }
 
 namespace {

@@ -18,6 +18,7 @@
 #include "diffuse/io/plot.h"
 #include "diffuse/io/safetensors.h"
 #include "diffuse/io/sample_output.h"
+#include "diffuse/models/network_registry.h"
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/training/optimizer_state.h"
@@ -64,8 +65,11 @@ void prepare_for_writing(const RunDirectory& run) {
   }
 }
 
-// Generator seeds derived from the run seed, one per use.
-constexpr std::uint64_t kTrainingStream = 0x5eed0001;
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string text;
+  for (int64_t size : shape) text += (text.empty() ? "" : "x") + std::to_string(size);
+  return text;
+}
 
 }  // namespace
 
@@ -73,10 +77,9 @@ Trainer::Trainer(RunConfig config, RunDirectory run, torch::Device device)
     : config_(std::move(config)),
       run_(std::move(run)),
       schedule_(NoiseSchedule::from_config(config_.schedule)),
-      generator_(at::detail::createCPUGenerator(config_.training.seed ^ kTrainingStream)),
       device_(device) {
+  open_data();
   config_.validate();
-  dataset_ = open_dataset(config_.data.spec, config_.model);
   // The global generator initialises the weights and drives dropout: seed it
   // so a run is reproducible, and save its state in checkpoints.
   torch::manual_seed(config_.training.seed);
@@ -89,6 +92,30 @@ Trainer::Trainer(RunConfig config, RunDirectory run, torch::Device device)
   optimizer_ = std::make_unique<torch::optim::Adam>(
       network_->parameters(), torch::optim::AdamOptions(config_.training.learning_rate));
   batch_order_ = std::make_unique<BatchOrder>(dataset_->size(), config_.training.batch_size, config_.training.seed);
+}
+
+void Trainer::open_data() {
+  const std::vector<int64_t> model_shape = config_.model->sample_shape();
+  ImageFormat format;
+  if (model_shape.size() == 3) format = {model_shape[0], model_shape[1]};
+  dataset_ = open_dataset(config_.data.spec, format);
+  check(dataset_->sample_shape() == model_shape,
+        "data '" + config_.data.spec + "' holds samples of shape " + shape_text(dataset_->sample_shape()) +
+            ", but the model makes " + shape_text(model_shape) +
+            (model_shape.size() == 3 ? " (for 2-D points use a point model such as the toy2d preset)"
+                                     : " (for images use an image preset such as mnist-small)"));
+  if (!config_.data.conditional) return;
+  const std::vector<std::string> names = dataset_->class_names();
+  check(!names.empty(), "--conditional needs labelled data, and '" + config_.data.spec +
+                            "' has no classes (labels come from the MNIST and Fashion-MNIST label files, from "
+                            "images:DIR with one sub-folder per class, and from toy2d:8gaussians, moons and checkerboard)");
+  if (config_.model->num_classes == 0) {  // a new run: the classes come from its data
+    config_.model->num_classes = static_cast<int64_t>(names.size());
+    config_.data.class_names = names;
+  }
+  check(config_.model->num_classes == static_cast<int64_t>(names.size()),
+        "the run's model has " + std::to_string(config_.model->num_classes) + " classes, but '" + config_.data.spec +
+            "' has " + std::to_string(names.size()));
 }
 
 Trainer Trainer::create(const RunConfig& config, const std::string& run_directory, torch::Device device) {
@@ -132,10 +159,12 @@ double Trainer::learning_rate_at(int64_t step) const {
 }
 
 double Trainer::train_step() {
-  const torch::Tensor x0 = dataset_->get_batch(batch_order_->next_batch()).to(device_);
-  const TrainingStepResult result =
-      training_step(*network_, schedule_, *optimizer_, *ema_, x0, learning_rate_at(step_), generator_,
-                    training_step_options(config_));
+  const Batch data = dataset_->get_batch(batch_order_->next_batch());
+  const Batch batch{data.x0.to(device_), data.conditioning.to(device_)};
+  // The draws depend on (seed, step, example) only; a retried step (after a NaN) draws afresh.
+  const int64_t draw_step = step_ + skipped_steps_;
+  const TrainingStepResult result = training_step(*network_, schedule_, *optimizer_, *ema_, batch, learning_rate_at(step_),
+                                                  config_.training.seed, draw_step, training_step_options(config_));
   if (!result.finite) {
     handle_non_finite_step();
     return result.loss;
@@ -269,6 +298,8 @@ void Trainer::write_previews() {
   GenerateOptions options;
   options.num_samples = config_.training.preview_samples;
   options.batch_size = std::min<int64_t>(options.num_samples, 256);
+  const int64_t classes = config_.model->num_classes;
+  if (classes > 0) options.class_labels = torch::arange(options.num_samples, torch::kLong).remainder(classes);
   const torch::Tensor samples = generate(denoiser, sampler, options).samples;
   std::ostringstream name;
   name << "step_" << std::setw(7) << std::setfill('0') << step_ << ".png";
@@ -285,7 +316,6 @@ void Trainer::save_checkpoint() {
   const AdamState adam = export_adam_state(*optimizer_, *network_);
   for (const auto& [name, tensor] : adam.exp_avg) file.tensors["adam.exp_avg." + name] = tensor;
   for (const auto& [name, tensor] : adam.exp_avg_sq) file.tensors["adam.exp_avg_sq." + name] = tensor;
-  file.tensors["rng.training"] = generator_state(generator_);
   torch::Generator global = at::detail::getDefaultCPUGenerator();
   file.tensors["rng.global"] = generator_state(global);
   file.metadata = {
@@ -342,7 +372,7 @@ void Trainer::load_checkpoint() {
     adam.exp_avg = with_prefix_removed(file.tensors, "adam.exp_avg.");
     adam.exp_avg_sq = with_prefix_removed(file.tensors, "adam.exp_avg_sq.");
     import_adam_state(*optimizer_, *network_, adam, source);
-    set_generator_state(generator_, tensor("rng.training"));
+    // Checkpoints made before the per-example draws hold "rng.training"; it is no longer needed.
     torch::Generator global = at::detail::getDefaultCPUGenerator();
     set_generator_state(global, tensor("rng.global"));
     step_ = std::stoll(meta("step"));

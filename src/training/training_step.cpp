@@ -1,14 +1,26 @@
 #include "diffuse/training/training_step.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include <torch/torch.h>
 
-#include "diffuse/device.h"
+#include "diffuse/noise.h"
 #include "diffuse/training/optimizer_state.h"
+#include "diffuse/util/error.h"
 
 namespace diffuse {
+
+namespace {
+
+// A stream of its own, apart from sampling's.
+constexpr std::uint64_t kTrainingStream = 0x5eed0001;
+
+// The uniform draws of one example's key.
+enum Draw : std::uint64_t { kTimestep = 0, kFlip = 1, kLabelDropout = 2, kNoise = 3 };
+
+}  // namespace
 
 TrainingStepOptions training_step_options(const RunConfig& config) {
   TrainingStepOptions options;
@@ -16,33 +28,75 @@ TrainingStepOptions training_step_options(const RunConfig& config) {
   options.grad_clip = config.training.grad_clip;
   options.random_flip = config.data.random_flip;
   options.precision = config.training.precision;
+  options.label_dropout = config.training.label_dropout;
   return options;
 }
 
-TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& schedule, torch::optim::Adam& optimizer,
-                                 ExponentialMovingAverage& ema, torch::Tensor x0, double learning_rate,
-                                 torch::Generator& generator, const TrainingStepOptions& options) {
-  network.train();
-  const int64_t batch = x0.size(0);
-  // Every random draw comes from the CPU generator, so a run is the same on every device.
-  const torch::Device device = x0.device();
-  if (options.random_flip && x0.dim() == 4) {
-    const torch::Tensor flip = (torch::rand({batch}, generator) < 0.5).view({batch, 1, 1, 1}).to(device);
-    x0 = torch::where(flip, x0.flip({3}), x0);
+TrainingDraws draw_training_noise(std::uint64_t seed, int64_t step, int64_t first_example, int64_t count,
+                                  torch::IntArrayRef sample_shape, int64_t num_timesteps, double label_dropout) {
+  const std::uint64_t step_key = derive_key(derive_key(seed, kTrainingStream), static_cast<std::uint64_t>(step));
+  TrainingDraws draws;
+  draws.t = torch::empty({count}, torch::kLong);
+  draws.flip = torch::empty({count}, torch::kBool);
+  draws.drop_label = torch::empty({count}, torch::kBool);
+  std::vector<std::uint64_t> noise_keys;
+  auto t = draws.t.accessor<int64_t, 1>();
+  auto flip = draws.flip.accessor<bool, 1>();
+  auto drop = draws.drop_label.accessor<bool, 1>();
+  for (int64_t i = 0; i < count; ++i) {
+    const std::uint64_t key = derive_key(step_key, static_cast<std::uint64_t>(first_example + i));
+    const double u = keyed_uniform(key, kTimestep);
+    t[i] = std::min<int64_t>(static_cast<int64_t>(u * static_cast<double>(num_timesteps)), num_timesteps - 1);
+    flip[i] = keyed_uniform(key, kFlip) < 0.5;
+    drop[i] = keyed_uniform(key, kLabelDropout) < label_dropout;
+    noise_keys.push_back(derive_key(key, kNoise));
   }
-  // Ho et al. Algorithm 1: t ~ Uniform, eps ~ N(0, I), regress the target at x_t (eq. 4).
-  const torch::Tensor t = torch::randint(schedule.num_timesteps(), {batch}, generator, torch::kLong).to(device);
-  const torch::Tensor eps = gaussian_noise(x0.sizes(), generator, x0.options());
+  draws.eps = keyed_normal(noise_keys, sample_shape, torch::kFloat32);
+  return draws;
+}
+
+TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& schedule, torch::optim::Adam& optimizer,
+                                 ExponentialMovingAverage& ema, const Batch& batch, double learning_rate,
+                                 std::uint64_t seed, int64_t step, const TrainingStepOptions& options) {
+  network.train();
+  torch::Tensor x0 = batch.x0;
+  const int64_t size = x0.size(0);
+  const torch::Device device = x0.device();
+  // Every random draw is made on the CPU from (seed, step, example), so a run is the same on every device.
+  const TrainingDraws draws = draw_training_noise(seed, step, 0, size, x0.sizes().slice(1), schedule.num_timesteps(),
+                                                  options.label_dropout);
+  if (options.random_flip && x0.dim() == 4) {
+    x0 = torch::where(draws.flip.view({size, 1, 1, 1}).to(device), x0.flip({3}), x0);
+  }
+  Conditioning conditioning;
+  conditioning.mask = batch.conditioning.mask;
+  if (network.num_classes() > 0) {
+    check(batch.conditioning.class_labels.defined(), "training a class-conditional network needs labelled data");
+    // Ho & Salimans Algorithm 1: with probability p_uncond, c = the null label.
+    conditioning.class_labels =
+        torch::where(draws.drop_label.to(device), torch::full({size}, network.num_classes(), torch::kLong).to(device),
+                     batch.conditioning.class_labels.to(device));
+  }
+  const torch::Tensor t = draws.t.to(device);
+  const torch::Tensor eps = draws.eps.to(x0.options());
   const torch::Tensor a = schedule.sqrt_alpha_bar(t, x0);
   const torch::Tensor s = schedule.sqrt_one_minus_alpha_bar(t, x0);
   torch::Tensor output;
   {
-    const AutocastGuard autocast(options.precision, x0.device());
-    output = network.forward(a * x0 + s * eps, t);
+    const AutocastGuard autocast(options.precision, device);
+    output = network.forward(a * x0 + s * eps, t, conditioning);
   }
   // L_simple (Ho et al. eq. 14), or its x0 / v analogue, in x0's precision whatever the network ran in.
-  const torch::Tensor loss =
-      torch::mse_loss(output.to(x0.scalar_type()), training_target(options.prediction, x0, eps, a, s));
+  const torch::Tensor error = output.to(x0.scalar_type()) - training_target(options.prediction, x0, eps, a, s);
+  torch::Tensor loss;
+  if (conditioning.mask.defined()) {  // the mean over real elements only: padding carries no loss
+    torch::Tensor weight = conditioning.mask.to(x0.options());
+    while (weight.dim() < x0.dim()) weight = weight.unsqueeze(-1);
+    weight = weight.expand_as(x0);
+    loss = (error.square() * weight).sum() / weight.sum().clamp_min(1.0);
+  } else {
+    loss = error.square().mean();
+  }
 
   optimizer.zero_grad();
   loss.backward();

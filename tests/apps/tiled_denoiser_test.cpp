@@ -55,7 +55,8 @@ TEST(TiledDenoiser, ReproducesAPixelwiseNetworkOnAnySize) {
 // differ by much less than neighbouring tiles do.
 class TileMean : public NoiseNetwork {
  public:
-  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor&) override {
+  using NoiseNetwork::forward;
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor&, const Conditioning&) override {
     return x_t.mean({1, 2, 3}, true).expand_as(x_t).clone();
   }
   std::vector<int64_t> sample_shape() const override { return {1, 8, 8}; }

@@ -3,6 +3,7 @@
 # writes, and that bad input ends with one clear error line and exit code 1.
 set -euo pipefail
 : "${DIFFUSE:?set DIFFUSE to the diffuse binary}"
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -34,6 +35,13 @@ done
 { printf 'P6\n16 12\n255\n'; for i in $(seq 1 192); do printf "$(printf '\\x%02x\\x40\\x%02x' $((i % 256)) $(((i * 7) % 256)))"; done; } > photo.ppm
 "$DIFFUSE" forward --image photo.ppm --t 0,500,999 --schedule cosine --out strip.png >/dev/null
 expect_file strip.png
+
+# A run written before the conditioning redesign (a committed fixture) denoises
+# exactly as it did then: the same PNG as that version wrote.
+"$DIFFUSE" denoise --run "$source_dir/tests/fixtures/run_before_conditioning/unet" --input "$source_dir/docs/images/digits.png" \
+  --sigma 50 --method posterior --out old_run_posterior.png --quiet >/dev/null
+cmp -s old_run_posterior.png "$source_dir/tests/fixtures/run_before_conditioning/unet/denoised_digits_sigma50_posterior.png" ||
+  fail "a run made before the conditioning redesign denoises differently"
 
 # Toy data end to end: train, resume, sample to CSV and PNG with a trajectory.
 "$DIFFUSE" --threads 1 train --data toy2d:moons --out run2d --steps 20 --batch-size 32 --sample-every 10 --timesteps 50 --quiet >/dev/null

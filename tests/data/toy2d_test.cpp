@@ -10,8 +10,8 @@ namespace {
 
 TEST(Toy2d, PointsArePureFunctionsOfTheirIndex) {
   const Toy2dDataset a("moons", 3), b("moons", 3);
-  EXPECT_TRUE(torch::equal(a.get_batch({5, 17, 5}), b.get_batch({5, 17, 5})));
-  const torch::Tensor batch = a.get_batch({5, 17, 5});
+  EXPECT_TRUE(torch::equal(a.get_batch({5, 17, 5}).x0, b.get_batch({5, 17, 5}).x0));
+  const torch::Tensor batch = a.get_batch({5, 17, 5}).x0;
   EXPECT_TRUE(torch::equal(batch[0], batch[2]));
   EXPECT_FALSE(torch::equal(batch[0], batch[1]));
 }
@@ -27,6 +27,36 @@ TEST(Toy2d, EightGaussiansHasItsEightModes) {
   const torch::Tensor sector = torch::remainder(torch::round(angle / (M_PI / 4)), 8).to(torch::kLong);
   const torch::Tensor counts = torch::bincount(sector, {}, 8).to(torch::kFloat64);
   EXPECT_LT((counts / 1000.0 - 1.0).abs().max().item<double>(), 0.15);
+}
+
+// The class of a point is the component it was drawn from, checked against
+// the geometry: the nearest of the eight centres, the half of moons, the
+// square of the checkerboard.
+TEST(Toy2d, ClassesAreTheMixtureComponents) {
+  const Batch gaussians = Toy2dDataset("8gaussians").reference_batch(4000);
+  ASSERT_EQ(Toy2dDataset("8gaussians").num_classes(), 8);
+  const torch::Tensor points = gaussians.x0.to(torch::kFloat64);
+  const torch::Tensor angle = torch::atan2(points.select(1, 1), points.select(1, 0));
+  const torch::Tensor nearest = torch::remainder(torch::round(angle / (M_PI / 4)), 8).to(torch::kLong);
+  // Points 0.35 from a centre 2.8 out may stray past the sector border only rarely.
+  EXPECT_GT(nearest.eq(gaussians.conditioning.class_labels).to(torch::kFloat64).mean().item<double>(), 0.99);
+
+  const Batch moons = Toy2dDataset("moons").reference_batch(4000);
+  ASSERT_EQ(Toy2dDataset("moons").num_classes(), 2);
+  // The upper moon lies above the lower one on average, and labels split about evenly.
+  const torch::Tensor upper = moons.conditioning.class_labels.eq(0);
+  EXPECT_GT(moons.x0.select(1, 1).index({upper}).mean().item<double>(),
+            moons.x0.select(1, 1).index({upper.logical_not()}).mean().item<double>() + 0.5);
+  EXPECT_NEAR(upper.to(torch::kFloat64).mean().item<double>(), 0.5, 0.03);
+
+  const Batch board = Toy2dDataset("checkerboard").reference_batch(4000);
+  const torch::Tensor column = torch::floor(board.x0.select(1, 0) / 2.0 + 2.0).to(torch::kLong);
+  const torch::Tensor upper_half = board.x0.select(1, 1).gt(0).to(torch::kLong);
+  EXPECT_TRUE(torch::equal(board.conditioning.class_labels, 2 * column + upper_half));
+  EXPECT_EQ(torch::bincount(board.conditioning.class_labels, {}, 8).min().item<int64_t>() > 400, true);
+
+  EXPECT_EQ(Toy2dDataset("swissroll").num_classes(), 0);
+  EXPECT_FALSE(Toy2dDataset("swissroll").get_batch({1, 2}).conditioning.class_labels.defined());
 }
 
 TEST(Toy2d, EveryDistributionIsRoughlyUnitScale) {

@@ -91,7 +91,7 @@ TEST(UNetReference, SmallColourNetworkMatchesPythonPyTorch) {
 }
 
 TEST(UNetReference, MnistSmallPresetMatchesPythonPyTorch) {
-  auto config = std::get<UNetConfig>(preset_config("mnist-small").model);
+  auto config = *preset_config("mnist-small").model.get_if<UNetConfig>();
   ASSERT_EQ(config.dropout, 0.0);
   check_against_python(config, 2);
 }

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "diffuse/models/model_config.h"
+#include "diffuse/models/network_registry.h"
 #include "diffuse/run_config.h"
 #include "diffuse/util/error.h"
 

@@ -22,7 +22,8 @@ class GaussianOracle : public NoiseNetwork {
   // pixels are independent N(mu, s^2).
   GaussianOracle(NoiseSchedule schedule, std::vector<int64_t> shape, double mu, double s,
                  Prediction output = Prediction::kEpsilon);
-  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) override;
+  using NoiseNetwork::forward;
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) override;
   std::vector<int64_t> sample_shape() const override { return shape_; }
   std::string describe() const override { return "Gaussian oracle"; }
 
@@ -31,6 +32,30 @@ class GaussianOracle : public NoiseNetwork {
   std::vector<int64_t> shape_;
   double mu_, s_;
   Prediction output_;
+};
+
+// A class-conditional oracle: given class c, the data is N(means[c], s^2 I)
+// in `dim` dimensions; under the null label (class means.size()) it is the
+// equal-weight mixture of the classes, whose posterior mean is the
+// classes' posterior means weighted by their responsibilities for x_t. So
+// classifier-free guidance with S = 1 must sample N(means[c], s^2 I) and
+// with S = 0 the mixture. Counts its evaluations.
+class ClassGaussianOracle : public NoiseNetwork {
+ public:
+  ClassGaussianOracle(NoiseSchedule schedule, int64_t dim, std::vector<double> means, double s);
+  using NoiseNetwork::forward;
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) override;
+  std::vector<int64_t> sample_shape() const override { return {dim_}; }
+  int64_t num_classes() const override { return static_cast<int64_t>(means_.size()); }
+  std::string describe() const override { return "class-conditional Gaussian oracle"; }
+  int64_t evaluations = 0;
+  int64_t rows_seen = 0;
+
+ private:
+  NoiseSchedule schedule_;
+  int64_t dim_;
+  std::vector<double> means_;
+  double s_;
 };
 
 }  // namespace diffuse::testing

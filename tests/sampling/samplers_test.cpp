@@ -39,7 +39,8 @@ torch::Tensor run(const std::string& name, int64_t steps, const NoiseSchedule& s
   sampler->set_timesteps(steps);
   torch::Generator generator = at::detail::createCPUGenerator(seed);
   const torch::Tensor x_T = torch::randn({count, 4}, generator, torch::kFloat64) * options.temperature;
-  return reverse_process(denoiser, *sampler, x_T, generator);
+  SampleNoise noise(seed, 0, count);
+  return reverse_process(denoiser, *sampler, x_T, noise);
 }
 
 TEST(Samplers, EverySamplerTurnsNoiseIntoTheDataDistribution) {
@@ -87,8 +88,8 @@ double ode_error(const std::string& name, int64_t steps, const NoiseSchedule& sc
   const std::unique_ptr<Sampler> sampler = make_sampler(name, schedule, options);
   sampler->set_timesteps(steps);
   const torch::Tensor x_T = torch::linspace(-3.0, 3.0, 64, torch::kFloat64).reshape({16, 4});
-  torch::Generator generator = at::detail::createCPUGenerator(0);
-  const torch::Tensor x = reverse_process(oracle_denoiser(schedule), *sampler, x_T, generator);
+  SampleNoise noise(0, 0, x_T.size(0));
+  const torch::Tensor x = reverse_process(oracle_denoiser(schedule), *sampler, x_T, noise);
   const std::vector<int64_t>& t = sampler->step_timesteps();
   return (x - exact_ode_sample(schedule, x_T, t.front(), t.back())).abs().max().item<double>();
 }
@@ -156,8 +157,8 @@ TEST(Samplers, DeterministicSamplersMatchAnIndependentReference) {
     const std::unique_ptr<Sampler> sampler = make_sampler(c.sampler, schedule, options);
     sampler->set_timesteps(c.steps);
     const torch::Tensor x_T = torch::tensor({-2.0, 0.5, 1.7}, torch::kFloat64).reshape({3, 1}).expand({3, 4}).contiguous();
-    torch::Generator generator = at::detail::createCPUGenerator(0);
-    const torch::Tensor x = reverse_process(oracle_denoiser(schedule), *sampler, x_T, generator);
+    SampleNoise noise(0, 0, x_T.size(0));
+    const torch::Tensor x = reverse_process(oracle_denoiser(schedule), *sampler, x_T, noise);
     for (int64_t i = 0; i < 3; ++i) {
       EXPECT_NEAR(x[i][0].item<double>(), c.samples[static_cast<size_t>(i)], 1e-10)
           << c.sampler << " " << c.schedule << " " << c.spacing << " from x_T = " << x_T[i][0].item<double>();
@@ -181,7 +182,8 @@ TEST(Samplers, StartingPartWayFromTheTrueMarginalKeepsTheDistribution) {
     torch::Generator generator = at::detail::createCPUGenerator(3);
     const torch::Tensor x0 = kMu + kStd * torch::randn({4000, 4}, generator, torch::kFloat64);
     const torch::Tensor x_first = std::sqrt(a) * x0 + std::sqrt(1 - a) * torch::randn({4000, 4}, generator, torch::kFloat64);
-    const torch::Tensor x = reverse_process(denoiser, *sampler, x_first, generator);
+    SampleNoise noise(3, 0, 4000);
+    const torch::Tensor x = reverse_process(denoiser, *sampler, x_first, noise);
     EXPECT_NEAR(x.mean().item<double>(), kMu, 0.01) << name;
     EXPECT_NEAR(x.std().item<double>(), kStd, 0.01) << name;
   }
@@ -198,8 +200,8 @@ TEST(Samplers, DdimOnAPointMassReturnsThePointAlongAStraightPath) {
   const torch::Tensor z = torch::randn({32, 4}, torch::kFloat64);
   const int64_t t_first = sampler->timesteps().front();
   const torch::Tensor x_T = std::sqrt(schedule.alpha_bar(t_first)) * kMu + std::sqrt(1 - schedule.alpha_bar(t_first)) * z;
-  torch::Generator generator = at::detail::createCPUGenerator(0);
-  const torch::Tensor x = reverse_process(denoiser, *sampler, x_T, generator, [&](size_t i, const torch::Tensor& state) {
+  SampleNoise noise(0, 0, x_T.size(0));
+  const torch::Tensor x = reverse_process(denoiser, *sampler, x_T, noise, [&](size_t i, const torch::Tensor& state) {
     if (i + 1 == sampler->timesteps().size()) return;
     const double a = schedule.alpha_bar(sampler->timesteps()[i + 1]);
     EXPECT_LT((state - (std::sqrt(a) * kMu + std::sqrt(1 - a) * z)).abs().max().item<double>(), 1e-12) << i;
@@ -305,7 +307,7 @@ TEST(Samplers, MisuseGivesClearErrors) {
     const std::unique_ptr<Sampler> sampler = make_sampler(name, schedule, {});
     EXPECT_THROW(sampler->timesteps(), Error) << name;  // before set_timesteps
     EpsilonAndX0 prediction{torch::zeros({1, 2}), torch::zeros({1, 2})};
-    torch::Generator generator = at::detail::createCPUGenerator(0);
+    SampleNoise generator(0, 0, 1);
     EXPECT_THROW(sampler->step(prediction, 0, torch::zeros({1, 2}), generator), Error) << name;
     EXPECT_THROW(sampler->set_timesteps(0), Error) << name;
     EXPECT_THROW(sampler->set_timesteps(101), Error) << name;

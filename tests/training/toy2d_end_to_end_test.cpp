@@ -7,8 +7,10 @@
 #include "diffuse/denoiser.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/metrics/energy_distance.h"
+#include "diffuse/models/network_registry.h"
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/sample_loop.h"
+#include "diffuse/trained_model.h"
 #include "diffuse/training/trainer.h"
 #include "test_support.h"
 

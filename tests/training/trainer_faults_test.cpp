@@ -124,11 +124,11 @@ TEST(TrainerFaults, AnErrorInThePreviousCheckpointNamesThatFile) {
   Trainer::create(small_toy_run(10), dir).run(nullptr, false);
   const RunDirectory run(dir);
   TensorFile previous = load_safetensors(run.previous_checkpoint_path());
-  ASSERT_EQ(previous.tensors.erase("rng.training"), 1u);
+  ASSERT_EQ(previous.tensors.erase("rng.global"), 1u);
   save_safetensors(run.previous_checkpoint_path(), previous);
   std::filesystem::resize_file(run.checkpoint_path(), 100);
   const std::string error = error_of([&] { Trainer::resume(dir); });
-  EXPECT_NE(error.find(run.previous_checkpoint_path() + ": checkpoint has no tensor 'rng.training'"), std::string::npos)
+  EXPECT_NE(error.find(run.previous_checkpoint_path() + ": checkpoint has no tensor 'rng.global'"), std::string::npos)
       << error;
 }
 

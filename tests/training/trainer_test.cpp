@@ -11,6 +11,8 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/io/safetensors.h"
+#include "diffuse/models/unet.h"
+#include "diffuse/trained_model.h"
 #include "diffuse/util/error.h"
 #include "test_support.h"
 

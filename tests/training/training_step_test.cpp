@@ -24,7 +24,7 @@ UNetConfig tiny_unet() {
   return config;
 }
 
-// A tiny U-Net with its optimizer, EMA and generator: what a training step needs.
+// A tiny U-Net with its optimizer and EMA: what a training step needs.
 UNet seeded_unet() {
   torch::manual_seed(0);
   return UNet(tiny_unet());
@@ -34,11 +34,11 @@ struct TrainingSetup {
   UNet network = seeded_unet();
   torch::optim::Adam optimizer{network.parameters(), torch::optim::AdamOptions(1e-3)};
   ExponentialMovingAverage ema{network, 0.99, true};
-  torch::Generator generator = at::detail::createCPUGenerator(7);
   NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  int64_t steps = 0;
 
   TrainingStepResult step(const torch::Tensor& x0, const TrainingStepOptions& options) {
-    return training_step(network, schedule, optimizer, ema, x0, 1e-3, generator, options);
+    return training_step(network, schedule, optimizer, ema, Batch{x0, {}}, 1e-3, /*seed=*/7, steps++, options);
   }
 };
 

@@ -26,6 +26,7 @@
 #include "diffuse/metrics/energy_distance.h"
 #include "diffuse/metrics/sample_quality.h"
 #include "diffuse/sampling/sampler_sweep.h"
+#include "diffuse/trained_model.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
 
@@ -280,7 +281,8 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
       ->capture_default_str();
   samplers->add_option("--seed", args->seed, "seed of x_T (the same for every sampler)")->capture_default_str();
   add_precision_option(*samplers, args->precision, "what the network computes in");
-  return {{samplers, [args] { run_bench_samplers(*args); }}, add_bench_denoise_command(*bench)};
+  return {{samplers, [args] { run_bench_samplers(*args); }}, add_bench_denoise_command(*bench),
+          add_bench_guidance_command(*bench)};
 }
 
 }  // namespace diffuse::cli

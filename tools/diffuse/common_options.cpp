@@ -1,6 +1,7 @@
 #include "common_options.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <csignal>
 #include <memory>
@@ -76,6 +77,26 @@ std::vector<int64_t> parse_int_list(const std::string& text, const std::string& 
     values.push_back(value);
   }
   check(!values.empty(), option + ": expected a comma-separated list of integers");
+  return values;
+}
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& option) {
+  std::vector<double> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    check(used > 0 && used == item.size() && std::isfinite(value),
+          option + ": '" + item + "' is not a number (expected a list like 0,1,1.5)");
+    values.push_back(value);
+  }
+  check(!values.empty(), option + ": expected a comma-separated list of numbers");
   return values;
 }
 

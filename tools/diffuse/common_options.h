@@ -15,6 +15,9 @@ namespace diffuse::cli {
 // "0,50,100" -> {0, 50, 100}; throws diffuse::Error on anything else.
 std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option);
 
+// "0,1,1.5" -> {0, 1, 1.5}; throws diffuse::Error on anything else.
+std::vector<double> parse_number_list(const std::string& text, const std::string& option);
+
 // K when --steps is not given: all T steps for ancestral DDPM (the paper's
 // sampler), 50 for the fast samplers (capped at T), as diffusers defaults to.
 int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps);

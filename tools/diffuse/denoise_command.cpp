@@ -45,6 +45,7 @@ void run_denoise(const DenoiseArguments& args) {
   const bool estimate = args.sigma == "auto";
   double sigma_pixels = estimate ? 0.0 : parse_sigma(args.sigma);
   const RestorationModel model = load_restoration_model(args);
+  options.conditioning = model.conditioning;
   const torch::Tensor noisy = load_model_image(model, args.input);
   if (estimate) sigma_pixels = pixel_sigma_from_data(estimate_noise_sigma(noisy));
   options.sigma = data_sigma_from_pixels(sigma_pixels);

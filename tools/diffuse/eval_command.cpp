@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "class_options.h"
 #include "commands.h"
 #include "common_options.h"
 #include "diffuse/denoiser.h"
@@ -19,6 +20,7 @@
 #include "diffuse/metrics/inception.h"
 #include "diffuse/metrics/sample_quality.h"
 #include "diffuse/sampling/sample_loop.h"
+#include "diffuse/trained_model.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
 
@@ -60,6 +62,7 @@ struct EvalArguments {
   double temperature = 1.0;
   uint64_t seed = 0;
   bool no_ema = false, quiet = false;
+  ClassArguments classes;
 };
 
 // The image files of a folder (PNG, and JPEG when asked), sorted by name.
@@ -94,13 +97,17 @@ torch::Tensor load_sample_folder(const std::string& directory) {
 
 struct RunSamples {
   torch::Tensor images;
+  torch::Tensor classes;  // the class each sample was drawn for, or undefined
   int64_t steps = 0;
   std::string spacing;
 };
 
 RunSamples sample_from_run(const EvalArguments& args) {
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
-  const Denoiser denoiser = make_denoiser(model, precision_from_string(args.precision));
+  const std::vector<int64_t> classes = chosen_classes(args.classes, model.config);
+  const std::shared_ptr<const Denoiser> chosen =
+      class_denoiser(make_denoiser(model, precision_from_string(args.precision)), args.classes);
+  const Denoiser& denoiser = *chosen;
   const NoiseSchedule& schedule = denoiser.schedule();
   check(model.network->sample_shape() == std::vector<int64_t>({1, 28, 28}),
         "--run: the feature network takes grey 28 x 28 images; " + args.run + " makes another shape");
@@ -114,8 +121,14 @@ RunSamples sample_from_run(const EvalArguments& args) {
   generate_options.num_samples = args.num;
   generate_options.batch_size = args.batch_size;
   generate_options.seed = args.seed;
+  torch::Tensor labels;
+  if (!classes.empty()) {  // --num samples spread evenly over the chosen classes
+    labels = torch::tensor(classes, torch::kLong).index_select(
+        0, torch::arange(args.num, torch::kLong).remainder(static_cast<int64_t>(classes.size())));
+    generate_options.class_labels = labels;
+  }
   const torch::Tensor samples = generate_with_progress(denoiser, *sampler, generate_options, args.quiet).samples;
-  return {samples, sampler->num_steps(), to_string(sampler->spacing())};
+  return {samples, labels, sampler->num_steps(), to_string(sampler->spacing())};
 }
 
 void run_eval(const EvalArguments& args) {
@@ -141,7 +154,8 @@ void run_eval(const EvalArguments& args) {
     images = load_labelled_images(args.images, Split::kTrain).images;
     images = images.slice(0, 0, std::min(args.num, images.size(0)));
   }
-  const SampleQuality q = evaluate_samples(network, reference, images, args.seed);
+  check(args.classes.choice.empty() || !args.run.empty(), "--class applies to --run (samples of a conditional run)");
+  const SampleQuality q = evaluate_samples(network, reference, images, args.seed, drawn.classes);
 
   std::printf("%lld samples against %lld reference images of %s\n", static_cast<long long>(q.samples),
               static_cast<long long>(q.reference), reference.spec.c_str());
@@ -157,6 +171,7 @@ void run_eval(const EvalArguments& args) {
   std::ostringstream counts;
   for (size_t c = 0; c < q.class_counts.size(); ++c) counts << (c ? " " : "") << c << ":" << q.class_counts[c];
   std::printf("classes            %s\n", counts.str().c_str());
+  if (q.class_accuracy >= 0) std::printf("class accuracy     %10.3f (share the classifier puts in the class asked for)\n", q.class_accuracy);
   if (!args.json.empty()) {
     nlohmann::json json = q;
     json["reference"] = reference.spec;
@@ -164,6 +179,10 @@ void run_eval(const EvalArguments& args) {
     if (!args.run.empty()) {
       json["source"] = {{"run", args.run},     {"sampler", args.sampler},         {"steps", drawn.steps},
                         {"spacing", drawn.spacing}, {"temperature", args.temperature}, {"seed", args.seed}};
+      if (!args.classes.choice.empty()) {
+        json["source"]["class"] = args.classes.choice;
+        json["source"]["guidance"] = args.classes.guidance.value_or(1.0);
+      }
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};
     }
@@ -262,6 +281,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   eval->add_option("--seed", eval_args->seed, "seed of the samples and of the KID subsets")->capture_default_str();
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
+  add_class_options(*eval, eval_args->classes, /*allow_all=*/true);
   add_precision_option(*eval, eval_args->precision, "--run: what the network computes in");
   eval->add_flag("--quiet", eval_args->quiet, "no progress bar");
 

@@ -32,16 +32,12 @@ struct ForwardArguments {
 // Image `index` of a training set: MNIST-style sets at their own 28x28,
 // image folders as RGB at --image-size.
 torch::Tensor dataset_image(const ForwardArguments& args) {
-  UNetConfig shape;
-  shape.ch_mult = {1};
-  if (parse_data_spec(args.data).kind == "images") {
-    shape.in_channels = shape.out_channels = 3;
-    shape.image_size = args.image_size;
-  }
-  const std::unique_ptr<Dataset> dataset = open_dataset(args.data, shape);
+  ImageFormat format;
+  if (parse_data_spec(args.data).kind == "images") format = {3, args.image_size};
+  const std::unique_ptr<Dataset> dataset = open_dataset(args.data, format);
   check(args.index >= 0 && args.index < dataset->size(), "--index " + std::to_string(args.index) + " is outside the " +
                                                              std::to_string(dataset->size()) + " images of " + args.data);
-  return dataset->get_batch({args.index})[0];
+  return dataset->get_batch({args.index}).x0[0];
 }
 
 void run_forward(const ForwardArguments& args) {

@@ -35,6 +35,7 @@ void run_img2img(const Img2ImgArguments& args) {
   }
   EvaluationProgress progress("img2img", args.quiet);
   Img2ImgOptions options = args.options;
+  options.conditioning = model.conditioning;
   options.on_evaluation = progress.callback();
   const torch::Tensor result = img2img(*model.denoiser, *sampler, guide, options);
   progress.finish();

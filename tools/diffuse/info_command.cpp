@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/models/flops.h"
+#include "diffuse/models/network_registry.h"
 #include "diffuse/io/safetensors.h"
 #include "diffuse/run_config.h"
 #include "diffuse/schedule.h"

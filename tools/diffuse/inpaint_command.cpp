@@ -46,6 +46,7 @@ void run_inpaint(const InpaintArguments& args) {
               static_cast<long long>(inpaint_evaluations(args.options)));
   EvaluationProgress progress("inpaint", args.quiet);
   InpaintOptions options = args.options;
+  options.conditioning = model.conditioning;
   options.on_evaluation = progress.callback();
   const torch::Tensor result = inpaint(*model.denoiser, image, known, options);
   progress.finish();

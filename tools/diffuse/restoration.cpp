@@ -35,6 +35,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
   add_precision_option(command, args.precision, "what the network computes in");
   add_device_option(command, args.device);
   command.add_flag("--quiet", args.quiet, "no progress bar");
+  add_class_options(command, args.classes, /*allow_all=*/false);
 }
 
 void check_restoration_destinations(const RestorationArguments& args) {
@@ -52,8 +53,14 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
   check(shape.size() == 3, "the model in " + args.run + " does not make images (it was trained on " +
                                result.model.config.data.spec + "); restoring images needs an image model");
   result.channels = shape[0];
+  const std::vector<int64_t> classes = chosen_classes(args.classes, result.model.config);
+  check(classes.size() <= 1, "--class all applies to diffuse sample; give one class for an image");
   result.model.network->to(result.device);
-  result.denoiser = std::make_unique<TiledDenoiser>(make_denoiser(result.model, precision), args.overlap);
+  result.denoiser = std::make_unique<TiledDenoiser>(
+      class_denoiser(make_denoiser(result.model, precision), args.classes), args.overlap);
+  if (!classes.empty()) {
+    result.conditioning.class_labels = torch::full({1}, classes.front(), torch::TensorOptions().dtype(torch::kLong).device(result.device));
+  }
   return result;
 }
 

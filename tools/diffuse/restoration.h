@@ -10,8 +10,11 @@
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
 
+#include "class_options.h"
 #include "diffuse/apps/tiled_denoiser.h"
+#include "diffuse/conditioning.h"
 #include "diffuse/io/run_directory.h"
+#include "diffuse/trained_model.h"
 #include "diffuse/util/progress.h"
 
 namespace diffuse::cli {
@@ -21,8 +24,9 @@ struct RestorationArguments {
   std::string run, input, out, compare, precision = "fp32", device = "cpu";
   int64_t overlap = -1;  // < 0: a quarter tile
   bool no_ema = false, quiet = false;
+  ClassArguments classes;  // conditional runs: --class and --guidance
 };
-// Registers --run, --input, --out, --compare, --overlap, --no-ema, --precision, --device and --quiet.
+// Registers --run, --input, --out, --compare, --overlap, --no-ema, --precision, --device, --class, --guidance and --quiet.
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help);
 // Checks the output names before any work.
@@ -32,7 +36,8 @@ void check_restoration_destinations(const RestorationArguments& args);
 // images of any size (in overlapping tiles), and the images a user brings.
 struct RestorationModel {
   TrainedModel model;
-  std::unique_ptr<TiledDenoiser> denoiser;
+  std::unique_ptr<TiledDenoiser> denoiser;  // guided when --class and --guidance ask
+  Conditioning conditioning;  // the class of the image (--class), or empty
   int64_t channels = 0;
   std::string run;
   torch::Device device = torch::kCPU;  // where the network runs and the images live

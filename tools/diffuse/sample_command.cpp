@@ -7,15 +7,19 @@
 
 #include <torch/torch.h>
 
+#include "class_options.h"
 #include "commands.h"
 #include "common_options.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/device.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/io/class_grid.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/sampling/sampler.h"
+#include "diffuse/trained_model.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
 
@@ -30,6 +34,7 @@ struct SampleArguments {
   std::optional<double> eta, s_churn, s_noise, s_tmin, s_tmax;
   uint64_t seed = 0;
   bool no_ema = false, quiet = false;
+  ClassArguments classes;
 };
 
 // Sampler options from the flags, refusing flags the chosen sampler would ignore.
@@ -72,24 +77,59 @@ std::string describe(const Sampler& sampler, const SampleArguments& args) {
   return text.str();
 }
 
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Samples of several classes: a PNG with a row per class, or a CSV with each sample's class.
+std::string write_class_samples(const std::string& out, const torch::Tensor& samples, int64_t per_class,
+                                const std::vector<std::string>& names, const std::string& title) {
+  if (ends_with(out, ".png")) {
+    save_png(out, render_class_rows(samples, per_class, names, title));
+    return out;
+  }
+  check(ends_with(out, ".csv"), "--out " + out + ": --class all writes one .png (a row per class) or one .csv");
+  const torch::Tensor flat = samples.reshape({samples.size(0), -1}).to(torch::kFloat64).contiguous();
+  std::ostringstream csv;
+  csv.precision(9);
+  for (int64_t d = 0; d < flat.size(1); ++d) csv << (flat.size(1) == 2 ? (d == 0 ? "x" : "y") : "v" + std::to_string(d)) << ",";
+  csv << "class\n";
+  const auto* values = flat.data_ptr<double>();
+  for (int64_t i = 0; i < flat.size(0); ++i) {
+    for (int64_t d = 0; d < flat.size(1); ++d) csv << values[i * flat.size(1) + d] << ",";
+    csv << i / per_class << "\n";
+  }
+  write_file_atomically(out, csv.str());
+  return out;
+}
+
 void run_sample(const SampleArguments& args) {
   if (!args.trajectory.empty()) check_png_destination(args.trajectory, "--trajectory");
   SamplerOptions options = sampler_options(args);  // flags are checked before any work
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
+  const std::vector<int64_t> classes = chosen_classes(args.classes, model.config);  // checked before any work
   if (args.variance.empty()) options.variance = model.config.sampling.variance;
   model.network->to(device_from_string(args.device));
-  const Denoiser denoiser = make_denoiser(model, precision_from_string(args.precision));
+  const std::shared_ptr<const Denoiser> chosen =
+      class_denoiser(make_denoiser(model, precision_from_string(args.precision)), args.classes);
+  const Denoiser& denoiser = *chosen;
   const NoiseSchedule& schedule = denoiser.schedule();
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
   const int64_t steps = args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps());
   sampler->set_timesteps(steps);
 
   GenerateOptions generate_options;
-  generate_options.num_samples = args.num;
+  generate_options.num_samples = args.num * std::max<int64_t>(1, static_cast<int64_t>(classes.size()));
+  if (!classes.empty()) {  // --num samples of each class, class by class
+    generate_options.class_labels =
+        torch::tensor(classes, torch::kLong).repeat_interleave(args.num);
+  }
   generate_options.batch_size = args.batch_size;
   generate_options.seed = args.seed;
   const bool points = model.network->sample_shape().size() == 1;
-  check_samples_destination(args.out, points);
+  if (classes.size() <= 1) check_samples_destination(args.out, points);
+  if (classes.size() > 1) check(ends_with(args.out, ".png") || ends_with(args.out, ".csv"),
+                                "--out " + args.out + ": --class all writes one .png (a row per class) or one .csv");
   if (!args.trajectory.empty()) {
     generate_options.trajectory_frames = 10;
     generate_options.trajectory_samples = points ? args.num : 8;
@@ -97,8 +137,13 @@ void run_sample(const SampleArguments& args) {
   const GenerateResult result = generate_with_progress(denoiser, *sampler, generate_options, args.quiet);
 
   std::ostringstream title;
-  title << args.num << " samples, " << describe(*sampler, args) << (args.no_ema ? "" : ", EMA");
-  const std::vector<std::string> written = write_samples(args.out, result.samples, title.str());
+  title << generate_options.num_samples << " samples, " << describe(*sampler, args) << (args.no_ema ? "" : ", EMA");
+  const std::string class_text = describe_classes(args.classes, model.config);
+  if (!class_text.empty()) title << ", " << class_text;
+  const std::vector<std::string> written =
+      classes.size() > 1 ? std::vector<std::string>{write_class_samples(args.out, result.samples, args.num,
+                                                                        model.config.data.class_names, title.str())}
+                         : write_samples(args.out, result.samples, title.str());
   std::printf("wrote %zu file%s: %s%s\n", written.size(), written.size() == 1 ? "" : "s", written.front().c_str(),
               written.size() > 1 ? " ..." : "");
   if (!args.trajectory.empty()) {
@@ -116,7 +161,7 @@ Command add_sample_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run with any sampler");
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
   command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample) or samples.csv")->required();
-  command->add_option("--num", args->num, "number of samples")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
+  command->add_option("--num", args->num, "number of samples (of each class with --class all)")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
   command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps, for ddpm; 50 for the others)")
       ->check(CLI::PositiveNumber);
   command->add_option("--sampler", args->sampler, "ddpm, ddim, dpm++2m, dpm++2m-sde, euler or heun (see docs/samplers.md)")
@@ -147,6 +192,7 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--trajectory", args->trajectory, "also write the reverse process of a few samples to this PNG");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
+  add_class_options(*command, args->classes, /*allow_all=*/true);
   add_precision_option(*command, args->precision, "what the network computes in");
   add_device_option(*command, args->device);
   command->add_flag("--quiet", args->quiet, "no progress bar");

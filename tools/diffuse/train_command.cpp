@@ -1,5 +1,6 @@
 // diffuse train: train a noise predictor into a run directory.
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,8 @@
 #include "diffuse/data/data_spec.h"
 #include "diffuse/device.h"
 #include "diffuse/io/atomic_file.h"
+#include "diffuse/io/run_directory.h"
+#include "diffuse/models/unet.h"
 #include "diffuse/training/trainer.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
@@ -22,26 +25,19 @@ struct TrainArguments {
   int64_t steps = 0, batch_size = 0, checkpoint_every = 0, sample_every = -1, image_size = 0, channels = 0;
   int64_t max_bad_steps = 0;
   int64_t num_timesteps = 0;
-  double learning_rate = 0, ema_decay = -1;
+  double learning_rate = 0, ema_decay = -1, label_dropout = 0;
   uint64_t seed = 0;
-  bool resume = false, flip = false, quiet = false;
+  bool resume = false, flip = false, quiet = false, conditional = false;
   CLI::App* parser = nullptr;
 };
 
 bool given(const TrainArguments& args, const std::string& option) { return args.parser->count(option) > 0; }
 
-// The configuration of a new run: a config file or a preset, then the flags on top.
-RunConfig build_config(const TrainArguments& args) {
-  RunConfig config;
-  if (!args.config_file.empty()) {
-    config = read_run_config(args.config_file);
-  } else {
-    check(!args.data.empty(), "--data is required for a new run (e.g. --data fashion-mnist or --data toy2d:swissroll)");
-    config = preset_config(!args.preset.empty() ? args.preset : is_point_data(args.data) ? "toy2d" : "mnist-small");
-  }
+// The flags on top of a configuration.
+void apply_flags(RunConfig& config, const TrainArguments& args) {
   if (!args.data.empty()) config.data.spec = args.data;
   check(!config.data.spec.empty(), "no data: give --data or a \"data\": {\"spec\": ...} in the config file");
-  if (auto* unet = std::get_if<UNetConfig>(&config.model)) {
+  if (auto* unet = config.model.get_if<UNetConfig>()) {
     if (args.image_size > 0) unet->image_size = args.image_size;
     if (args.channels > 0) unet->in_channels = unet->out_channels = args.channels;
   } else {
@@ -62,19 +58,65 @@ RunConfig build_config(const TrainArguments& args) {
   if (given(args, "--precision")) t.precision = precision_from_string(args.precision);
   if (given(args, "--max-bad-steps")) t.max_bad_steps = args.max_bad_steps;
   if (given(args, "--on-nan")) t.on_non_finite = non_finite_action_from_string(args.on_nan);
-  t.preview_steps = std::min(t.preview_steps, config.schedule.num_timesteps);
+  if (args.conditional) config.data.conditional = true;
+  check(!given(args, "--label-dropout") || config.data.conditional,
+        "--label-dropout applies to class-conditional runs (--conditional)");
+  if (given(args, "--label-dropout")) t.label_dropout = args.label_dropout;
+}
+
+// The configuration of a new run: a config file or a preset, then the flags on top.
+RunConfig build_config(const TrainArguments& args) {
+  RunConfig config;
+  if (!args.config_file.empty()) {
+    config = read_run_config(args.config_file);
+  } else {
+    check(!args.data.empty(), "--data is required for a new run (e.g. --data fashion-mnist or --data toy2d:swissroll)");
+    config = preset_config(!args.preset.empty() ? args.preset : is_point_data(args.data) ? "toy2d" : "mnist-small");
+  }
+  apply_flags(config, args);
+  config.training.preview_steps = std::min(config.training.preview_steps, config.schedule.num_timesteps);
   config.validate();
   return config;
 }
 
-void run_train(const TrainArguments& args) {
-  for (const char* option : {"--data", "--preset", "--config", "--batch-size", "--lr", "--seed", "--prediction",
-                             "--schedule", "--timesteps", "--image-size", "--channels", "--ema-decay", "--flip",
-                             "--precision"}) {
-    check(!args.resume || !given(args, option),
-          std::string(option) + " cannot be changed with --resume: the run continues with its own config.json "
-          "(only --steps, --checkpoint-every, --sample-every, --max-bad-steps and --on-nan may change)");
+// Every leaf of a JSON object as "a.b.c" -> value.
+void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, nlohmann::json>& out) {
+  if (!j.is_object()) {
+    out[prefix] = j;
+    return;
   }
+  for (const auto& item : j.items()) flatten(item.value(), prefix.empty() ? item.key() : prefix + "." + item.key(), out);
+}
+
+// --resume continues a run as it was: flags equal to the run's own settings
+// are accepted, any other value of a setting that shapes the training is refused.
+void check_resume_flags(const TrainArguments& args) {
+  check(!given(args, "--config"), "--config cannot be given with --resume: the run continues with its own config.json");
+  const RunConfig stored = RunDirectory(args.out).read_config();
+  check(!given(args, "--preset") || args.preset == stored.preset,
+        "--preset " + args.preset + " cannot be changed with --resume: the run started from '" + stored.preset + "'");
+  RunConfig requested = stored;
+  apply_flags(requested, args);
+  std::map<std::string, nlohmann::json> before, after;
+  flatten(run_config_to_json(stored), "", before);
+  flatten(run_config_to_json(requested), "", after);
+  // What may change on a resume (ResumeOptions) is left out of the comparison.
+  for (const char* free : {"training.steps", "training.checkpoint_every", "training.sample_every", "training.max_bad_steps",
+                           "training.on_non_finite"}) {
+    before.erase(free);
+    after.erase(free);
+  }
+  for (const auto& [key, value] : after) {
+    const auto found = before.find(key);
+    check(found != before.end() && found->second == value,
+          "the run's " + key + " is " + (found == before.end() ? "unset" : found->second.dump()) + ", not " + value.dump() +
+              ": settings that shape the training cannot be changed with --resume (only --steps, --checkpoint-every, "
+              "--sample-every, --max-bad-steps and --on-nan may; flags equal to the run's own are accepted)");
+  }
+}
+
+void run_train(const TrainArguments& args) {
+  if (args.resume) check_resume_flags(args);
   ResumeOptions resume;
   if (given(args, "--steps")) resume.total_steps = args.steps;
   if (given(args, "--checkpoint-every")) resume.checkpoint_every = args.checkpoint_every;
@@ -134,6 +176,12 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--channels", args->channels, "1 (grey) or 3 (RGB) (image models)")->check(CLI::IsMember({1, 3}));
   command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(CLI::Range(0.0, 0.999999));
   command->add_flag("--flip", args->flip, "random horizontal flips");
+  command->add_flag("--conditional", args->conditional,
+                    "learn p(x | class) and, through label dropout, p(x) in one network (labelled data: mnist, "
+                    "fashion-mnist, images:DIR with a sub-folder per class, toy2d:8gaussians/moons/checkerboard)");
+  command->add_option("--label-dropout", args->label_dropout,
+                      "conditional runs: share of labels replaced by the null label (default 0.1)")
+      ->check(CLI::Range(0.0, 1.0));
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
   command->add_option("--max-bad-steps", args->max_bad_steps,
                       "NaN/Inf steps in a row (each skipped) before --on-nan applies (default 10)")

@@ -7,6 +7,7 @@
 
 #include <torch/types.h>
 
+#include "diffuse/conditioning.h"
 #include "diffuse/denoiser.h"
 
 namespace diffuse {
@@ -34,6 +35,7 @@ struct DenoiseOptions {
   int64_t samples = 1;  // ddpm: average this many samples
   uint64_t seed = 0;    // ddpm
   // Called after every network evaluation with (evaluations done, total).
+  Conditioning conditioning;  // of each image (class labels of a conditional model), or empty
   std::function<void(int64_t, int64_t)> on_evaluation;
 };
 

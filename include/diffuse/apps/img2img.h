@@ -5,6 +5,7 @@
 
 #include <torch/types.h>
 
+#include "diffuse/conditioning.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/sampling/sampler.h"
 
@@ -22,6 +23,7 @@ struct Img2ImgOptions {
   int64_t steps = 50;     // reverse steps from t0 (capped at t0 + 1)
   uint64_t seed = 0;
   // Called after every network evaluation with (evaluations done, total).
+  Conditioning conditioning;  // of each image (class labels of a conditional model), or empty
   std::function<void(int64_t, int64_t)> on_evaluation;
 };
 

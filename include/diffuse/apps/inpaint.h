@@ -6,6 +6,7 @@
 
 #include <torch/types.h>
 
+#include "diffuse/conditioning.h"
 #include "diffuse/denoiser.h"
 
 namespace diffuse {
@@ -26,6 +27,7 @@ struct InpaintOptions {
   double temperature = 1.0;   // scales x_T and the noise of every reverse step
   uint64_t seed = 0;
   // Called after every network evaluation with (evaluations done, total).
+  Conditioning conditioning;  // of each image (class labels of a conditional model), or empty
   std::function<void(int64_t, int64_t)> on_evaluation;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "diffuse/denoiser.h"
@@ -20,20 +21,25 @@ std::vector<int64_t> tile_origins(int64_t length, int64_t tile, int64_t overlap)
 // smaller than S along an axis are padded by repeating their edge pixels and
 // cropped back. Because eps and x0 are linear in each other for a given x_t,
 // blending both keeps them consistent, and every sampler runs on large images
-// unchanged. Inputs of the network's own size go straight through.
+// unchanged. Inputs of the network's own size go straight through. It wraps
+// any denoiser (a guided one, guidance.h), whose answers it blends; each
+// image's conditioning goes to all its tiles.
 class TiledDenoiser : public Denoiser {
  public:
   // overlap < 0: a quarter of the tile. `max_batch`: tiles per network call.
-  explicit TiledDenoiser(const Denoiser& denoiser, int64_t overlap = -1, int64_t max_batch = 256);
+  explicit TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap = -1, int64_t max_batch = 256);
+  explicit TiledDenoiser(const Denoiser& denoiser, int64_t overlap = -1, int64_t max_batch = 256)
+      : TiledDenoiser(std::make_shared<Denoiser>(denoiser), overlap, max_batch) {}
 
   using Denoiser::predict;
-  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t) const override;
+  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override;
 
   int64_t tile_height() const { return tile_height_; }
   int64_t tile_width() const { return tile_width_; }
   int64_t overlap() const { return overlap_; }
 
  private:
+  std::shared_ptr<const Denoiser> inner_;
   int64_t tile_height_, tile_width_, overlap_, max_batch_;
 };
 

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "diffuse/data/dataset.h"
-#include "diffuse/models/model_config.h"
 
 namespace diffuse {
 
@@ -13,7 +12,8 @@ namespace diffuse {
 //                        (default $DIFFUSE_DATA/mnist)
 //   fashion-mnist[:DIR]  the same for Fashion-MNIST (default
 //                        /usr/share/datasets/fashion-mnist, Debian's dataset-fashion-mnist)
-//   images:DIR           a folder of PNG/JPEG images
+//   images:DIR           a folder of PNG/JPEG images, or of sub-folders of them,
+//                        one per class (the ImageFolder convention)
 //   toy2d:NAME           swissroll, moons, 8gaussians or checkerboard
 struct DataSpec {
   std::string kind;
@@ -28,9 +28,19 @@ std::string idx_directory(const DataSpec& spec);
 // True for specs whose samples are 2-D points rather than images.
 bool is_point_data(const std::string& spec);
 
-// Opens the training split the spec names, shaped for `model` (images are
-// converted to the model's channels and resized to its image size). Throws
-// Error with the reason when the data is missing, corrupt or cannot fit the model.
-std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ModelConfig& model);
+// How image data is prepared: converted to `channels` (1 or 3) and resized
+// to image_size x image_size. Point data ignores it.
+struct ImageFormat {
+  int64_t channels = 1;
+  int64_t image_size = 28;
+};
+
+// Opens the training split the spec names, with its labels where it has
+// them (MNIST's label files, class folders, toy2d mixture components).
+// Throws Error with the reason when the data is missing or corrupt.
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ImageFormat& format = {});
+
+// The class names of MNIST ("0".."9") and Fashion-MNIST ("T-shirt/top", ...).
+std::vector<std::string> idx_class_names(const std::string& kind);
 
 }  // namespace diffuse

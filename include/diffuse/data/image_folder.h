@@ -20,7 +20,9 @@ std::vector<std::string> list_image_files(const std::string& directory);
 torch::Tensor center_crop_and_resize(const torch::Tensor& image, int64_t size);
 
 // Every image of a folder, converted to `channels` (1 or 3), centre-cropped
-// and resized to `image_size`, held in memory. Throws Error naming the first
+// and resized to `image_size`, held in memory. A folder that holds no images
+// itself but sub-folders of them is labelled by sub-folder, in name order
+// (the ImageFolder convention of torchvision). Throws Error naming the first
 // unreadable file, or when the folder has no images.
 std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
                                                       int64_t image_size);

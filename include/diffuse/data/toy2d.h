@@ -11,7 +11,9 @@ namespace diffuse {
 // Classic 2-D test distributions (as in FFJORD and many diffusion tutorials),
 // each scaled to roughly unit variance. Points are drawn on the fly: point i
 // is a pure function of (name, seed, i), so any batch can be recomputed and
-// training resumes exactly without storing the data.
+// training resumes exactly without storing the data. Mixtures carry the
+// component a point came from as its class: the mode of 8gaussians, the
+// half of moons, the square of checkerboard (swissroll has none).
 class Toy2dDataset : public Dataset {
  public:
   // name: swissroll, moons, 8gaussians or checkerboard.
@@ -19,16 +21,21 @@ class Toy2dDataset : public Dataset {
 
   int64_t size() const override { return size_; }
   std::vector<int64_t> sample_shape() const override { return {2}; }
-  torch::Tensor get_batch(const std::vector<int64_t>& indices) const override;
+  Batch get_batch(const std::vector<int64_t>& indices) const override;
   std::string describe() const override;
   bool is_image() const override { return false; }
+  std::vector<std::string> class_names() const override;
 
   // n fresh points (indices offset past the training range), e.g. for a
   // reference set in a test or a metric.
   torch::Tensor reference_points(int64_t n, std::uint64_t stream = 1) const;
+  // The same points with their classes (undefined without classes).
+  Batch reference_batch(int64_t n, std::uint64_t stream = 1) const;
 
  private:
-  void point(std::uint64_t index, double& x, double& y) const;
+  // Point `index` and its class (-1 for swissroll).
+  int64_t point(std::uint64_t index, double& x, double& y) const;
+  Batch points(const std::vector<std::uint64_t>& indices) const;
 
   std::string name_;
   std::uint64_t seed_;

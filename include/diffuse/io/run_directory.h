@@ -2,9 +2,7 @@
 
 #include <string>
 
-#include "diffuse/denoiser.h"
 #include "diffuse/io/safetensors.h"
-#include "diffuse/models/network.h"
 #include "diffuse/run_config.h"
 
 namespace diffuse {
@@ -52,17 +50,5 @@ class RunDirectory {
   std::string file(const std::string& name) const;
   std::string path_;
 };
-
-// A trained network ready for sampling, built from a run directory's config
-// and its EMA (or raw) weights.
-struct TrainedModel {
-  RunConfig config;
-  NetworkPtr network;
-};
-TrainedModel load_trained_model(const std::string& run_directory, bool use_ema = true);
-
-// The model's denoiser: its network, schedule, prediction target and x0
-// clipping, computing in `precision`.
-Denoiser make_denoiser(const TrainedModel& model, Precision precision = Precision::kFloat32);
 
 }  // namespace diffuse

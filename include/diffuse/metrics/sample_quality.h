@@ -37,11 +37,15 @@ struct SampleQuality {
   double class_entropy_bits = 0.0;   // entropy of the predicted-class histogram (max log2 10 = 3.32)
   double confident_share = 0.0;  // share of samples whose top probability is >= 0.9
   std::vector<int64_t> class_counts;
+  // Samples of a class-conditional model: the share the classifier assigns
+  // to the class each was asked for (-1 when no classes were given).
+  double class_accuracy = -1.0;
 };
 
-// images: [N, 1, 28, 28] in [-1, 1].
+// images: [N, 1, 28, 28] in [-1, 1]; intended_classes: int64 [N], the class
+// each sample was generated for, or undefined.
 SampleQuality evaluate_samples(FeatureNetwork& network, const ReferenceSet& reference, const torch::Tensor& images,
-                               uint64_t seed = 0);
+                               uint64_t seed = 0, const torch::Tensor& intended_classes = {});
 
 void to_json(nlohmann::json& json, const SampleQuality& quality);
 

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "diffuse/models/model_config.h"
+#include "diffuse/models/network_config.h"
 
 namespace diffuse {
 
@@ -11,7 +11,13 @@ namespace diffuse {
 // attention product (the matmul-shaped work that dominates; normalisation and
 // elementwise work are left out, as in the usual FLOP counts of papers).
 // Used to turn measured times into GFLOP/s against the machine's ceiling.
-double forward_flops(const ModelConfig& config);
+inline double forward_flops(const ModelConfig& config) { return config->forward_flops(); }
+
+// The counts of the two network kinds (their configs' forward_flops()).
+struct UNetConfig;
+struct MlpConfig;
+double unet_forward_flops(const UNetConfig& config);
+double mlp_forward_flops(const MlpConfig& config);
 
 // A training step costs about three forward passes per sample: the forward
 // pass, and a backward pass that computes gradients with respect to both the

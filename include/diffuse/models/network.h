@@ -7,17 +7,24 @@
 
 #include <torch/nn/module.h>
 
+#include "diffuse/conditioning.h"
+
 namespace diffuse {
 
-// A noise-prediction network: maps (x_t, t) to a tensor shaped like x_t
-// (eps, x0 or v, see prediction.h). Samplers and the trainer see only this
-// interface, so every sampler drives every network.
+// A noise-prediction network: maps (x_t, t, conditioning) to a tensor shaped
+// like x_t (eps, x0 or v, see prediction.h). Samplers and the trainer see
+// only this interface, so every sampler drives every network.
 class NoiseNetwork : public torch::nn::Module {
  public:
   // x_t: [N, ...data shape]; t: [N] timesteps (0-based, integer-valued).
-  virtual torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) = 0;
+  // A network refuses conditioning it was not built for.
+  virtual torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) = 0;
+  // Unconditional: the null label for class-conditional networks.
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) { return forward(x_t, t, Conditioning{}); }
   // The shape of one sample, e.g. {1, 28, 28} or {2}.
   virtual std::vector<int64_t> sample_shape() const = 0;
+  // Classes it is conditioned on (0: unconditional); label num_classes() is the null label.
+  virtual int64_t num_classes() const { return 0; }
   // A few lines describing the architecture, for `diffuse info`.
   virtual std::string describe() const = 0;
 };

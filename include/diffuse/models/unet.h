@@ -9,16 +9,19 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "diffuse/models/class_embedding.h"
 #include "diffuse/models/convolution.h"
 #include "diffuse/models/network.h"
+#include "diffuse/models/network_config.h"
 #include "diffuse/models/timestep_embedding.h"
 
 namespace diffuse {
 
 // The U-Net of Ho et al. 2020 (diffusion_tf/models/unet.py), a PixelCNN++
 // backbone with Wide-ResNet blocks, GroupNorm, self-attention and a
-// sinusoidal time embedding added inside every residual block.
-struct UNetConfig {
+// sinusoidal time embedding added inside every residual block; with
+// num_classes > 0, a class embedding is added to the time embedding.
+struct UNetConfig : NetworkConfigBase<UNetConfig> {
   int64_t in_channels = 1;
   int64_t out_channels = 1;
   int64_t image_size = 28;
@@ -29,9 +32,14 @@ struct UNetConfig {
   double dropout = 0.1;
   int64_t num_groups = 32;                      // GroupNorm groups
 
+  std::string type() const override { return "unet"; }
   // Throws Error when the configuration cannot be built (channels not
   // divisible by the groups, image size not divisible by 2^(levels-1), ...).
-  void validate() const;
+  void validate() const override;
+  void write_json(nlohmann::json& j) const override;
+  NetworkPtr build() const override;
+  std::vector<int64_t> sample_shape() const override { return {in_channels, image_size, image_size}; }
+  double forward_flops() const override;
 };
 void to_json(nlohmann::json& j, const UNetConfig& config);
 void from_json(const nlohmann::json& j, UNetConfig& config);
@@ -72,8 +80,10 @@ TORCH_MODULE(AttentionBlock);
 class UNet : public NoiseNetwork {
  public:
   explicit UNet(const UNetConfig& config);
-  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t) override;
+  using NoiseNetwork::forward;
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) override;
   std::vector<int64_t> sample_shape() const override;
+  int64_t num_classes() const override { return config_.num_classes; }
   std::string describe() const override;
   const UNetConfig& config() const { return config_; }
 
@@ -88,6 +98,7 @@ class UNet : public NoiseNetwork {
 
   UNetConfig config_;
   TimestepEmbedding time_embedding_{nullptr};
+  ClassEmbedding class_embedding_{nullptr};  // null without classes
   Convolution conv_in_{nullptr};
   std::vector<Stage> down_;
   ResidualBlock mid_block1_{nullptr};

@@ -13,11 +13,12 @@ namespace diffuse {
 class DdimSampler : public Sampler {
  public:
   DdimSampler(NoiseSchedule schedule, SamplerOptions options);
+  bool is_markov() const override { return true; }
   std::string name() const override { return "ddim"; }
 
  protected:
   SamplerStep take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                        torch::Generator& generator) override;
+                        SampleNoise& noise) override;
 };
 
 }  // namespace diffuse

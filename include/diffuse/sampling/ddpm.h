@@ -11,12 +11,13 @@ namespace diffuse {
 class DdpmSampler : public Sampler {
  public:
   DdpmSampler(NoiseSchedule schedule, SamplerOptions options);
+  bool is_markov() const override { return true; }
   std::string name() const override { return "ddpm"; }
 
  protected:
   std::vector<int64_t> plan_evaluations(const std::vector<int64_t>& steps) override;
   SamplerStep take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                        torch::Generator& generator) override;
+                        SampleNoise& noise) override;
 
  private:
   NoiseSchedule respaced_;  // the schedule over the kept timesteps

@@ -28,7 +28,7 @@ class DpmSolverSampler : public Sampler {
 
  protected:
   SamplerStep take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                        torch::Generator& generator) override;
+                        SampleNoise& noise) override;
 
  private:
   Noise noise_;

@@ -26,13 +26,13 @@ class EdmSampler : public Sampler {
  protected:
   std::vector<int64_t> plan_evaluations(const std::vector<int64_t>& steps) override;
   SamplerStep take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x_t,
-                        torch::Generator& generator) override;
+                        SampleNoise& noise) override;
 
  private:
   double sigma_at(int64_t k) const;  // sigma_k of the steps, 0 at k = K
   // From x (variance-exploding, at sigma_k) to what the network sees at the
   // start of step k: churned to sigma_hat_k and scaled back to x_t.
-  torch::Tensor to_step_input(int64_t k, const torch::Tensor& x, torch::Generator& generator) const;
+  torch::Tensor to_step_input(int64_t k, const torch::Tensor& x, SampleNoise& noise) const;
 
   Order order_;
   std::vector<int64_t> churned_;  // t_hat_k: the timestep of sigma_hat_k

@@ -6,15 +6,29 @@
 
 #include <torch/types.h>
 
+#include "diffuse/conditioning.h"
 #include "diffuse/denoiser.h"
+#include "diffuse/noise.h"
 #include "diffuse/sampling/sampler.h"
 
 namespace diffuse {
 
+// Called after every sampler step; returns the state to go on from (the
+// state itself, or a constrained one: RePaint's known pixels, a planner's
+// start and goal, atoms held fixed). `timestep` is the level of the new
+// state (Sampler::state_timestep; -1: the clean sample), `noise` the
+// streams of the samples in x (noise.first() is the first one's index).
+using SamplingHook =
+    std::function<torch::Tensor(size_t index, int64_t timestep, const torch::Tensor& x, SampleNoise& noise)>;
+
 struct GenerateOptions {
   int64_t num_samples = 16;
   int64_t batch_size = 64;  // samples per network evaluation
-  uint64_t seed = 0;        // same seed and batch size: same samples
+  uint64_t seed = 0;        // same seed: same samples, whatever the batch size (noise.h)
+  // Class of each sample, int64 [num_samples] (undefined: unconditional);
+  // with guidance, a GuidedDenoiser (guidance.h) as the denoiser.
+  torch::Tensor class_labels;
+  std::vector<SamplingHook> hooks;  // applied in order after every step
   // Frames of the reverse process to keep for the first `trajectory_samples`
   // samples (0: none). Frames are evenly spaced over the steps and include
   // x_T and the final sample.
@@ -33,10 +47,18 @@ struct GenerateResult {
 // Called after each network evaluation with its index and the new state.
 using StepObserver = std::function<void(size_t index, const torch::Tensor& x)>;
 
+struct ReverseOptions {
+  Conditioning conditioning;  // rows of x
+  std::vector<SamplingHook> hooks;
+  StepObserver observe;
+};
+
 // Runs the whole reverse process of `sampler` (its timesteps set) from the
 // state x at timesteps()[0], in x's dtype, and returns the finished sample.
-torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, torch::Generator& generator,
-                              const StepObserver& observe = {});
+torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, SampleNoise& noise,
+                              const ReverseOptions& options = {});
+torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch::Tensor x, SampleNoise& noise,
+                              const StepObserver& observe);
 
 // Runs the reverse process from pure noise with `sampler` driving `denoiser`.
 // The sampler must have its timesteps set.

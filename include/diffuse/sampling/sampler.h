@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include <ATen/core/Generator.h>
 #include <torch/types.h>
 
+#include "diffuse/noise.h"
 #include "diffuse/prediction.h"
 #include "diffuse/run_config.h"
 #include "diffuse/sampling/spacing.h"
@@ -75,11 +75,22 @@ class Sampler {
   // step_timesteps()[k] to step_timesteps()[k + 1], the last one to the clean sample.
   const std::vector<int64_t>& step_timesteps() const;
 
-  // x_T: pure noise scaled by the temperature.
-  torch::Tensor initial_sample(const std::vector<int64_t>& shape, torch::Generator& generator) const;
+  // x_T: pure noise scaled by the temperature, [noise.count(), ...shape].
+  torch::Tensor initial_sample(const std::vector<int64_t>& sample_shape, SampleNoise& noise) const;
   // Consumes the prediction at timesteps()[index]. Steps are taken in order;
-  // index 0 starts a new trajectory (and clears multistep history).
-  SamplerStep step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x, torch::Generator& generator);
+  // index 0 starts a new trajectory (and clears multistep history). Every
+  // sample's noise comes from its own stream in `noise` (noise.h).
+  SamplerStep step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x, SampleNoise& noise);
+  // The timestep of the state after evaluation `index`, the one the network
+  // sees next; -1 after the last (the clean sample). Sampling hooks noise
+  // what they impose to this level.
+  int64_t state_timestep(size_t index) const;
+
+  // Markov samplers (no multistep history: ddpm, ddim) may continue from any
+  // evaluation, as RePaint's jumps back up the chain need; the others refuse.
+  virtual bool is_markov() const { return false; }
+  // The next step() may be at `index` (Error unless is_markov()).
+  void continue_at(size_t index);
 
   const NoiseSchedule& schedule() const { return schedule_; }
   const SamplerOptions& options() const { return options_; }
@@ -88,12 +99,10 @@ class Sampler {
   // The network evaluations for the chosen steps; default: one per step.
   virtual std::vector<int64_t> plan_evaluations(const std::vector<int64_t>& steps) { return steps; }
   virtual SamplerStep take_step(const EpsilonAndX0& prediction, size_t index, const torch::Tensor& x,
-                                torch::Generator& generator) = 0;
+                                SampleNoise& noise) = 0;
 
   // alpha_bar at step position k of step_timesteps(); 1 (clean) at k = K.
   double alpha_bar_at(int64_t k) const;
-  // Noise ~ N(0, I) shaped like x, drawn from `generator`.
-  static torch::Tensor gaussian_like(const torch::Tensor& x, torch::Generator& generator);
 
   NoiseSchedule schedule_;
   SamplerOptions options_;

@@ -81,6 +81,7 @@ class Trainer {
  private:
   Trainer(RunConfig config, RunDirectory run, torch::Device device);
   void load_checkpoint();
+  void open_data();
   void handle_non_finite_step();
   double learning_rate_at(int64_t step) const;
   void log_metrics();
@@ -95,7 +96,6 @@ class Trainer {
   std::unique_ptr<torch::optim::Adam> optimizer_;
   std::unique_ptr<ExponentialMovingAverage> ema_;
   std::unique_ptr<BatchOrder> batch_order_;
-  torch::Generator generator_;  // timesteps, noise and flips
   torch::Device device_;
   int64_t step_ = 0;
   // Running sums for the current logging interval, part of the checkpoint so

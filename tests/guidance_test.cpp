@@ -1,0 +1,104 @@
+#include "diffuse/guidance.h"
+
+#include <cmath>
+#include <memory>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "diffuse/sampling/sample_loop.h"
+#include "diffuse/sampling/sampler.h"
+#include "diffuse/util/error.h"
+#include "sampling/gaussian_oracle.h"
+
+namespace diffuse {
+namespace {
+
+// Two classes in 2-D: N(-1.5, 0.5^2 I) and N(+1.5, 0.5^2 I).
+constexpr double kS = 0.5;
+const std::vector<double> kMeans{-1.5, 1.5};
+
+struct GuidanceSetup {
+  NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  std::shared_ptr<testing::ClassGaussianOracle> oracle =
+      std::make_shared<testing::ClassGaussianOracle>(schedule, 2, kMeans, kS);
+  Denoiser base{oracle, schedule, Prediction::kEpsilon, /*clip_x0=*/false};
+};
+
+torch::Tensor sample(const Denoiser& denoiser, const std::string& sampler_name, int64_t label, int64_t count = 4000) {
+  const std::unique_ptr<Sampler> sampler = make_sampler(sampler_name, denoiser.schedule(), {});
+  sampler->set_timesteps(sampler_name == "ddpm" ? 250 : 50);
+  GenerateOptions options;
+  options.num_samples = count;
+  options.batch_size = 1000;
+  options.seed = 11;
+  options.class_labels = torch::full({count}, label, torch::kLong);
+  return generate(denoiser, *sampler, options).samples.to(torch::kFloat64);
+}
+
+TEST(Guidance, ScaleOneSamplesTheClassAndScaleZeroTheMixture) {
+  const GuidanceSetup setup;
+  for (const std::string& name : {"ddpm", "ddim", "dpm++2m", "heun"}) {
+    for (int64_t c = 0; c < 2; ++c) {
+      const torch::Tensor conditional = sample(GuidedDenoiser(setup.base, 1.0), name, c);
+      EXPECT_NEAR(conditional.mean().item<double>(), kMeans[static_cast<size_t>(c)], 0.03) << name << " class " << c;
+      EXPECT_NEAR(conditional.std(0).mean().item<double>(), kS, 0.03) << name << " class " << c;
+    }
+    // S = 0: the null label, the equal mixture: mean 0, variance s^2 + 1.5^2 per coordinate.
+    const torch::Tensor unconditional = sample(GuidedDenoiser(setup.base, 0.0), name, 1);
+    EXPECT_NEAR(unconditional.mean().item<double>(), 0.0, 0.08) << name;
+    EXPECT_NEAR(unconditional.std(0).mean().item<double>(), std::sqrt(kS * kS + 1.5 * 1.5), 0.05) << name;
+  }
+}
+
+TEST(Guidance, StrongerGuidanceMovesSamplesAwayFromTheOtherClass) {
+  const GuidanceSetup setup;
+  const double plain = sample(GuidedDenoiser(setup.base, 1.0), "ddim", 1).mean().item<double>();
+  const double strong = sample(GuidedDenoiser(setup.base, 3.0), "ddim", 1).mean().item<double>();
+  EXPECT_GT(strong, plain + 0.02);
+}
+
+TEST(Guidance, CombinesBothBranchesOfOneDoubledBatch) {
+  const GuidanceSetup setup;
+  const torch::Tensor x = torch::randn({5, 2}, torch::kFloat64);
+  const torch::Tensor t = torch::full({5}, 300, torch::kLong);
+  Conditioning conditional;
+  conditional.class_labels = torch::tensor({0, 1, 1, 0, 1}, torch::kLong);
+  Conditioning unconditional;
+  unconditional.class_labels = torch::full({5}, 2, torch::kLong);
+  const torch::Tensor eps_c = setup.base.predict(x, t, conditional).eps;
+  const torch::Tensor eps_u = setup.base.predict(x, t, unconditional).eps;
+  const int64_t before = setup.oracle->evaluations, rows_before = setup.oracle->rows_seen;
+  const EpsilonAndX0 guided = GuidedDenoiser(setup.base, 2.5).predict(x, t, conditional);
+  EXPECT_EQ(setup.oracle->evaluations - before, 1);  // one evaluation ...
+  EXPECT_EQ(setup.oracle->rows_seen - rows_before, 10);  // ... of the doubled batch
+  EXPECT_LT((guided.eps - (eps_u + 2.5 * (eps_c - eps_u))).abs().max().item<double>(), 1e-12);
+  // x0 consistent with the guided eps: x_t = a x0 + s eps.
+  const double a = std::sqrt(setup.schedule.alpha_bar(300)), s = std::sqrt(1 - setup.schedule.alpha_bar(300));
+  EXPECT_LT((a * guided.x0 + s * guided.eps - x).abs().max().item<double>(), 1e-12);
+  // Samples without labels pass through unguided.
+  EXPECT_TRUE(torch::equal(GuidedDenoiser(setup.base, 2.5).predict(x, t).eps, setup.base.predict(x, t).eps));
+}
+
+TEST(Guidance, ClipsAfterGuidance) {
+  const GuidanceSetup setup;
+  const Denoiser clipping(setup.oracle, setup.schedule, Prediction::kEpsilon, /*clip_x0=*/true);
+  const torch::Tensor x = torch::full({2, 2}, 3.0, torch::kFloat64);
+  Conditioning labels;
+  labels.class_labels = torch::tensor({1, 1}, torch::kLong);
+  const EpsilonAndX0 guided = GuidedDenoiser(clipping, 4.0).predict(x, torch::full({2}, 100, torch::kLong), labels);
+  EXPECT_LE(guided.x0.abs().max().item<double>(), 1.0);
+  // Unclipped, the guided x0 lies beyond 1 here: the clip is applied to the guided result.
+  EXPECT_GT(GuidedDenoiser(setup.base, 4.0).predict(x, torch::full({2}, 100, torch::kLong), labels).x0.max().item<double>(), 1.0);
+}
+
+TEST(Guidance, RefusesWhatCannotWork) {
+  const GuidanceSetup setup;
+  EXPECT_THROW(GuidedDenoiser(setup.base, -1.0), Error);
+  EXPECT_THROW(GuidedDenoiser(setup.base, std::nan("")), Error);
+  auto unconditional = std::make_shared<testing::GaussianOracle>(setup.schedule, 2, 0.0, 1.0);
+  EXPECT_THROW(GuidedDenoiser(Denoiser(unconditional, setup.schedule, Prediction::kEpsilon, false), 2.0), Error);
+}
+
+}  // namespace
+}  // namespace diffuse

@@ -1,0 +1,171 @@
+// diffuse bench guidance: the quality-diversity trade-off of classifier-free
+// guidance (Ho & Salimans 2022, fig. 4): FID, KID, precision, recall and class
+// accuracy of a conditional run's samples at several guidance scales.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <memory>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "common_options.h"
+#include "diffuse/guidance.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/io/class_grid.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/plot.h"
+#include "diffuse/metrics/sample_quality.h"
+#include "diffuse/sampling/sample_loop.h"
+#include "diffuse/trained_model.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct BenchGuidanceArguments {
+  std::string run, out, features, ref, guidance = "0,1,1.5,2,3,5", sampler = "ddim", precision = "fp32";
+  int64_t num = 1000, steps = 50, batch_size = 250;
+  uint64_t seed = 0;
+  bool quiet = false;
+};
+
+struct GuidanceRow {
+  double scale = 0.0;
+  SampleQuality quality;
+  double ms_per_sample = 0.0;
+  torch::Tensor picture_samples;  // one per class
+};
+
+// Two line plots side by side: FID and class accuracy against the guidance scale.
+Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run) {
+  Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
+  for (const GuidanceRow& row : rows) {
+    fid.x.push_back(row.scale);
+    fid.y.push_back(row.quality.fid);
+    accuracy.x.push_back(row.scale);
+    accuracy.y.push_back(row.quality.class_accuracy);
+  }
+  LinePlotOptions left;
+  left.title = "FID against guidance (" + run + ")";
+  left.x_label = "guidance scale S";
+  left.y_label = "FID (project features)";
+  left.width = 520;
+  LinePlotOptions right = left;
+  right.title = "class accuracy against guidance";
+  right.y_label = "share classified as the class asked for";
+  const Canvas a = render_line_plot({fid}, left), b = render_line_plot({accuracy}, right);
+  Canvas both(a.width() + b.width(), std::max(a.height(), b.height()));
+  both.blit(a, 0, 0);
+  both.blit(b, a.width(), 0);
+  return both;
+}
+
+void run_bench_guidance(const BenchGuidanceArguments& args) {
+  const std::vector<double> scales = parse_number_list(args.guidance, "--guidance");
+  for (double scale : scales) check_guidance_scale(scale);
+  const TrainedModel model = load_trained_model(args.run);
+  const int64_t classes = model.config.model->num_classes;
+  check(classes > 0, "bench guidance needs a class-conditional run (train with --conditional); " + args.run + " has no classes");
+  check(model.network->sample_shape() == std::vector<int64_t>({1, 28, 28}),
+        "bench guidance measures grey 28 x 28 runs in the project's feature space; " + args.run + " makes another shape");
+  create_directories(args.out);
+  const Denoiser base = make_denoiser(model, precision_from_string(args.precision));
+  FeatureNetwork network = load_feature_network(args.features);
+  const ReferenceSet reference = reference_set(network, args.features, args.ref);
+  // Every class equally often, the same x_T for every scale.
+  const torch::Tensor labels = torch::arange(args.num, torch::kLong).remainder(classes);
+
+  std::vector<GuidanceRow> rows;
+  std::printf("%8s %10s %10s %10s %10s %10s %12s\n", "guidance", "FID", "KID", "precision", "recall", "class acc",
+              "ms/sample");
+  for (double scale : scales) {
+    const GuidedDenoiser guided(base, scale);
+    const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, base.schedule(), {});
+    sampler->set_timesteps(args.steps);
+    GenerateOptions options;
+    options.num_samples = args.num;
+    options.batch_size = args.batch_size;
+    options.seed = args.seed;
+    options.class_labels = labels;
+    const auto start = std::chrono::steady_clock::now();
+    const torch::Tensor samples = generate_with_progress(guided, *sampler, options, args.quiet).samples;
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    GuidanceRow row;
+    row.scale = scale;
+    row.ms_per_sample = 1e3 * elapsed.count() / static_cast<double>(args.num);
+    row.quality = evaluate_samples(network, reference, samples, args.seed, labels);
+    row.picture_samples = samples.slice(0, 0, classes);  // samples 0..K-1 are classes 0..K-1
+    std::printf("%8.3g %10.3f %10.5f %10.3f %10.3f %10.3f %12.3f\n", scale, row.quality.fid, row.quality.kid.mean,
+                row.quality.precision_recall.precision, row.quality.precision_recall.recall, row.quality.class_accuracy,
+                row.ms_per_sample);
+    std::fflush(stdout);
+    rows.push_back(row);
+  }
+
+  std::ostringstream csv, table;
+  csv << "guidance,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample\n";
+  table << "| guidance S | FID | KID | precision | recall | class accuracy | ms / sample |\n"
+        << "|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const GuidanceRow& row : rows) {
+    const SampleQuality& q = row.quality;
+    csv << row.scale << "," << q.fid << "," << q.kid.mean << "," << q.kid.standard_error << ","
+        << q.precision_recall.precision << "," << q.precision_recall.recall << "," << q.class_accuracy << ","
+        << row.ms_per_sample << "\n";
+    table << std::fixed << "| " << std::setprecision(2) << row.scale << " | " << std::setprecision(2) << q.fid << " | "
+          << std::setprecision(4) << q.kid.mean << " | " << std::setprecision(3) << q.precision_recall.precision << " | "
+          << q.precision_recall.recall << " | " << q.class_accuracy << " | " << std::setprecision(2) << row.ms_per_sample
+          << " |\n";
+  }
+  table << "\n" << args.num << " samples per row (classes in turn), " << args.sampler << " " << args.steps
+        << " steps, seed " << args.seed << ", the same x_T for every row; features " << args.features << ", reference "
+        << reference.spec << " (" << reference.features.size(0) << " images).\n";
+  const std::filesystem::path out(args.out);
+  write_file_atomically((out / "guidance.csv").string(), csv.str());
+  write_file_atomically((out / "guidance.md").string(), table.str());
+  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run));
+  // One row per guidance scale, one column per class.
+  std::vector<torch::Tensor> pictures;
+  std::vector<std::string> row_names;
+  for (const GuidanceRow& row : rows) {
+    pictures.push_back(row.picture_samples);
+    std::ostringstream name;
+    name << "S = " << row.scale;
+    row_names.push_back(name.str());
+  }
+  save_png((out / "samples.png").string(),
+           render_class_rows(torch::cat(pictures), classes, row_names, "one sample per class (columns) at each guidance"));
+  std::printf("wrote %s, %s, %s and %s\n", (out / "guidance.csv").c_str(), (out / "guidance.md").c_str(),
+              (out / "guidance.png").c_str(), (out / "samples.png").c_str());
+}
+
+}  // namespace
+
+Command add_bench_guidance_command(CLI::App& bench) {
+  auto args = std::make_shared<BenchGuidanceArguments>();
+  CLI::App* command = bench.add_subcommand(
+      "guidance", "Classifier-free guidance of a conditional run: FID, KID, precision, recall and class accuracy "
+                  "per guidance scale, a table and a plot of the trade-off");
+  command->add_option("--run", args->run, "a class-conditional run (diffuse train --conditional)")->required();
+  command->add_option("--features", args->features, "feature network directory (diffuse eval train-features)")->required();
+  command->add_option("--ref", args->ref, "reference images, e.g. mnist:DIR:test")->required();
+  command->add_option("--out", args->out, "directory for guidance.csv, guidance.md and the pictures")->required();
+  command->add_option("--guidance", args->guidance, "comma-separated guidance scales S")->capture_default_str();
+  command->add_option("--num", args->num, "samples per guidance scale")
+      ->check(CLI::Range(int64_t{10}, int64_t{1000000}))
+      ->capture_default_str();
+  command->add_option("--sampler", args->sampler, "sampler")->check(CLI::IsMember(sampler_names()))->capture_default_str();
+  command->add_option("--steps", args->steps, "sampler steps K")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--batch-size", args->batch_size, "samples per network evaluation (doubled inside when guided)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--seed", args->seed, "seed of x_T, the same for every scale")->capture_default_str();
+  add_precision_option(*command, args->precision, "what the network computes in");
+  command->add_flag("--quiet", args->quiet, "no progress bar");
+  return {command, [args] { run_bench_guidance(*args); }};
+}
+
+}  // namespace diffuse::cli

@@ -1,0 +1,80 @@
+#include "class_options.h"
+
+#include <cctype>
+#include <sstream>
+
+#include "diffuse/guidance.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+bool all_digits(const std::string& text) {
+  if (text.empty() || text.size() > 9) return false;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+std::string listing(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) text += (i ? ", " : "") + std::to_string(i) + " " + names[i];
+  return text;
+}
+
+}  // namespace
+
+void add_class_options(CLI::App& command, ClassArguments& args, bool allow_all) {
+  command.add_option("--class", args.choice,
+                     std::string("class-conditional runs: the class, by number or name") +
+                         (allow_all ? ", or 'all' for one row per class (--num samples each)" : ""));
+  command.add_option("--guidance", args.guidance,
+                     "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
+                     ">1 stronger: eps_u + S (eps_c - eps_u)");
+}
+
+std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config) {
+  if (args.guidance) check_guidance_scale(*args.guidance);
+  if (args.choice.empty()) {
+    check(!args.guidance, "--guidance needs --class: guidance steers samples towards a class");
+    return {};
+  }
+  const int64_t classes = config.model->num_classes;
+  check(classes > 0, "--class: this run was trained without classes (train with --conditional on labelled data)");
+  const std::vector<std::string>& names = config.data.class_names;
+  if (args.choice == "all") {
+    std::vector<int64_t> every;
+    for (int64_t c = 0; c < classes; ++c) every.push_back(c);
+    return every;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == args.choice && !all_digits(args.choice)) return {static_cast<int64_t>(i)};
+  }
+  check(all_digits(args.choice), "--class " + args.choice + ": no such class; the run's classes are " + listing(names));
+  const int64_t c = std::stoll(args.choice);
+  check(c < classes, "--class " + args.choice + " is out of range: the run has " + std::to_string(classes) +
+                         " classes (0 to " + std::to_string(classes - 1) + "): " + listing(names));
+  return {c};
+}
+
+std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {
+  if (args.choice.empty() || args.guidance.value_or(1.0) == 1.0) return std::make_shared<Denoiser>(base);
+  return std::make_shared<GuidedDenoiser>(base, *args.guidance);
+}
+
+std::string describe_classes(const ClassArguments& args, const RunConfig& config) {
+  if (args.choice.empty()) return "";
+  std::ostringstream text;
+  const std::vector<int64_t> classes = chosen_classes(args, config);
+  if (classes.size() == 1) {
+    text << "class " << classes.front() << " (" << config.data.class_names[static_cast<size_t>(classes.front())] << ")";
+  } else {
+    text << "every class";
+  }
+  text << ", guidance " << args.guidance.value_or(1.0);
+  return text.str();
+}
+
+}  // namespace diffuse::cli

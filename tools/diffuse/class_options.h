@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "diffuse/denoiser.h"
+#include "diffuse/run_config.h"
+
+namespace diffuse::cli {
+
+// --class and --guidance: what a class-conditional run is asked for.
+struct ClassArguments {
+  std::string choice;             // a class number, a class name, "all" (where allowed) or empty
+  std::optional<double> guidance;  // classifier-free guidance scale S
+};
+// Registers --class (with "all" where `allow_all`) and --guidance.
+void add_class_options(CLI::App& command, ClassArguments& args, bool allow_all);
+
+// The classes --class names (every class for "all"; none without --class).
+// Throws Error, before any work, for --class on an unconditional run, an
+// unknown class, --guidance without --class, or a negative guidance.
+std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config);
+
+// `base`, guided by --guidance (default 1: the plain conditional model) when a class is chosen.
+std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args);
+
+// "class 3 (3), guidance 2" for titles; empty without --class.
+std::string describe_classes(const ClassArguments& args, const RunConfig& config);
+
+}  // namespace diffuse::cli
