@@ -68,6 +68,58 @@ TEST(Inpaint, KeepsKnownPixelsAndFillsTheRestFromTheModel) {
   EXPECT_NEAR(filled.std().item<double>(), s, 0.03);
 }
 
+// Pixels that share one value: x0 = z 1 + e with z ~ N(0, 1), e ~ N(0, w^2 I),
+// i.e. x0 ~ N(0, S), S = w^2 I + 1 1^T. The exact posterior mean is
+// E[x0 | x_t] = a S (a^2 S + s^2 I)^-1 x_t, with (b I + g 1 1^T)^-1 =
+// (I - g / (b + d g) 1 1^T) / b (Sherman-Morrison).
+class SharedValueOracle : public NoiseNetwork {
+ public:
+  SharedValueOracle(NoiseSchedule schedule, double w) : schedule_(std::move(schedule)), w_(w) {}
+  using NoiseNetwork::forward;
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning&) override {
+    const torch::Tensor x = x_t.flatten(1).to(torch::kFloat64);
+    const auto d = static_cast<double>(x.size(1));
+    const torch::Tensor a = schedule_.sqrt_alpha_bar(t, x), s = schedule_.sqrt_one_minus_alpha_bar(t, x);
+    const torch::Tensor b = a * a * w_ * w_ + s * s, g = a * a;  // a^2 S + s^2 I = b I + g 1 1^T
+    const torch::Tensor solved = (x - g / (b + d * g) * x.sum(1, true)) / b;
+    const torch::Tensor x0 = a * (w_ * w_ * solved + solved.sum(1, true));  // a S solved
+    return ((x - a * x0) / s).view_as(x_t).to(x_t.scalar_type());  // eps
+  }
+  std::vector<int64_t> sample_shape() const override { return {1, 4, 4}; }
+  std::string describe() const override { return "shared-value oracle"; }
+
+ private:
+  NoiseSchedule schedule_;
+  double w_;
+};
+
+// The known pixels now say what the unknown ones are: given k known pixels,
+// the unknown ones have mean k / (w^2 + k) times the known pixels' mean
+// (conditioning a Gaussian). RePaint's resampling harmonises the generated
+// part with the known part; plain replacement of the known pixels (r = 1)
+// does not, and leaves the filled pixels short of the conditional mean.
+TEST(Inpaint, ResamplingReachesTheConditionalMeanThatReplacementMisses) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  const double w = 0.1;
+  const Denoiser denoiser(std::make_shared<SharedValueOracle>(schedule, w), schedule, Prediction::kEpsilon, false);
+  const torch::Tensor image = torch::full({32, 1, 4, 4}, 1.5);  // every known pixel 1.5
+  torch::Tensor known = torch::zeros({1, 1, 4, 4});
+  known.index_put_({0, 0, 0, torch::indexing::Slice(0, 2)}, 1.0);  // k = 2 known pixels
+  const double expected = 2.0 / (w * w + 2.0) * 1.5;
+  const auto filled_mean = [&](int64_t resamplings) {
+    InpaintOptions options;
+    options.steps = 100;
+    options.jump_length = 10;
+    options.resamplings = resamplings;
+    const torch::Tensor result = inpaint(denoiser, image, known, options);
+    return result.masked_select(known.expand_as(image).to(torch::kBool).logical_not()).mean().item<double>();
+  };
+  const double repaint = filled_mean(10), replacement = filled_mean(1);
+  std::printf("filled pixels' mean: RePaint r=10 %.3f, replacement r=1 %.3f, exact %.3f\n", repaint, replacement, expected);
+  EXPECT_NEAR(repaint, expected, 0.1);
+  EXPECT_GT(std::abs(replacement - expected), 2.0 * std::abs(repaint - expected));
+}
+
 TEST(Inpaint, RefusesMasksThatDoNotFit) {
   const NoiseSchedule schedule = NoiseSchedule::linear(100);
   const Denoiser denoiser(std::make_shared<GaussianOracle>(schedule, std::vector<int64_t>{1, 8, 8}, 0.0, 0.5), schedule,
