@@ -61,42 +61,41 @@ int64_t default_sampler_steps(const std::string& sampler, int64_t num_timesteps)
   return sampler == "ddpm" ? num_timesteps : std::min<int64_t>(50, num_timesteps);
 }
 
-std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option) {
-  std::vector<int64_t> values;
+namespace {
+
+// A comma-separated list of values that `parse` reads whole (Error naming `what` otherwise).
+template <typename T, typename Parse>
+std::vector<T> parse_list(const std::string& text, const std::string& option, const std::string& what, Parse parse) {
+  std::vector<T> values;
   std::stringstream stream(text);
   std::string item;
   while (std::getline(stream, item, ',')) {
     size_t used = 0;
-    int64_t value = 0;
+    T value{};
     try {
-      value = std::stoll(item, &used);
+      value = parse(item, &used);
     } catch (const std::exception&) {
       used = 0;
     }
-    check(used > 0 && used == item.size(), option + ": '" + item + "' is not an integer (expected a list like 0,50,100)");
+    check(used > 0 && used == item.size(), option + ": '" + item + "' is not " + what);
     values.push_back(value);
   }
-  check(!values.empty(), option + ": expected a comma-separated list of integers");
+  check(!values.empty(), option + ": expected a comma-separated list");
   return values;
 }
 
+}  // namespace
+
+std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option) {
+  return parse_list<int64_t>(text, option, "an integer (expected a list like 0,50,100)",
+                             [](const std::string& item, size_t* used) { return std::stoll(item, used); });
+}
+
 std::vector<double> parse_number_list(const std::string& text, const std::string& option) {
-  std::vector<double> values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    size_t used = 0;
-    double value = 0;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    check(used > 0 && used == item.size() && std::isfinite(value),
-          option + ": '" + item + "' is not a number (expected a list like 0,1,1.5)");
-    values.push_back(value);
-  }
-  check(!values.empty(), option + ": expected a comma-separated list of numbers");
+  const std::vector<double> values = parse_list<double>(
+      text, option, "a number (expected a list like 0,1,1.5)",
+      [](const std::string& item, size_t* used) { return std::stod(item, used); });
+  for (double value : values) check(std::isfinite(value), option + ": expected finite numbers");
   return values;
 }
 
