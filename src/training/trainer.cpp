@@ -102,8 +102,8 @@ void Trainer::open_data() {
   check(dataset_->sample_shape() == model_shape,
         "data '" + config_.data.spec + "' holds samples of shape " + shape_text(dataset_->sample_shape()) +
             ", but the model makes " + shape_text(model_shape) +
-            (model_shape.size() == 3 ? " (for 2-D points use a point model such as the toy2d preset)"
-                                     : " (for images use an image preset such as mnist-small)"));
+            (dataset_->is_image() ? " (for images use an image preset such as mnist-small)"
+                                  : " (for 2-D points use a point model such as the toy2d preset)"));
   if (!config_.data.conditional) return;
   const std::vector<std::string> names = dataset_->class_names();
   check(!names.empty(), "--conditional needs labelled data, and '" + config_.data.spec +
@@ -116,6 +116,10 @@ void Trainer::open_data() {
   check(config_.model->num_classes == static_cast<int64_t>(names.size()),
         "the run's model has " + std::to_string(config_.model->num_classes) + " classes, but '" + config_.data.spec +
             "' has " + std::to_string(names.size()));
+  // Renamed or reordered class folders would silently give labels other meanings.
+  check(config_.data.class_names == names, "the classes of '" + config_.data.spec +
+                                                "' are not the run's own (class_names in config.json): were class folders "
+                                                "renamed, added or removed?");
 }
 
 Trainer Trainer::create(const RunConfig& config, const std::string& run_directory, torch::Device device) {

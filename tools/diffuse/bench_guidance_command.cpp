@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "commands.h"
+#include "class_options.h"
 #include "common_options.h"
 #include "diffuse/guidance.h"
 #include "diffuse/io/atomic_file.h"
@@ -72,9 +73,13 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   check(classes > 0, "bench guidance needs a class-conditional run (train with --conditional); " + args.run + " has no classes");
   check(model.network->sample_shape() == std::vector<int64_t>({1, 28, 28}),
         "bench guidance measures grey 28 x 28 runs in the project's feature space; " + args.run + " makes another shape");
+  check(args.num >= classes, "--num " + std::to_string(args.num) + " is below the run's " + std::to_string(classes) +
+                                 " classes: every class needs a sample");
+  FeatureNetworkInfo info;
+  FeatureNetwork network = load_feature_network(args.features, &info);
+  check_classes_match_features(model.config, info.data_spec, args.features);
   create_directories(args.out);
   const Denoiser base = make_denoiser(model, precision_from_string(args.precision));
-  FeatureNetwork network = load_feature_network(args.features);
   const ReferenceSet reference = reference_set(network, args.features, args.ref);
   // Every class equally often, the same x_T for every scale.
   const torch::Tensor labels = torch::arange(args.num, torch::kLong).remainder(classes);
@@ -84,7 +89,9 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
               "ms/sample");
   for (double scale : scales) {
     const GuidedDenoiser guided(base, scale);
-    const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, base.schedule(), {});
+    SamplerOptions sampler_options;
+    sampler_options.variance = model.config.sampling.variance;  // as diffuse sample uses it
+    const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, base.schedule(), sampler_options);
     sampler->set_timesteps(args.steps);
     GenerateOptions options;
     options.num_samples = args.num;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "diffuse/data/data_spec.h"
 #include "diffuse/guidance.h"
 #include "diffuse/util/error.h"
 
@@ -26,10 +27,9 @@ std::string listing(const std::vector<std::string>& names) {
 
 }  // namespace
 
-void add_class_options(CLI::App& command, ClassArguments& args, bool allow_all) {
+void add_class_options(CLI::App& command, ClassArguments& args, const std::string& all_help) {
   command.add_option("--class", args.choice,
-                     std::string("class-conditional runs: the class, by number or name") +
-                         (allow_all ? ", or 'all' for one row per class (--num samples each)" : ""));
+                     "class-conditional runs: the class, by number or name" + (all_help.empty() ? "" : ", or 'all' " + all_help));
   command.add_option("--guidance", args.guidance,
                      "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
                      ">1 stronger: eps_u + S (eps_c - eps_u)");
@@ -57,6 +57,15 @@ std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig&
   check(c < classes, "--class " + args.choice + " is out of range: the run has " + std::to_string(classes) +
                          " classes (0 to " + std::to_string(classes - 1) + "): " + listing(names));
   return {c};
+}
+
+void check_classes_match_features(const RunConfig& run, const std::string& features_data_spec,
+                                  const std::string& features_directory) {
+  const std::string run_kind = parse_data_spec(run.data.spec).kind;
+  const std::string feature_kind = parse_data_spec(features_data_spec).kind;
+  check(run_kind == feature_kind && (run_kind == "mnist" || run_kind == "fashion-mnist"),
+        "class accuracy needs a feature network trained on the run's own labelled data: the run's classes are those of '" +
+            run.data.spec + "', the classifier in " + features_directory + " was trained on '" + features_data_spec + "'");
 }
 
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {

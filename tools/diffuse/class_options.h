@@ -18,8 +18,14 @@ struct ClassArguments {
   std::string choice;             // a class number, a class name, "all" (where allowed) or empty
   std::optional<double> guidance;  // classifier-free guidance scale S
 };
-// Registers --class (with "all" where `allow_all`) and --guidance.
-void add_class_options(CLI::App& command, ClassArguments& args, bool allow_all);
+// Registers --class and --guidance; `all_help` says what --class all does
+// (empty: "all" is not offered).
+void add_class_options(CLI::App& command, ClassArguments& args, const std::string& all_help);
+
+// Class accuracy compares the feature classifier's classes with the run's
+// labels, so both must come from the same data (mnist or fashion-mnist).
+void check_classes_match_features(const RunConfig& run, const std::string& features_data_spec,
+                                  const std::string& features_directory);
 
 // The classes --class names (every class for "all"; none without --class).
 // Throws Error, before any work, for --class on an unconditional run, an

@@ -134,6 +134,8 @@ RunSamples sample_from_run(const EvalArguments& args) {
 void run_eval(const EvalArguments& args) {
   const int sources = !args.samples.empty() + !args.run.empty() + !args.images.empty();
   check(sources == 1, "give one of --samples DIR, --run RUN or --images SPEC");
+  check((args.classes.choice.empty() && !args.classes.guidance) || !args.run.empty(),
+        "--class and --guidance apply to --run (samples drawn from a conditional run)");
   if (!args.json.empty()) {
     const std::filesystem::path parent = std::filesystem::path(args.json).parent_path();
     std::error_code error;
@@ -141,6 +143,9 @@ void run_eval(const EvalArguments& args) {
   }
   FeatureNetworkInfo info;
   FeatureNetwork network = load_feature_network(args.features, &info);
+  if (!args.classes.choice.empty()) {
+    check_classes_match_features(RunDirectory(args.run).read_config(), info.data_spec, args.features);
+  }
   const ReferenceSet reference = reference_set(network, args.features, args.ref);
   torch::Tensor images;
   if (!args.samples.empty()) images = load_sample_folder(args.samples);
@@ -154,7 +159,6 @@ void run_eval(const EvalArguments& args) {
     images = load_labelled_images(args.images, Split::kTrain).images;
     images = images.slice(0, 0, std::min(args.num, images.size(0)));
   }
-  check(args.classes.choice.empty() || !args.run.empty(), "--class applies to --run (samples of a conditional run)");
   const SampleQuality q = evaluate_samples(network, reference, images, args.seed, drawn.classes);
 
   std::printf("%lld samples against %lld reference images of %s\n", static_cast<long long>(q.samples),
@@ -281,7 +285,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   eval->add_option("--seed", eval_args->seed, "seed of the samples and of the KID subsets")->capture_default_str();
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
-  add_class_options(*eval, eval_args->classes, /*allow_all=*/true);
+  add_class_options(*eval, eval_args->classes, "for the classes in turn, --num samples in all");
   add_precision_option(*eval, eval_args->precision, "--run: what the network computes in");
   eval->add_flag("--quiet", eval_args->quiet, "no progress bar");
 

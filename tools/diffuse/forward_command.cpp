@@ -35,6 +35,7 @@ torch::Tensor dataset_image(const ForwardArguments& args) {
   ImageFormat format;
   if (parse_data_spec(args.data).kind == "images") format = {3, args.image_size};
   const std::unique_ptr<Dataset> dataset = open_dataset(args.data, format);
+  check(dataset->is_image(), "--data " + args.data + " holds 2-D points, not images: the forward strip needs images");
   check(args.index >= 0 && args.index < dataset->size(), "--index " + std::to_string(args.index) + " is outside the " +
                                                              std::to_string(dataset->size()) + " images of " + args.data);
   return dataset->get_batch({args.index}).x0[0];

@@ -35,7 +35,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
   add_precision_option(command, args.precision, "what the network computes in");
   add_device_option(command, args.device);
   command.add_flag("--quiet", args.quiet, "no progress bar");
-  add_class_options(command, args.classes, /*allow_all=*/false);
+  add_class_options(command, args.classes, "");
 }
 
 void check_restoration_destinations(const RestorationArguments& args) {

@@ -192,7 +192,7 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--trajectory", args->trajectory, "also write the reverse process of a few samples to this PNG");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
-  add_class_options(*command, args->classes, /*allow_all=*/true);
+  add_class_options(*command, args->classes, "for every class in turn, --num samples each (a row or panel per class)");
   add_precision_option(*command, args->precision, "what the network computes in");
   add_device_option(*command, args->device);
   command->add_flag("--quiet", args->quiet, "no progress bar");
