@@ -31,9 +31,4 @@ torch::Device device_of(const torch::nn::Module& module) {
   return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
 }
 
-torch::Tensor gaussian_noise(torch::IntArrayRef shape, torch::Generator& generator, const torch::TensorOptions& options) {
-  const torch::Tensor noise = torch::randn(shape, generator, options.device(torch::kCPU));
-  return options.device().is_cpu() ? noise : noise.to(options.device());
-}
-
 }  // namespace diffuse

@@ -9,7 +9,6 @@
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/dpm_solver.h"
 #include "diffuse/sampling/edm.h"
-#include "diffuse/device.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
