@@ -12,6 +12,7 @@ packages=(
   python3-torch                       # the Python PyTorch reference the U-Net is tested and benchmarked against
   libopencv-photo-dev                 # non-local means, the classical baseline of `diffuse bench denoise`
   dataset-fashion-mnist               # the demo's training data, in /usr/share/datasets/fashion-mnist
+  librdkit-dev libboost-dev           # RDKit: molecule sanitisation, SMILES and SDF (its headers need Boost's)
 )
 
 missing=()
