@@ -1,5 +1,6 @@
 #include "diffuse/schedule.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,7 @@ std::string to_string(ScheduleKind kind) {
     case ScheduleKind::kLinear: return "linear";
     case ScheduleKind::kCosine: return "cosine";
     case ScheduleKind::kSigmoid: return "sigmoid";
+    case ScheduleKind::kPolynomial: return "polynomial";
   }
   return "unknown";
 }
@@ -45,7 +47,8 @@ ScheduleKind schedule_kind_from_string(const std::string& name) {
   if (name == "linear") return ScheduleKind::kLinear;
   if (name == "cosine") return ScheduleKind::kCosine;
   if (name == "sigmoid") return ScheduleKind::kSigmoid;
-  throw Error("unknown noise schedule '" + name + "': expected linear, cosine or sigmoid");
+  if (name == "polynomial") return ScheduleKind::kPolynomial;
+  throw Error("unknown noise schedule '" + name + "': expected linear, cosine, sigmoid or polynomial");
 }
 
 void to_json(nlohmann::json& j, const ScheduleConfig& c) {
@@ -65,6 +68,10 @@ void to_json(nlohmann::json& j, const ScheduleConfig& c) {
       j["sigmoid_tau"] = c.sigmoid_tau;
       j["max_beta"] = c.max_beta;
       break;
+    case ScheduleKind::kPolynomial:
+      j["polynomial_power"] = c.polynomial_power;
+      j["polynomial_s"] = c.polynomial_s;
+      break;
   }
 }
 
@@ -79,6 +86,8 @@ void from_json(const nlohmann::json& j, ScheduleConfig& c) {
   c.sigmoid_end = json_field(j, "sigmoid_end", c.sigmoid_end);
   c.sigmoid_tau = json_field(j, "sigmoid_tau", c.sigmoid_tau);
   c.max_beta = json_field(j, "max_beta", c.max_beta);
+  c.polynomial_power = json_field(j, "polynomial_power", c.polynomial_power);
+  c.polynomial_s = json_field(j, "polynomial_s", c.polynomial_s);
 }
 
 NoiseSchedule NoiseSchedule::linear(int64_t num_timesteps, double beta_start, double beta_end) {
@@ -114,12 +123,39 @@ NoiseSchedule NoiseSchedule::sigmoid(int64_t num_timesteps, double start, double
   return from_betas(betas_from_alpha_bar(num_timesteps, max_beta, f));
 }
 
+NoiseSchedule NoiseSchedule::polynomial(int64_t num_timesteps, double power, double s) {
+  check(num_timesteps >= 1, "schedule: num_timesteps must be >= 1, got " + std::to_string(num_timesteps));
+  check(power > 0.0 && s > 0.0 && s < 0.5, "schedule: polynomial needs power > 0 and 0 < s < 0.5");
+  // EDM's polynomial_schedule: T + 1 points tau = x / (T + 1), x = linspace(0, T + 1, T + 1).
+  const int64_t points = num_timesteps + 1;
+  std::vector<double> alpha_bar(static_cast<size_t>(points));
+  double previous = 1.0, product = 1.0;
+  for (int64_t i = 0; i < points; ++i) {
+    const double tau = points == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(points - 1);
+    const double a = std::pow(1.0 - std::pow(tau, power), 2.0);
+    // clip_noise_schedule: each step's ratio at least 0.001, so the schedule is invertible.
+    product *= std::clamp(previous > 0.0 ? a / previous : 1.0, 0.001, 1.0);
+    previous = a;
+    alpha_bar[static_cast<size_t>(i)] = (1.0 - 2.0 * s) * product + s;
+  }
+  // Our index t is EDM's t + 1, starting from the clean data (alpha_bar = 1).
+  std::vector<double> betas(static_cast<size_t>(num_timesteps));
+  double before = 1.0;
+  for (int64_t t = 0; t < num_timesteps; ++t) {
+    const double now = alpha_bar[static_cast<size_t>(t + 1)];
+    betas[static_cast<size_t>(t)] = 1.0 - now / before;
+    before = now;
+  }
+  return from_betas(std::move(betas));
+}
+
 NoiseSchedule NoiseSchedule::from_config(const ScheduleConfig& c) {
   switch (c.kind) {
     case ScheduleKind::kLinear: return linear(c.num_timesteps, c.beta_start, c.beta_end);
     case ScheduleKind::kCosine: return cosine(c.num_timesteps, c.cosine_s, c.max_beta);
     case ScheduleKind::kSigmoid:
       return sigmoid(c.num_timesteps, c.sigmoid_start, c.sigmoid_end, c.sigmoid_tau, c.max_beta);
+    case ScheduleKind::kPolynomial: return polynomial(c.num_timesteps, c.polynomial_power, c.polynomial_s);
   }
   throw Error("schedule: unknown kind");
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "diffuse/util/error.h"
@@ -129,6 +130,26 @@ TEST(NoiseSchedule, RejectsImpossibleSettings) {
   EXPECT_THROW(schedule_kind_from_string("quadratic"), Error);
   const NoiseSchedule schedule = NoiseSchedule::linear(10);
   EXPECT_THROW(schedule.q_sample(torch::zeros({2, 1}), torch::zeros({2, 1}), torch::tensor({0, 10})), Error);
+}
+
+// EDM's polynomial_2 (s = 1e-5, T = 1000): the values of alphas2 that
+// EDM's numpy code (polynomial_schedule + clip_noise_schedule) gives at
+// its t = 1, 10, 250, 500, 750, 990, 999, 1000, which are our t - 1.
+TEST(NoiseSchedule, PolynomialMatchesEdmsPolynomial2) {
+  const NoiseSchedule schedule = NoiseSchedule::polynomial(1000, 2.0, 1e-5);
+  const std::vector<std::pair<int64_t, double>> edm{
+      {1, 0.9999880000409999}, {10, 0.9997900139998},         {250, 0.8788986718749999},
+      {500, 0.5624987499999999}, {750, 0.191412421875},         {990, 0.00040600207980000117},
+      {999, 1.3995921079979893e-05}, {1000, 1.000399592107998e-05}};
+  for (const auto& [t, alpha2] : edm) {
+    EXPECT_NEAR(schedule.alpha_bar(t - 1) / alpha2, 1.0, 1e-12) << "EDM t = " << t;
+  }
+  ScheduleConfig config;
+  config.kind = ScheduleKind::kPolynomial;
+  nlohmann::json j = config;
+  EXPECT_EQ(j["kind"], "polynomial");
+  const ScheduleConfig read = j.get<ScheduleConfig>();
+  EXPECT_NEAR(NoiseSchedule::from_config(read).alpha_bar(499), 0.5624987499999999, 1e-12);
 }
 
 }  // namespace

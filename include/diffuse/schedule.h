@@ -14,6 +14,7 @@ enum class ScheduleKind {
   kLinear,   // Ho et al. 2020: beta linear from 1e-4 to 0.02
   kCosine,   // Nichol & Dhariwal 2021 eq. (17): alpha_bar = cos^2 law
   kSigmoid,  // Chen 2023 ("On the importance of noise scheduling"): sigmoid law
+  kPolynomial,  // Hoogeboom et al. 2022 (EDM for molecules): alpha = 1 - (t/T)^power, clipped, with a floor s
 };
 
 std::string to_string(ScheduleKind kind);
@@ -28,6 +29,7 @@ struct ScheduleConfig {
   double cosine_s = 0.008;   // cosine offset s
   double sigmoid_start = -3.0, sigmoid_end = 3.0, sigmoid_tau = 1.0;  // sigmoid
   double max_beta = 0.999;   // cosine and sigmoid clip beta here (Nichol & Dhariwal)
+  double polynomial_power = 2.0, polynomial_s = 1e-5;  // polynomial: EDM's polynomial_2
 };
 void to_json(nlohmann::json& j, const ScheduleConfig& config);
 void from_json(const nlohmann::json& j, ScheduleConfig& config);
@@ -42,6 +44,11 @@ class NoiseSchedule {
   static NoiseSchedule cosine(int64_t num_timesteps, double s = 0.008, double max_beta = 0.999);
   static NoiseSchedule sigmoid(int64_t num_timesteps, double start = -3.0, double end = 3.0,
                                double tau = 1.0, double max_beta = 0.999);
+  // EDM's polynomial_<power> schedule (equivariant_diffusion/en_diffusion.py):
+  // alpha_bar(tau) = (1 - 2 s) a(tau) + s, a the cumulative product of the
+  // ratios of (1 - tau^power)^2 at tau = t/T, each ratio clipped at >= 0.001.
+  // Index t here is EDM's t + 1 (its t = 0 is the data with variance s).
+  static NoiseSchedule polynomial(int64_t num_timesteps, double power = 2.0, double s = 1e-5);
   static NoiseSchedule from_config(const ScheduleConfig& config);
   // Any beta sequence with 0 < beta < 1; the other constructors end here.
   static NoiseSchedule from_betas(std::vector<double> betas);

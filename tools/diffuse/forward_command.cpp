@@ -87,7 +87,7 @@ Command add_forward_command(CLI::App& app) {
   command->add_option("--image-size", args->image_size, "size for images:DIR data")->check(CLI::PositiveNumber);
   command->add_option("--t", args->timesteps, "comma-separated timesteps (0-based)")->capture_default_str();
   command->add_option("--schedule", args->schedule, "noise schedule")
-      ->check(CLI::IsMember({"linear", "cosine", "sigmoid"}))
+      ->check(CLI::IsMember({"linear", "cosine", "sigmoid", "polynomial"}))
       ->capture_default_str();
   command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")
       ->check(CLI::PositiveNumber)
