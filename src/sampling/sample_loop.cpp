@@ -34,9 +34,14 @@ torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch:
   // One autocast region for the whole loop keeps the bfloat16 copies of the weights across steps.
   const AutocastGuard autocast(denoiser.precision(), x.device());
   const std::vector<int64_t>& timesteps = sampler.timesteps();
+  const NoiseNetwork& network = denoiser.network();
+  // On the data's own space (NoiseNetwork::project) from the start; after a
+  // step only the injected noise can leave it, so projecting the new state
+  // is drawing that noise on the space.
+  x = network.project(x, options.conditioning);
   for (size_t i = 0; i < timesteps.size(); ++i) {
     const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i], options.conditioning);
-    x = sampler.step(prediction, i, x, noise).prev;
+    x = network.project(sampler.step(prediction, i, x, noise).prev, options.conditioning);
     for (const SamplingHook& hook : options.hooks) x = hook(i, sampler.state_timestep(i), x, noise);
     check(torch::isfinite(x).all().item<bool>(), "sampling produced NaN or Inf at timestep " +
                                                      std::to_string(timesteps[i]) + ": the model or its settings are broken");
@@ -66,6 +71,10 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
     check(options.class_labels.dim() == 1 && options.class_labels.size(0) == options.num_samples,
           "sampling: expected one class label per sample");
   }
+  if (options.mask.defined()) {
+    check(options.mask.dim() >= 1 && options.mask.size(0) == options.num_samples,
+          "sampling: expected one mask row per sample");
+  }
   const torch::Device device = device_of(denoiser.network());  // noise is drawn on the CPU, the network runs here
   std::vector<torch::Tensor> batches;
   std::vector<torch::Tensor> frames;
@@ -74,9 +83,10 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
     const int64_t count = std::min(options.batch_size, options.num_samples - b * options.batch_size);
     const int64_t first = b * options.batch_size;
     SampleNoise noise(options.seed, first, count);
-    torch::Tensor x = sampler.initial_sample(shape, noise).to(device);
     ReverseOptions reverse;
     if (options.class_labels.defined()) reverse.conditioning.class_labels = options.class_labels.slice(0, first, first + count).to(device);
+    if (options.mask.defined()) reverse.conditioning.mask = options.mask.slice(0, first, first + count).to(device);
+    torch::Tensor x = denoiser.network().project(sampler.initial_sample(shape, noise).to(device), reverse.conditioning);
     reverse.hooks = options.hooks;
     const bool record = b == 0 && !keep.empty();
     const int64_t recorded = std::min(count, options.trajectory_samples);

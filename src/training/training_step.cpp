@@ -78,7 +78,10 @@ TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& sch
                      batch.conditioning.class_labels.to(device));
   }
   const torch::Tensor t = draws.t.to(device);
-  const torch::Tensor eps = draws.eps.to(x0.options());
+  // On the data's own space (NoiseNetwork::project): for molecules, centred
+  // positions and noise, padded atoms zero (EDM section 3.2).
+  x0 = network.project(x0, conditioning);
+  const torch::Tensor eps = network.project(draws.eps.to(x0.options()), conditioning);
   const torch::Tensor a = schedule.sqrt_alpha_bar(t, x0);
   const torch::Tensor s = schedule.sqrt_one_minus_alpha_bar(t, x0);
   torch::Tensor output;

@@ -25,6 +25,16 @@ class NoiseNetwork : public torch::nn::Module {
   virtual std::vector<int64_t> sample_shape() const = 0;
   // Classes it is conditioned on (0: unconditional); label num_classes() is the null label.
   virtual int64_t num_classes() const { return 0; }
+  // `x` (a state, a noise draw, a predicted noise; rows matching
+  // `conditioning`) projected onto the space the data lives in. The identity
+  // for images and points; molecules live on the zero centre-of-mass
+  // subspace with padded atoms at zero (egnn.h). The training noise and the
+  // sampler's state after every step pass through it, so the diffusion never
+  // leaves that space (EDM for molecules, Hoogeboom et al. 2022, section 3.2).
+  virtual torch::Tensor project(const torch::Tensor& x, const Conditioning& conditioning) const {
+    (void)conditioning;
+    return x;
+  }
   // A few lines describing the architecture, for `diffuse info`.
   virtual std::string describe() const = 0;
 };

@@ -28,6 +28,9 @@ struct GenerateOptions {
   // Class of each sample, int64 [num_samples] (undefined: unconditional);
   // with guidance, a GuidedDenoiser (guidance.h) as the denoiser.
   torch::Tensor class_labels;
+  // Which elements of each sample are real, [num_samples, ...] (undefined:
+  // all): the atoms of molecules of different sizes (Conditioning::mask).
+  torch::Tensor mask;
   std::vector<SamplingHook> hooks;  // applied in order after every step
   // Frames of the reverse process to keep for the first `trajectory_samples`
   // samples (0: none). Frames are evenly spaced over the steps and include
