@@ -47,6 +47,9 @@ void RunConfig::validate() const {
   check(schedule.num_timesteps >= 1 && schedule.num_timesteps <= 1'000'000,
         "config: schedule.num_timesteps must be in [1, 1000000]");
   check(training.steps >= 1, "config: training.steps must be >= 1");
+  for (int64_t count : data.atom_count_histogram) {
+    check(count >= 0, "config: data.atom_count_histogram holds a negative count");
+  }
   check(training.batch_size >= 1, "config: training.batch_size must be >= 1");
   check(training.learning_rate > 0.0, "config: training.learning_rate must be > 0");
   check(training.warmup_steps >= 0, "config: training.warmup_steps must be >= 0");
@@ -70,6 +73,21 @@ void RunConfig::validate() const {
             std::to_string(data.class_names.size()) + " data.class_names");
 }
 
+namespace {
+
+nlohmann::json data_to_json(const DataConfig& d) {
+  nlohmann::json j = {{"spec", d.spec}, {"random_flip", d.random_flip}, {"conditional", d.conditional},
+                      {"class_names", d.class_names}};
+  // Only molecule runs carry these, so image and point runs read as before.
+  if (d.no_hydrogens || !d.atom_count_histogram.empty()) {
+    j["no_hydrogens"] = d.no_hydrogens;
+    j["atom_count_histogram"] = d.atom_count_histogram;
+  }
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json run_config_to_json(const RunConfig& c) {
   nlohmann::json model;
   model_config_to_json(model, c.model);
@@ -80,8 +98,7 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
       {"model", model},
       {"schedule", c.schedule},
       {"prediction", to_string(c.prediction)},
-      {"data", {{"spec", c.data.spec}, {"random_flip", c.data.random_flip}, {"conditional", c.data.conditional},
-                {"class_names", c.data.class_names}}},
+      {"data", data_to_json(c.data)},
       {"training",
        {{"steps", t.steps}, {"batch_size", t.batch_size}, {"learning_rate", t.learning_rate},
         {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
@@ -107,11 +124,14 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.prediction = prediction_from_string(json_field(j, "prediction", std::string("eps")));
     if (j.contains("data")) {
       const auto& d = j.at("data");
-      reject_unknown_keys(d, {"spec", "random_flip", "conditional", "class_names"}, "data");
+      reject_unknown_keys(d, {"spec", "random_flip", "conditional", "class_names", "no_hydrogens", "atom_count_histogram"},
+                          "data");
       c.data.spec = json_field(d, "spec", c.data.spec);
       c.data.random_flip = json_field(d, "random_flip", c.data.random_flip);
       c.data.conditional = json_field(d, "conditional", c.data.conditional);
       c.data.class_names = json_field(d, "class_names", c.data.class_names);
+      c.data.no_hydrogens = json_field(d, "no_hydrogens", c.data.no_hydrogens);
+      c.data.atom_count_histogram = json_field(d, "atom_count_histogram", c.data.atom_count_histogram);
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");

@@ -21,6 +21,11 @@ struct DataConfig {
   // num_classes and these names are filled from the data when a run starts.
   bool conditional = false;
   std::vector<std::string> class_names;
+  // Molecules (qm9:DIR): heavy atoms only, and how many training molecules
+  // have each atom count (index = count), filled from the data when a run
+  // starts; sampling draws molecule sizes from it (EDM).
+  bool no_hydrogens = false;
+  std::vector<int64_t> atom_count_histogram;
 };
 
 // What training does after `max_bad_steps` consecutive steps whose loss or

@@ -7,6 +7,7 @@
 
 #include "diffuse/data/idx.h"
 #include "diffuse/data/image_folder.h"
+#include "diffuse/data/qm9.h"
 #include "diffuse/data/toy2d.h"
 #include "diffuse/util/error.h"
 
@@ -15,7 +16,7 @@ namespace diffuse {
 namespace {
 
 constexpr const char* kFashionMnistDebianDir = "/usr/share/datasets/fashion-mnist";
-constexpr const char* kSpecHelp = "expected mnist[:DIR], fashion-mnist[:DIR], images:DIR or toy2d:NAME";
+constexpr const char* kSpecHelp = "expected mnist[:DIR], fashion-mnist[:DIR], images:DIR, toy2d:NAME or qm9[:DIR]";
 
 std::string default_data_root() {
   const char* root = std::getenv("DIFFUSE_DATA");
@@ -48,7 +49,7 @@ DataSpec parse_data_spec(const std::string& spec) {
   check(!spec.empty(), std::string("no data given: ") + kSpecHelp);
   const auto colon = spec.find(':');
   DataSpec parsed{spec.substr(0, colon), colon == std::string::npos ? "" : spec.substr(colon + 1)};
-  if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return parsed;
+  if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist" || parsed.kind == "qm9") return parsed;
   if (parsed.kind == "images" || parsed.kind == "toy2d") {
     check(!parsed.argument.empty(), "data spec '" + spec + "' needs an argument after ':' (" + kSpecHelp + ")");
     return parsed;
@@ -71,7 +72,18 @@ std::string idx_directory(const DataSpec& spec) {
 }
 
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ImageFormat& format) {
+  DatasetOptions options;
+  options.image = format;
+  return open_dataset(spec, options);
+}
+
+bool is_molecule_data(const std::string& spec) { return parse_data_spec(spec).kind == "qm9"; }
+
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOptions& options) {
+  const ImageFormat& format = options.image;
   const DataSpec parsed = parse_data_spec(spec);
+  if (parsed.kind == "qm9") return std::make_unique<Qm9Dataset>(spec, options.no_hydrogens);
+  check(!options.no_hydrogens, "data '" + spec + "': --no-hydrogens applies to molecules (qm9) only");
   if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, parsed, format);
   if (parsed.kind == "images") {
     check(format.channels == 1 || format.channels == 3, "data '" + spec + "': images are read with 1 or 3 channels");

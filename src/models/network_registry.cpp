@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "diffuse/models/egnn.h"
 #include "diffuse/models/mlp.h"
 #include "diffuse/models/unet.h"
 #include "diffuse/util/error.h"
@@ -32,6 +33,7 @@ const std::vector<NetworkKind>& network_kinds() {
   static const std::vector<NetworkKind> kinds{
       {"unet", "the U-Net of Ho et al. 2020 for images", parse<UNetConfig>},
       {"mlp", "a time-conditioned residual MLP for points and vectors", parse<MlpConfig>},
+      {"egnn", "the E(n)-equivariant graph network of EDM for 3-D molecules", parse<EgnnConfig>},
   };
   return kinds;
 }

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "diffuse/data/data_spec.h"
+#include "diffuse/data/qm9.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/checkpoint.h"
@@ -98,12 +99,24 @@ void Trainer::open_data() {
   const std::vector<int64_t> model_shape = config_.model->sample_shape();
   ImageFormat format;
   if (model_shape.size() == 3) format = {model_shape[0], model_shape[1]};
-  dataset_ = open_dataset(config_.data.spec, format);
+  DatasetOptions options;
+  options.image = format;
+  options.no_hydrogens = config_.data.no_hydrogens;
+  dataset_ = open_dataset(config_.data.spec, options);
   check(dataset_->sample_shape() == model_shape,
         "data '" + config_.data.spec + "' holds samples of shape " + shape_text(dataset_->sample_shape()) +
             ", but the model makes " + shape_text(model_shape) +
             (dataset_->is_image() ? " (for images use an image preset such as mnist-small)"
-                                  : " (for 2-D points use a point model such as the toy2d preset)"));
+             : is_molecule_data(config_.data.spec)
+                 ? " (for molecules the preset and --no-hydrogens go together: qm9-small with --no-hydrogens, "
+                   "qm9-edm without)"
+                 : " (for 2-D points use a point model such as the toy2d preset)"));
+  if (const auto* molecules = dynamic_cast<const Qm9Dataset*>(dataset_.get())) {
+    // A new run records its molecule sizes; a resumed one must find the same.
+    if (config_.data.atom_count_histogram.empty()) config_.data.atom_count_histogram = molecules->atom_count_histogram();
+    check(config_.data.atom_count_histogram == molecules->atom_count_histogram(),
+          "the molecules of '" + config_.data.spec + "' are not the run's own (atom_count_histogram in config.json)");
+  }
   if (!config_.data.conditional) return;
   const std::vector<std::string> names = dataset_->class_names();
   check(!names.empty(), "--conditional needs labelled data, and '" + config_.data.spec +
@@ -132,6 +145,9 @@ Trainer Trainer::create(const RunConfig& config, const std::string& run_director
     trainer.config_.sampling.clip_x0 = false;  // only pixels have a known range
     trainer.config_.data.random_flip = false;
   }
+  // Molecules are looked at through `diffuse sample` and `diffuse molecules
+  // eval`; the preview grids are pictures of images and points.
+  if (is_molecule_data(config.data.spec)) trainer.config_.training.sample_every = 0;
   run.write_config(trainer.config_);
   std::error_code error;
   std::filesystem::remove(run.metrics_path(), error);  // a fresh run starts a fresh log
@@ -292,7 +308,7 @@ void Trainer::write_loss_plot() const {
 }
 
 void Trainer::write_previews() {
-  if (config_.training.sample_every == 0) return;
+  if (config_.training.sample_every == 0 || is_molecule_data(config_.data.spec)) return;
   load_state_into(*preview_network_, ema_->weights(), "EMA weights");
   const Denoiser denoiser(preview_network_, schedule_, config_.prediction, config_.sampling.clip_x0);
   SamplerOptions sampler_options;

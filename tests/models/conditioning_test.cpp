@@ -109,11 +109,11 @@ TEST(NetworkRegistry, ConfigsRoundTripThroughJsonWithTheirClasses) {
 
 TEST(NetworkRegistry, UnknownKindsNameTheKnownOnes) {
   try {
-    model_config_from_json(nlohmann::json{{"type", "egnn"}});
+    model_config_from_json(nlohmann::json{{"type", "transformer"}});
     FAIL() << "expected an error";
   } catch (const Error& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find("\"egnn\""), std::string::npos) << message;
+    EXPECT_NE(message.find("\"transformer\""), std::string::npos) << message;
     for (const NetworkKind& kind : network_kinds()) EXPECT_NE(message.find(kind.type), std::string::npos) << message;
   }
   EXPECT_THROW(model_config_from_json(nlohmann::json{{"type", "mlp"}, {"num_classes", -1}})->validate(), Error);

@@ -29,5 +29,7 @@ Command add_bench_denoise_command(CLI::App& bench);
 Command add_bench_guidance_command(CLI::App& bench);
 // `eval` (sample quality) and its subcommands train-features, psnr, ssim.
 std::vector<Command> add_eval_commands(CLI::App& app);
+// `molecules eval`.
+std::vector<Command> add_molecules_commands(CLI::App& app);
 
 }  // namespace diffuse::cli

@@ -13,7 +13,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"Diffuse: denoising diffusion probabilistic models (Ho et al. 2020) in C++.\n"
                "Train a noise predictor, watch the forward process, sample with a temperature,\n"
-               "denoise, inpaint and edit images."};
+               "denoise, inpaint and edit images, and score 3-D molecules."};
   app.name("diffuse");
   app.require_subcommand(1);
   int threads = 0;
@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   };
   for (auto& command : diffuse::cli::add_bench_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_eval_commands(app)) commands.push_back(std::move(command));
+  for (auto& command : diffuse::cli::add_molecules_commands(app)) commands.push_back(std::move(command));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 // diffuse sample: run the reverse process of a trained model.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "class_options.h"
 #include "commands.h"
 #include "common_options.h"
+#include "diffuse/apps/molecule_generation.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/device.h"
 #include "diffuse/io/atomic_file.h"
@@ -17,6 +19,9 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/io/sample_output.h"
+#include "diffuse/metrics/molecule_metrics.h"
+#include "diffuse/molecules/rdkit_chemistry.h"
+#include "diffuse/molecules/xyz_file.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/sampling/sampler.h"
 #include "diffuse/trained_model.h"
@@ -29,7 +34,7 @@ namespace {
 
 struct SampleArguments {
   std::string run, out, trajectory, sampler = "ddpm", variance, spacing, precision = "fp32", device = "cpu";
-  int64_t num = 16, steps = 0, batch_size = 64;
+  int64_t num = 16, steps = 0, batch_size = 64, atoms = 0;
   double temperature = 1.0;
   std::optional<double> eta, s_churn, s_noise, s_tmin, s_tmax;
   uint64_t seed = 0;
@@ -103,6 +108,36 @@ std::string write_class_samples(const std::string& out, const torch::Tensor& sam
   return out;
 }
 
+// Molecules from an egnn run: an SDF (3-D, with the protocol's bonds) or a
+// multi-frame XYZ, and their scores on the terminal.
+void sample_molecules(const SampleArguments& args, const TrainedModel& model, const Denoiser& denoiser,
+                      Sampler& sampler) {
+  MoleculeGenerationOptions options;
+  options.num_molecules = args.num;
+  options.atoms = args.atoms;
+  options.batch_size = args.batch_size;
+  options.seed = args.seed;
+  std::unique_ptr<ProgressBar> progress;
+  if (!args.quiet) {
+    options.on_step = [&progress](int64_t done, int64_t total) {
+      if (!progress) progress = std::make_unique<ProgressBar>("sample", total);
+      progress->update(done);
+      if (done == total) progress->finish();
+    };
+  }
+  std::vector<Molecule> molecules = generate_molecules(denoiser, sampler, model.config, options);
+  if (ends_with(args.out, ".sdf")) {
+    write_sdf(args.out, molecules);
+  } else {
+    write_xyz(args.out, molecules);
+  }
+  const MoleculeMetrics metrics = evaluate_molecules(molecules, nullptr);
+  std::printf("wrote %zu molecules to %s (%s)\n", molecules.size(), args.out.c_str(), describe(sampler, args).c_str());
+  std::printf("validity %.3f, uniqueness %.3f, atom stability %.3f, molecule stability %.3f, connected %.3f\n",
+              metrics.validity(), metrics.uniqueness(), metrics.atom_stability(), metrics.molecule_stability(),
+              metrics.connected());
+}
+
 void run_sample(const SampleArguments& args) {
   if (!args.trajectory.empty()) check_png_destination(args.trajectory, "--trajectory");
   SamplerOptions options = sampler_options(args);  // flags are checked before any work
@@ -117,6 +152,16 @@ void run_sample(const SampleArguments& args) {
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
   const int64_t steps = args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps());
   sampler->set_timesteps(steps);
+  if (is_molecule_model(model.config)) {
+    check(ends_with(args.out, ".sdf") || ends_with(args.out, ".xyz"),
+          "--out " + args.out + ": molecules are written as .sdf (3-D with bonds) or .xyz");
+    check(args.trajectory.empty(), "--trajectory draws images and points, not molecules");
+    const std::string folder = std::filesystem::path(args.out).parent_path().string();
+    check_directory_is_writable(folder.empty() ? "." : folder);
+    sample_molecules(args, model, denoiser, *sampler);
+    return;
+  }
+  check(args.atoms == 0, "--atoms applies to molecule runs (qm9)");
 
   GenerateOptions generate_options;
   generate_options.num_samples = args.num * std::max<int64_t>(1, static_cast<int64_t>(classes.size()));
@@ -160,7 +205,7 @@ Command add_sample_command(CLI::App& app) {
   auto args = std::make_shared<SampleArguments>();
   CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run with any sampler");
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
-  command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample) or samples.csv")->required();
+  command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample), samples.csv, or for molecules mols.sdf or mols.xyz")->required();
   command->add_option("--num", args->num, "number of samples (of each class with --class all)")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
   command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps, for ddpm; 50 for the others)")
       ->check(CLI::PositiveNumber);
@@ -191,6 +236,9 @@ Command add_sample_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--trajectory", args->trajectory, "also write the reverse process of a few samples to this PNG");
+  command->add_option("--atoms", args->atoms, "molecules: every molecule with this many atoms (default: sizes drawn "
+                                              "from the training data)")
+      ->check(CLI::PositiveNumber);
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
   add_class_options(*command, args->classes, "for every class in turn, --num samples each (a row or panel per class)");
   add_precision_option(*command, args->precision, "what the network computes in");

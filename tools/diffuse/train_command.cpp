@@ -27,7 +27,7 @@ struct TrainArguments {
   int64_t num_timesteps = 0;
   double learning_rate = 0, ema_decay = -1, label_dropout = 0;
   uint64_t seed = 0;
-  bool resume = false, flip = false, quiet = false, conditional = false;
+  bool resume = false, flip = false, quiet = false, conditional = false, no_hydrogens = false;
   CLI::App* parser = nullptr;
 };
 
@@ -62,6 +62,9 @@ void apply_flags(RunConfig& config, const TrainArguments& args) {
   check(!given(args, "--label-dropout") || config.data.conditional,
         "--label-dropout applies to class-conditional runs (--conditional)");
   if (given(args, "--label-dropout")) t.label_dropout = args.label_dropout;
+  if (args.no_hydrogens) config.data.no_hydrogens = true;
+  check(!config.data.no_hydrogens || is_molecule_data(config.data.spec),
+        "--no-hydrogens applies to molecules (--data qm9[:DIR])");
 }
 
 // The configuration of a new run: a config file or a preset, then the flags on top.
@@ -170,7 +173,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--sample-every", args->sample_every, "steps between preview grids in samples/ (0: none)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--prediction", args->prediction, "network target")->check(CLI::IsMember({"eps", "x0", "v"}));
-  command->add_option("--schedule", args->schedule, "noise schedule")->check(CLI::IsMember({"linear", "cosine", "sigmoid"}));
+  command->add_option("--schedule", args->schedule, "noise schedule")->check(CLI::IsMember({"linear", "cosine", "sigmoid", "polynomial"}));
   command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")->check(CLI::PositiveNumber);
   command->add_option("--image-size", args->image_size, "resize images to this size (image models)")->check(CLI::PositiveNumber);
   command->add_option("--channels", args->channels, "1 (grey) or 3 (RGB) (image models)")->check(CLI::IsMember({1, 3}));
@@ -182,6 +185,8 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--label-dropout", args->label_dropout,
                       "conditional runs: share of labels replaced by the null label (default 0.1)")
       ->check(CLI::Range(0.0, 1.0));
+  command->add_flag("--no-hydrogens", args->no_hydrogens,
+                    "molecules: heavy atoms only (the qm9-small preset implies it)");
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
   command->add_option("--max-bad-steps", args->max_bad_steps,
                       "NaN/Inf steps in a row (each skipped) before --on-nan applies (default 10)")

@@ -15,6 +15,7 @@ namespace diffuse {
 //   images:DIR           a folder of PNG/JPEG images, or of sub-folders of them,
 //                        one per class (the ImageFolder convention)
 //   toy2d:NAME           swissroll, moons, 8gaussians or checkerboard
+//   qm9[:DIR]            QM9 molecules, DIR/qm9.xyz.gz (default $DIFFUSE_DATA/qm9)
 struct DataSpec {
   std::string kind;
   std::string argument;
@@ -39,6 +40,16 @@ struct ImageFormat {
 // them (MNIST's label files, class folders, toy2d mixture components).
 // Throws Error with the reason when the data is missing or corrupt.
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ImageFormat& format = {});
+
+// What else shapes the data: images' format, molecules' hydrogens.
+struct DatasetOptions {
+  ImageFormat image;
+  bool no_hydrogens = false;  // molecules: heavy atoms only
+};
+std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOptions& options);
+
+// True for specs of molecules (qm9).
+bool is_molecule_data(const std::string& spec);
 
 // The class names of MNIST ("0".."9") and Fashion-MNIST ("T-shirt/top", ...).
 std::vector<std::string> idx_class_names(const std::string& kind);

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Molecules from the command line, end to end on a small slice of QM9: train
+# a few steps of qm9-small, sample an SDF and an XYZ, score them and QM9
+# itself with `diffuse molecules eval`; bad molecule files end with one clear
+# error line that names the file and the record.
+set -euo pipefail
+: "${DIFFUSE:?set DIFFUSE to the diffuse binary}"
+: "${DIFFUSE_SHARED_DATA:?set DIFFUSE_SHARED_DATA to ../shared/data}"
+qm9="$DIFFUSE_SHARED_DATA/qm9/qm9.xyz.gz"
+if [ ! -f "$qm9" ]; then
+  echo "SKIP: QM9 not found at $qm9"
+  exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_error() {  # expect_error "what" "message part" args...
+  local what=$1 part=$2; shift 2
+  local status=0
+  "$DIFFUSE" "$@" >out.txt 2>err.txt || status=$?
+  [ "$status" -ne 0 ] && [ "$status" -lt 128 ] || { fail "$what: exit status $status"; cat err.txt; }
+  grep -q "^diffuse: error: .*$part" err.txt || { fail "$what: expected an error naming '$part'"; cat err.txt; }
+}
+check_scores() {  # check_scores file.json: the six keys, fractions in [0, 1]
+  python3 - "$1" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for key in ["atom_stability", "molecule_stability", "validity", "uniqueness", "connected"]:
+    assert 0.0 <= s[key] <= 1.0, (key, s)
+assert s["novelty"] is None or 0.0 <= s["novelty"] <= 1.0, s
+PY
+}
+
+# The first 2,000 molecules of QM9 as a small data folder.
+mkdir small
+zcat "$qm9" | awk 'BEGIN { n = 0 } /^[0-9]+$/ { n++ } n <= 2000' | gzip > small/qm9.xyz.gz
+
+# QM9's own scores through the CLI: every 64th molecule of the whole file.
+"$DIFFUSE" molecules eval --input "qm9:$DIFFUSE_SHARED_DATA/qm9" --split all --every 64 --json data.json --quiet >data.txt
+check_scores data.json || fail "the data's scores are fractions"
+python3 - data.json <<'PY' || fail "every 64th QM9 molecule scores as the independent implementation does"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["num_molecules"] == 2012, s
+assert abs(s["atom_stability"] - 0.9940) < 0.0006 and abs(s["molecule_stability"] - 0.9573) < 0.0006, s
+assert abs(s["validity"] - 0.9801) < 0.0006, s
+PY
+
+"$DIFFUSE" train --data qm9:small --preset qm9-small --steps 30 --batch-size 16 --out run --quiet >train.txt
+grep -q "EGNN" train.txt || fail "the network describes itself as an EGNN"
+python3 - run/config.json <<'PY' || fail "config.json records the molecule data"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["model"]["type"] == "egnn" and c["data"]["no_hydrogens"] is True, c
+h = c["data"]["atom_count_histogram"]
+assert 2 <= len(h) <= 10 and sum(h) > 1000 and h[0] == 0, h  # at most 9 heavy atoms
+assert c["schedule"]["kind"] == "polynomial" and c["sampling"]["clip_x0"] is False, c
+PY
+
+"$DIFFUSE" sample --run run --num 12 --sampler ddim --steps 20 --out mols.sdf --quiet >sample.txt
+grep -q "wrote 12 molecules" sample.txt || fail "sample writes 12 molecules"
+[ "$(grep -c '^\$\$\$\$' mols.sdf)" -eq 12 ] || fail "the SDF holds 12 records"
+"$DIFFUSE" sample --run run --num 5 --atoms 7 --sampler ddpm --steps 50 --out mols.xyz --quiet >/dev/null
+[ "$(grep -c '^7$' mols.xyz)" -eq 5 ] || fail "--atoms 7 gives five 7-atom molecules"
+"$DIFFUSE" molecules eval --input mols.sdf --reference qm9:small --json scores.json --quiet >/dev/null
+check_scores scores.json || fail "the samples' scores are fractions"
+python3 -c "import json; s = json.load(open('scores.json')); assert s['num_molecules'] == 12 and s['novelty'] is not None, s" \
+  || fail "12 molecules scored, with novelty"
+
+# Bad input.
+printf '3\nbroken\nC 0 0 0\nO 1.2 0 0\n' > truncated.xyz
+expect_error "a truncated XYZ" "truncated.xyz: record 1" molecules eval --input truncated.xyz
+printf '1\nx\nQq 0 0 0\n' > unknown.xyz
+expect_error "an unknown element" 'unknown element "Qq"' molecules eval --input unknown.xyz
+printf '1\nx\nC 0 nan 0\n' > nan.xyz
+expect_error "a NaN coordinate" "not a finite number" molecules eval --input nan.xyz
+printf 'not a mol block\n' > bad.sdf
+expect_error "a malformed SDF" "bad.sdf: record 1" molecules eval --input bad.sdf
+expect_error "an unknown molecule file" "unknown molecule file type" molecules eval --input mols.pdb
+expect_error "--no-hydrogens on images" "applies to molecules" train --data mnist --no-hydrogens --out x
+expect_error "--atoms beyond the model" "1 to 9 atoms" sample --run run --num 1 --atoms 12 --out m.sdf
+expect_error "molecules to a PNG" "written as .sdf" sample --run run --num 1 --out m.png
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "molecules CLI: all checks passed"
