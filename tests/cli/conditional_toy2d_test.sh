@@ -5,19 +5,7 @@
 # guidance 1 and 3; the same seed must give the same samples at batch sizes
 # 1, 5 and 12; misuse ends with one clear error line.
 set -euo pipefail
-: "${DIFFUSE:?set DIFFUSE to the diffuse binary}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect_error() {  # expect_error "what" "message part" args...
-  local what=$1 part=$2; shift 2
-  local status=0
-  "$DIFFUSE" "$@" >out.txt 2>err.txt || status=$?
-  [ "$status" -ne 0 ] && [ "$status" -lt 128 ] || { fail "$what: exit status $status"; cat err.txt; }
-  grep -q "^diffuse: error: .*$part" err.txt || { fail "$what: expected an error naming '$part'"; cat err.txt; }
-}
+source "$(dirname "$0")/cli_test_lib.sh"
 
 "$DIFFUSE" train --data toy2d:8gaussians --conditional --steps 4000 --out run --sample-every 0 --quiet >train.txt
 grep -q "conditioned on 8 classes" train.txt || fail "the network describes its classes"
@@ -84,5 +72,4 @@ expect_error "--label-dropout without --conditional" "applies to class-condition
 expect_error "--resume with other data" "data.spec" train --out run --resume --data toy2d:moons --quiet
 expect_error "--resume with another learning rate" "learning_rate" train --out run --resume --lr 0.5 --quiet
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "conditional toy2d: all checks passed"
+finish "conditional toy2d"

@@ -4,25 +4,13 @@
 # itself with `diffuse molecules eval`; bad molecule files end with one clear
 # error line that names the file and the record.
 set -euo pipefail
-: "${DIFFUSE:?set DIFFUSE to the diffuse binary}"
 : "${DIFFUSE_SHARED_DATA:?set DIFFUSE_SHARED_DATA to ../shared/data}"
 qm9="$DIFFUSE_SHARED_DATA/qm9/qm9.xyz.gz"
 if [ ! -f "$qm9" ]; then
   echo "SKIP: QM9 not found at $qm9"
   exit 0
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect_error() {  # expect_error "what" "message part" args...
-  local what=$1 part=$2; shift 2
-  local status=0
-  "$DIFFUSE" "$@" >out.txt 2>err.txt || status=$?
-  [ "$status" -ne 0 ] && [ "$status" -lt 128 ] || { fail "$what: exit status $status"; cat err.txt; }
-  grep -q "^diffuse: error: .*$part" err.txt || { fail "$what: expected an error naming '$part'"; cat err.txt; }
-}
+source "$(dirname "$0")/cli_test_lib.sh"
 check_scores() {  # check_scores file.json: the six keys, fractions in [0, 1]
   python3 - "$1" <<'PY'
 import json, sys
@@ -83,5 +71,4 @@ expect_error "--no-hydrogens on images" "applies to molecules" train --data mnis
 expect_error "--atoms beyond the model" "1 to 9 atoms" sample --run run --num 1 --atoms 12 --out m.sdf
 expect_error "molecules to a PNG" "written as .sdf" sample --run run --num 1 --out m.png
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "molecules CLI: all checks passed"
+finish "molecules CLI"
