@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diffuse/io/atomic_file.h"
+#include "diffuse/models/egnn.h"
 #include "diffuse/models/network_registry.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/json_field.h"
@@ -47,6 +48,12 @@ void RunConfig::validate() const {
   check(schedule.num_timesteps >= 1 && schedule.num_timesteps <= 1'000'000,
         "config: schedule.num_timesteps must be in [1, 1000000]");
   check(training.steps >= 1, "config: training.steps must be >= 1");
+  if (const auto* egnn = model.get_if<EgnnConfig>()) {
+    // The EGNN sees t / T: its T must be the schedule's.
+    check(egnn->num_timesteps == schedule.num_timesteps,
+          "config: model.num_timesteps (" + std::to_string(egnn->num_timesteps) + ") must equal schedule.num_timesteps (" +
+              std::to_string(schedule.num_timesteps) + ")");
+  }
   for (int64_t count : data.atom_count_histogram) {
     check(count >= 0, "config: data.atom_count_histogram holds a negative count");
   }

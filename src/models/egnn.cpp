@@ -14,7 +14,8 @@ void EgnnConfig::validate() const {
   constexpr int64_t kMaxSize = int64_t{1} << 16;
   check(max_atoms >= 1 && max_atoms <= 4096, "egnn: max_atoms must be in [1, 4096]");
   check(!atom_types.empty() && num_atom_types() <= 128, "egnn: atom_types must list 1 to 128 atomic numbers");
-  for (int64_t z : atom_types) check(z >= 1 && z <= 118, "egnn: atom_types holds a number that is no element");
+  // The element table of molecule files (H to Ar); the scores cover H, C, N, O, F.
+  for (int64_t z : atom_types) check(z >= 1 && z <= 18, "egnn: atom_types must be atomic numbers 1 (H) to 18 (Ar)");
   check(hidden_dim >= 1 && hidden_dim <= kMaxSize, "egnn: hidden_dim must be in [1, 65536]");
   check(num_layers >= 1 && num_layers <= 256 && num_sublayers >= 1 && num_sublayers <= 16,
         "egnn: num_layers must be in [1, 256] and num_sublayers in [1, 16]");

@@ -2,7 +2,6 @@
 
 #include <GraphMol/Conformer.h>
 #include <GraphMol/FileParsers/FileParsers.h>
-#include <GraphMol/FileParsers/MolSupplier.h>
 #include <GraphMol/MolOps.h>
 #include <GraphMol/RWMol.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
@@ -64,6 +63,17 @@ bool sanitise(RDKit::RWMol& mol) {
   }
 }
 
+// The canonical SMILES of the largest fragment by atom count, the first of
+// equals (EDM's max(GetMolFrags(mol, asMols=True), key=GetNumAtoms)).
+std::string largest_fragment_smiles(const RDKit::ROMol& mol, const std::string& whole) {
+  const auto fragments = RDKit::MolOps::getMolFrags(mol, true);
+  const RDKit::ROMol* largest = nullptr;
+  for (const auto& fragment : fragments) {
+    if (largest == nullptr || fragment->getNumAtoms() > largest->getNumAtoms()) largest = fragment.get();
+  }
+  return largest != nullptr ? RDKit::MolToSmiles(*largest) : whole;
+}
+
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -74,18 +84,17 @@ Chemistry analyse_chemistry(const Molecule& molecule, const std::vector<int>& bo
   RDLog::LogStateSetter quiet;  // RDKit would print every refused valence to stderr
   Chemistry result;
   if (molecule.num_atoms() == 0) return result;
-  std::unique_ptr<RDKit::RWMol> mol = build_molecule(molecule, bond_orders, false);
-  if (!sanitise(*mol)) return result;
-  result.valid = true;
-  result.smiles = RDKit::MolToSmiles(*mol);
-  // The largest fragment by atom count, the first of equals (EDM's
-  // max(GetMolFrags(mol, asMols=True), key=GetNumAtoms)).
-  const auto fragments = RDKit::MolOps::getMolFrags(*mol, true);
-  const RDKit::ROMol* largest = nullptr;
-  for (const auto& fragment : fragments) {
-    if (largest == nullptr || fragment->getNumAtoms() > largest->getNumAtoms()) largest = fragment.get();
+  try {
+    std::unique_ptr<RDKit::RWMol> mol = build_molecule(molecule, bond_orders, false);
+    if (!sanitise(*mol)) return result;
+    result.smiles = RDKit::MolToSmiles(*mol);
+    result.largest_fragment_smiles = largest_fragment_smiles(*mol, result.smiles);
+    result.valid = true;
+  } catch (const std::exception&) {
+    // Any other refusal of RDKit's (an invariant it checks) makes the
+    // molecule invalid too, rather than ending the whole evaluation.
+    result = Chemistry{};
   }
-  result.largest_fragment_smiles = largest != nullptr ? RDKit::MolToSmiles(*largest) : result.smiles;
   return result;
 }
 
@@ -108,24 +117,48 @@ void write_sdf(const std::string& path, const std::vector<Molecule>& molecules) 
   write_file_atomically(path, format_sdf(molecules));
 }
 
+// The records of an SDF: the text between '$$$$' lines (blank ones dropped).
+std::vector<std::string> sdf_records(const std::string& text) {
+  std::vector<std::string> records;
+  std::string current;
+  size_t position = 0;
+  auto flush = [&]() {
+    if (current.find_first_not_of(" \t\r\n") != std::string::npos) records.push_back(current);
+    current.clear();
+  };
+  while (position < text.size()) {
+    size_t end = text.find('\n', position);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(position, end - position);
+    position = end + 1;
+    std::string trimmed = line;
+    while (!trimmed.empty() && (trimmed.back() == '\r' || trimmed.back() == ' ')) trimmed.pop_back();
+    if (trimmed == "$$$$") {
+      flush();
+    } else {
+      current += line + "\n";
+    }
+  }
+  flush();
+  return records;
+}
+
 std::vector<Molecule> parse_sdf(const std::string& text, const std::string& source) {
   RDLog::LogStateSetter quiet;
-  auto* stream = new std::istringstream(text);
-  RDKit::ForwardSDMolSupplier supplier(stream, true, false, false, true);
+  const std::vector<std::string> records = sdf_records(text);
+  check(!records.empty(), source + ": no molecules (an SDF holds mol blocks separated by '$$$$' lines)");
   std::vector<Molecule> molecules;
-  while (!supplier.atEnd()) {
-    const int record = static_cast<int>(molecules.size()) + 1;
-    const std::string where = source + ": record " + std::to_string(record) + ": ";
+  for (size_t r = 0; r < records.size(); ++r) {
+    const std::string where = source + ": record " + std::to_string(r + 1) + ": ";
+    // Each record on its own, so a broken one (the last included) is an
+    // error naming it, never a record silently dropped.
     std::unique_ptr<RDKit::ROMol> mol;
     try {
-      mol.reset(supplier.next());
+      mol.reset(RDKit::MolBlockToMol(records[r], false, false, true));
     } catch (const std::exception& error) {
       throw Error(where + "not a valid mol block (" + first_line(error) + ")");
     }
-    if (mol == nullptr) {
-      if (supplier.atEnd()) break;  // trailing blank lines after the last '$$$$'
-      throw Error(where + "not a valid mol block");
-    }
+    check(mol != nullptr, where + "not a valid mol block");
     check(mol->getNumConformers() > 0 && mol->getConformer().is3D(),
           where + "has no 3-D coordinates (the evaluation reads bonds from 3-D geometry)");
     Molecule molecule;
@@ -141,12 +174,6 @@ std::vector<Molecule> parse_sdf(const std::string& text, const std::string& sour
     }
     check(molecule.num_atoms() > 0, where + "has no atoms");
     molecules.push_back(std::move(molecule));
-  }
-  if (molecules.empty()) {
-    // RDKit's supplier ends quietly on a first record it cannot read.
-    const bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
-    throw Error(source + (blank ? ": no molecules (an SDF holds mol blocks separated by '$$$$' lines)"
-                                : ": record 1: not a valid mol block"));
   }
   return molecules;
 }

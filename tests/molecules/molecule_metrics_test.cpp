@@ -41,6 +41,21 @@ TEST(MoleculeMetrics, CountsOnHandMadeMolecules) {
   EXPECT_TRUE(evaluate_molecules(molecules, nullptr).to_json()["novelty"].is_null());
 }
 
+// Uniqueness and novelty look at the largest fragment: ethanol with a water
+// beside it counts as ethanol, which the reference knows.
+TEST(MoleculeMetrics, UniquenessAndNoveltyUseTheLargestFragment) {
+  Molecule mixture = testing::ethanol();
+  for (const auto& p : testing::water().positions) mixture.positions.push_back({p[0] + 6.0, p[1], p[2]});
+  for (int z : testing::water().atomic_numbers) mixture.atomic_numbers.push_back(z);
+  const std::unordered_set<std::string> reference{"CCO"};
+  const MoleculeMetrics m =
+      evaluate_molecules({without_hydrogens(mixture), without_hydrogens(testing::ethanol())}, &reference);
+  EXPECT_EQ(m.valid, 2);
+  EXPECT_EQ(m.unique, 1);
+  EXPECT_EQ(m.novel, 0);
+  EXPECT_EQ(m.connected_molecules, 1);
+}
+
 std::string qm9_directory() { return (std::filesystem::path(testing::shared_data_directory()) / "qm9").string(); }
 
 // Known molecules at the start of QM9 (Ramakrishnan et al. 2014's numbering).

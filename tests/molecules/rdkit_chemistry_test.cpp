@@ -72,6 +72,10 @@ TEST(RdkitChemistry, BadSdfRecordsNameTheRecord) {
   EXPECT_NE(error_of(good + "garbage\nmore\n\n  9999  1  0  0  0  0  0  0  0  0999 V2000\n$$$$\n").find("bad.sdf: record 2"),
             std::string::npos);
   EXPECT_NE(error_of("").find("no molecules"), std::string::npos);
+  // A broken last record without its '$$$$' is an error too, not a record dropped.
+  const std::string truncated = good + "broken\n     RDKit          3D\n\n  2  0  0  0  0  0  0  0  0  0999 V2000\n"
+                                       "    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\n";
+  EXPECT_NE(error_of(truncated).find("bad.sdf: record 2"), std::string::npos) << error_of(truncated);
   // A 2-D depiction (z = 0, "2D" in the header) has no geometry to read bonds from.
   std::string flat = good;
   flat.replace(flat.find("3D"), 2, "2D");

@@ -1,4 +1,5 @@
 // diffuse sample: run the reverse process of a trained model.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -133,9 +134,15 @@ void sample_molecules(const SampleArguments& args, const TrainedModel& model, co
   }
   const MoleculeMetrics metrics = evaluate_molecules(molecules, nullptr);
   std::printf("wrote %zu molecules to %s (%s)\n", molecules.size(), args.out.c_str(), describe(sampler, args).c_str());
-  std::printf("validity %.3f, uniqueness %.3f, atom stability %.3f, molecule stability %.3f, connected %.3f\n",
-              metrics.validity(), metrics.uniqueness(), metrics.atom_stability(), metrics.molecule_stability(),
+  std::printf("validity %.3f, uniqueness %.3f, connected %.3f", metrics.validity(), metrics.uniqueness(),
               metrics.connected());
+  // Stability counts hydrogens into valences: meaningless for heavy atoms only.
+  const std::vector<int64_t> types = molecule_encoding(model.config).atom_types;
+  const bool hydrogens = std::find(types.begin(), types.end(), 1) != types.end();
+  if (hydrogens) {
+    std::printf(", atom stability %.3f, molecule stability %.3f", metrics.atom_stability(), metrics.molecule_stability());
+  }
+  std::printf("\n");
 }
 
 void run_sample(const SampleArguments& args) {

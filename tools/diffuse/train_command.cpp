@@ -11,6 +11,7 @@
 #include "diffuse/device.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/run_directory.h"
+#include "diffuse/models/egnn.h"
 #include "diffuse/models/unet.h"
 #include "diffuse/training/trainer.h"
 #include "diffuse/util/error.h"
@@ -54,6 +55,7 @@ void apply_flags(RunConfig& config, const TrainArguments& args) {
   if (given(args, "--prediction")) config.prediction = prediction_from_string(args.prediction);
   if (given(args, "--schedule")) config.schedule.kind = schedule_kind_from_string(args.schedule);
   if (given(args, "--timesteps")) config.schedule.num_timesteps = args.num_timesteps;
+  if (auto* egnn = config.model.get_if<EgnnConfig>()) egnn->num_timesteps = config.schedule.num_timesteps;
   if (args.flip) config.data.random_flip = true;
   if (given(args, "--precision")) t.precision = precision_from_string(args.precision);
   if (given(args, "--max-bad-steps")) t.max_bad_steps = args.max_bad_steps;
