@@ -5,14 +5,11 @@
 #include "diffuse/data/data_spec.h"
 #include "diffuse/data/idx.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/format.h"
 
 namespace diffuse {
 
 namespace {
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Splits "KIND[:DIR][:train|:test]" into the data spec and the split.
 std::pair<DataSpec, Split> parse_split(const std::string& spec, Split default_split) {

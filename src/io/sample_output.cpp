@@ -13,14 +13,11 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/plot.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/format.h"
 
 namespace diffuse {
 
 namespace {
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool is_points(const torch::Tensor& samples) { return samples.dim() == 2 && samples.size(1) == 2; }
 

@@ -16,6 +16,7 @@
 #include "diffuse/molecules/bond_orders.h"
 #include "diffuse/molecules/xyz_file.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/format.h"
 
 namespace diffuse {
 namespace {
@@ -72,10 +73,6 @@ std::string largest_fragment_smiles(const RDKit::ROMol& mol, const std::string& 
     if (largest == nullptr || fragment->getNumAtoms() > largest->getNumAtoms()) largest = fragment.get();
   }
   return largest != nullptr ? RDKit::MolToSmiles(*largest) : whole;
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace

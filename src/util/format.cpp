@@ -11,4 +11,8 @@ std::string format_fixed(double value, int precision) {
   return text.str();
 }
 
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 }  // namespace diffuse

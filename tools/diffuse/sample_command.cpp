@@ -27,6 +27,7 @@
 #include "diffuse/sampling/sampler.h"
 #include "diffuse/trained_model.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/format.h"
 #include "diffuse/util/progress.h"
 
 namespace diffuse::cli {
@@ -81,10 +82,6 @@ std::string describe(const Sampler& sampler, const SampleArguments& args) {
   if (args.s_churn) text << ", churn " << *args.s_churn;
   text << ", tau " << args.temperature;
   return text.str();
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Samples of several classes: a PNG with a row per class, or a CSV with each sample's class.
