@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora: small valid files of each format,
 made from their specifications (the JPEGs through libjpeg-turbo's `cjpeg`,
-Debian's libjpeg-turbo-progs, where it is installed). Run from anywhere; writes fuzz/corpus/. The config
+Debian's libjpeg-turbo-progs, where it is installed; the XYZ files as QM9 ships them). Run from anywhere; writes fuzz/corpus/. The config
 seeds are config.json files that `diffuse train` wrote, copied by hand."""
 import gzip
 import json
@@ -101,6 +101,13 @@ def main():
             for name, options in (("rgb.jpg", []), ("progressive.jpg", ["-progressive"]), ("grey.jpg", ["-grayscale"])):
                 jpeg = subprocess.run([cjpeg, *options, source], check=True, capture_output=True).stdout
                 write("image", name, jpeg)
+
+    # XYZ as QM9 ships it (methane, then water with a tab and CRLF), and gzipped.
+    methane = (b"5\ngdb 1\tmethane\nC -0.0127 1.0858 0.0080\nH 0.0022 -0.0060 0.0020\n"
+               b"H 1.0117 1.4638 0.0003\nH -0.5408 1.4475 -0.8766\nH -0.5238 1.4379 0.9064\n")
+    water = b"3\r\nwater\r\nO\t0.0 0.0 0.1173\r\nh 0.0 0.7572 -0.4692\r\n1 0.0 -0.7572 -0.4692\r\n"
+    write("xyz", "methane_water.xyz", methane + water)
+    write("xyz", "methane.xyz.gz", gzip.compress(methane, mtime=0))
 
 
 if __name__ == "__main__":

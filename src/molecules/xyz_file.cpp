@@ -127,7 +127,8 @@ std::vector<Molecule> read_xyz(const std::string& path) {
 
 std::string format_xyz(const std::vector<Molecule>& molecules) {
   std::string text;
-  char buffer[128];
+  // "%.6f" of the largest finite double is 317 characters: room for three.
+  char buffer[1024];
   for (const Molecule& molecule : molecules) {
     text += std::to_string(molecule.num_atoms()) + "\n" + molecule.name + "\n";
     for (int i = 0; i < molecule.num_atoms(); ++i) {
