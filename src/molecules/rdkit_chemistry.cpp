@@ -1,6 +1,7 @@
 #include "diffuse/molecules/rdkit_chemistry.h"
 
 #include <GraphMol/Conformer.h>
+#include <GraphMol/Depictor/RDDepictor.h>
 #include <GraphMol/FileParsers/FileParsers.h>
 #include <GraphMol/MolOps.h>
 #include <GraphMol/RWMol.h>
@@ -93,6 +94,29 @@ Chemistry analyse_chemistry(const Molecule& molecule, const std::vector<int>& bo
     result = Chemistry{};
   }
   return result;
+}
+
+std::vector<std::array<double, 2>> depiction_coordinates(const Molecule& molecule,
+                                                        const std::vector<int>& bond_orders) {
+  RDLog::LogStateSetter quiet;
+  const int n = molecule.num_atoms();
+  std::vector<std::array<double, 2>> coordinates;
+  try {
+    std::unique_ptr<RDKit::RWMol> mol = build_molecule(molecule, bond_orders, false);
+    mol->updatePropertyCache(false);
+    RDKit::MolOps::findSSSR(*mol);  // the depictor places rings first
+    const unsigned id = RDDepict::compute2DCoords(*mol);
+    const RDKit::Conformer& conformer = mol->getConformer(static_cast<int>(id));
+    for (int i = 0; i < n; ++i) {
+      const RDGeom::Point3D& p = conformer.getAtomPos(static_cast<unsigned>(i));
+      coordinates.push_back({p.x, p.y});
+    }
+    return coordinates;
+  } catch (const std::exception&) {
+    coordinates.clear();
+  }
+  for (const auto& p : molecule.positions) coordinates.push_back({p[0], p[1]});
+  return coordinates;
 }
 
 std::string format_sdf(const std::vector<Molecule>& molecules) {

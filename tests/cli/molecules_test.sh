@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Molecules from the command line, end to end on a small slice of QM9: train
-# a few steps of qm9-small, sample an SDF and an XYZ, score them and QM9
+# a few steps of qm9-small, sample an SDF, an XYZ and a PNG, complete a
+# scaffold, score them and QM9
 # itself with `diffuse molecules eval`; bad molecule files end with one clear
 # error line that names the file and the record.
 set -euo pipefail
@@ -57,6 +58,37 @@ check_scores scores.json || fail "the samples' scores are fractions"
 python3 -c "import json; s = json.load(open('scores.json')); assert s['num_molecules'] == 12 and s['novelty'] is not None, s" \
   || fail "12 molecules scored, with novelty"
 
+# A picture of 2-D drawings, and scaffold completion: the given atoms, in the
+# given order, at the given coordinates, in every molecule.
+"$DIFFUSE" sample --run run --num 6 --sampler ddim --steps 20 --out grid.png --quiet >/dev/null
+python3 - grid.png <<'PY' || fail "grid.png is a 3 x 2 grid of 170-pixel cells"
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+width, height = struct.unpack(">II", data[16:24])
+assert (width, height) == (510, 340), (width, height)
+PY
+printf '3\nN-C=O\nC 5.000 1.000 0.000\nN 6.340 1.000 0.000\nO 4.390 2.050 0.000\n' > part.xyz
+"$DIFFUSE" sample --run run --num 4 --fix part.xyz --sampler ddim --steps 20 --out completed.xyz --quiet >/dev/null
+python3 - completed.xyz <<'PY' || fail "--fix keeps the three given atoms where they were"
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+given = [("C", 5.0, 1.0, 0.0), ("N", 6.34, 1.0, 0.0), ("O", 4.39, 2.05, 0.0)]
+i, molecules = 0, 0
+while i < len(lines) and lines[i].strip():
+    n = int(lines[i]); atoms = [l.split() for l in lines[i + 2:i + 2 + n]]
+    assert n > 3, n
+    for (e, x, y, z), a in zip(given, atoms[:3]):
+        assert a[0] == e and max(abs(float(a[1]) - x), abs(float(a[2]) - y), abs(float(a[3]) - z)) < 1e-3, (a, e)
+    i += 2 + n; molecules += 1
+assert molecules == 4, molecules
+PY
+printf '2\nwith H\nC 0 0 0\nH 1.09 0 0\n' > part_h.xyz
+expect_error "--fix with hydrogens on a heavy-atom model" "leave the hydrogens out" \
+  sample --run run --num 1 --fix part_h.xyz --out m.sdf
+expect_error "--fix as large as the model" "--atoms 3: more atoms than the 3 fixed" \
+  sample --run run --num 1 --fix part.xyz --atoms 3 --out m.sdf
+
 # Bad input.
 printf '3\nbroken\nC 0 0 0\nO 1.2 0 0\n' > truncated.xyz
 expect_error "a truncated XYZ" "truncated.xyz: record 1" molecules eval --input truncated.xyz
@@ -69,6 +101,7 @@ expect_error "a malformed SDF" "bad.sdf: record 1" molecules eval --input bad.sd
 expect_error "an unknown molecule file" "unknown molecule file type" molecules eval --input mols.pdb
 expect_error "--no-hydrogens on images" "applies to molecules" train --data mnist --no-hydrogens --out x
 expect_error "--atoms beyond the model" "1 to 9 atoms" sample --run run --num 1 --atoms 12 --out m.sdf
-expect_error "molecules to a PNG" "written as .sdf" sample --run run --num 1 --out m.png
+expect_error "molecules to a CSV" "written as .sdf" sample --run run --num 1 --out m.csv
+expect_error "too many molecules for a picture" "at most 400 molecules" sample --run run --num 401 --out m.png
 
 finish "molecules CLI"

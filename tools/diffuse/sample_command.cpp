@@ -21,6 +21,7 @@
 #include "diffuse/io/run_directory.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/metrics/molecule_metrics.h"
+#include "diffuse/molecules/molecule_grid.h"
 #include "diffuse/molecules/rdkit_chemistry.h"
 #include "diffuse/molecules/xyz_file.h"
 #include "diffuse/sampling/sample_loop.h"
@@ -35,7 +36,7 @@ namespace diffuse::cli {
 namespace {
 
 struct SampleArguments {
-  std::string run, out, trajectory, sampler = "ddpm", variance, spacing, precision = "fp32", device = "cpu";
+  std::string run, out, trajectory, sampler = "ddpm", variance, spacing, precision = "fp32", device = "cpu", fix;
   int64_t num = 16, steps = 0, batch_size = 64, atoms = 0;
   double temperature = 1.0;
   std::optional<double> eta, s_churn, s_noise, s_tmin, s_tmax;
@@ -106,13 +107,41 @@ std::string write_class_samples(const std::string& out, const torch::Tensor& sam
   return out;
 }
 
-// Molecules from an egnn run: an SDF (3-D, with the protocol's bonds) or a
-// multi-frame XYZ, and their scores on the terminal.
+// The atoms --fix keeps: the one molecule of an .xyz or .sdf file, of the
+// model's atom types (checked here, before any sampling).
+Molecule fixed_atoms(const std::string& path, const MoleculeEncoding& encoding) {
+  const std::vector<Molecule> molecules = read_molecules(path);
+  check(molecules.size() == 1, "--fix " + path + ": holds " + std::to_string(molecules.size()) +
+                                   " molecules; give a file with the one set of atoms to keep");
+  const Molecule& fixed = molecules.front();
+  const auto& types = encoding.atom_types;
+  for (int i = 0; i < fixed.num_atoms(); ++i) {
+    const int z = fixed.atomic_numbers[static_cast<size_t>(i)];
+    if (std::find(types.begin(), types.end(), z) != types.end()) continue;
+    const bool heavy_only = std::find(types.begin(), types.end(), 1) == types.end();
+    check(!(z == 1 && heavy_only), "--fix " + path + ": atom " + std::to_string(i + 1) +
+                                       " is H, and this model makes heavy atoms only (trained with --no-hydrogens): "
+                                       "leave the hydrogens out");
+    std::string allowed;
+    for (int64_t type : types) allowed += (allowed.empty() ? "" : " ") + element_symbol(static_cast<int>(type));
+    throw Error("--fix " + path + ": atom " + std::to_string(i + 1) + " is " + element_symbol(z) +
+                "; this model makes " + allowed);
+  }
+  check(fixed.num_atoms() < encoding.max_atoms,
+        "--fix " + path + ": " + std::to_string(fixed.num_atoms()) + " atoms leave nothing to generate in molecules of "
+        "at most " + std::to_string(encoding.max_atoms));
+  return fixed;
+}
+
+// Molecules from an egnn run: an SDF (3-D, with the protocol's bonds), a
+// multi-frame XYZ or a PNG grid of 2-D drawings, and their scores on the
+// terminal.
 void sample_molecules(const SampleArguments& args, const TrainedModel& model, const Denoiser& denoiser,
                       Sampler& sampler) {
   MoleculeGenerationOptions options;
   options.num_molecules = args.num;
   options.atoms = args.atoms;
+  if (!args.fix.empty()) options.fixed = fixed_atoms(args.fix, molecule_encoding(model.config));
   options.batch_size = args.batch_size;
   options.seed = args.seed;
   std::unique_ptr<ProgressBar> progress;
@@ -126,6 +155,8 @@ void sample_molecules(const SampleArguments& args, const TrainedModel& model, co
   std::vector<Molecule> molecules = generate_molecules(denoiser, sampler, model.config, options);
   if (ends_with(args.out, ".sdf")) {
     write_sdf(args.out, molecules);
+  } else if (ends_with(args.out, ".png")) {
+    save_png(args.out, draw_molecule_grid(molecules));
   } else {
     write_xyz(args.out, molecules);
   }
@@ -157,8 +188,11 @@ void run_sample(const SampleArguments& args) {
   const int64_t steps = args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps());
   sampler->set_timesteps(steps);
   if (is_molecule_model(model.config)) {
-    check(ends_with(args.out, ".sdf") || ends_with(args.out, ".xyz"),
-          "--out " + args.out + ": molecules are written as .sdf (3-D with bonds) or .xyz");
+    check(ends_with(args.out, ".sdf") || ends_with(args.out, ".xyz") || ends_with(args.out, ".png"),
+          "--out " + args.out + ": molecules are written as .sdf (3-D with bonds), .xyz or .png (2-D drawings)");
+    check(!ends_with(args.out, ".png") || args.num <= kMaxGridMolecules,
+          "--out " + args.out + ": a picture holds at most " + std::to_string(kMaxGridMolecules) +
+              " molecules; write .sdf or .xyz for --num " + std::to_string(args.num));
     check(args.trajectory.empty(), "--trajectory draws images and points, not molecules");
     const std::string folder = std::filesystem::path(args.out).parent_path().string();
     check_directory_is_writable(folder.empty() ? "." : folder);
@@ -166,6 +200,7 @@ void run_sample(const SampleArguments& args) {
     return;
   }
   check(args.atoms == 0, "--atoms applies to molecule runs (qm9)");
+  check(args.fix.empty(), "--fix applies to molecule runs (qm9)");
 
   GenerateOptions generate_options;
   generate_options.num_samples = args.num * std::max<int64_t>(1, static_cast<int64_t>(classes.size()));
@@ -209,7 +244,7 @@ Command add_sample_command(CLI::App& app) {
   auto args = std::make_shared<SampleArguments>();
   CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run with any sampler");
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
-  command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample), samples.csv, or for molecules mols.sdf or mols.xyz")->required();
+  command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample), samples.csv, or for molecules mols.sdf, mols.xyz or grid.png")->required();
   command->add_option("--num", args->num, "number of samples (of each class with --class all)")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
   command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps, for ddpm; 50 for the others)")
       ->check(CLI::PositiveNumber);
@@ -243,6 +278,8 @@ Command add_sample_command(CLI::App& app) {
   command->add_option("--atoms", args->atoms, "molecules: every molecule with this many atoms (default: sizes drawn "
                                               "from the training data)")
       ->check(CLI::PositiveNumber);
+  command->add_option("--fix", args->fix, "molecules: keep these atoms (part.xyz or part.sdf, one molecule) at their "
+                                          "positions and generate the rest (scaffold completion)");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
   add_class_options(*command, args->classes, "for every class in turn, --num samples each (a row or panel per class)");
   add_precision_option(*command, args->precision, "what the network computes in");

@@ -26,13 +26,18 @@ MoleculeEncoding molecule_encoding(const RunConfig& config);
 
 // `count` atom counts drawn from `histogram` (index = atom count), the i-th
 // from the keyed stream of (seed, first + i): the same molecule sizes
-// whatever the batch size.
-std::vector<int64_t> draw_atom_counts(const std::vector<int64_t>& histogram, int64_t count, std::uint64_t seed,
-                                      int64_t first = 0);
+// whatever the batch size. With min_atoms, counts below it are left out
+// (the histogram conditioned on at least that many atoms).
+std::vector<int64_t> draw_atom_counts(std::vector<int64_t> histogram, int64_t count, std::uint64_t seed,
+                                      int64_t first = 0, int64_t min_atoms = 0);
 
 struct MoleculeGenerationOptions {
   int64_t num_molecules = 100;
   int64_t atoms = 0;  // > 0: every molecule has this many atoms; 0: drawn from the histogram
+  // Atoms every molecule keeps (scaffold completion, fixed_atoms.h): they
+  // come first in each molecule, at their given positions; empty: none.
+  // Drawn atom counts are then those of the histogram above its size.
+  Molecule fixed;
   int64_t batch_size = 100;
   std::uint64_t seed = 0;
   std::function<void(int64_t, int64_t)> on_step;  // (network evaluations done, total)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ struct Chemistry {
   std::string largest_fragment_smiles;  // canonical SMILES of its largest fragment, when valid
 };
 Chemistry analyse_chemistry(const Molecule& molecule, const std::vector<int>& bond_orders);
+
+// 2-D coordinates of each atom for a drawing, in RDKit's units (bonds about
+// 1.5 long): RDKit's depiction (RDDepictor::compute2DCoords) of the molecule
+// built from the protocol's bonds, sanitised or not. Where RDKit cannot lay
+// the molecule out, the atoms' x and y.
+std::vector<std::array<double, 2>> depiction_coordinates(const Molecule& molecule, const std::vector<int>& bond_orders);
 
 // An SDF (V2000 mol blocks, '$$$$' separated) of `molecules` with 3-D
 // coordinates and the protocol's bonds, readable by any molecule viewer.
