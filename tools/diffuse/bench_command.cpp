@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/data/data_spec.h"
 #include "diffuse/data/labelled_images.h"
 #include "diffuse/data/toy2d.h"
@@ -268,16 +269,16 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
                                                      "precision/recall (diffuse eval train-features)");
   samplers->add_option("--ref", args->ref, "image runs: reference images for --features, e.g. mnist:DIR:test");
   samplers->add_option("--num", args->num, "samples per measurement (toy runs, or image runs with --features)")
-      ->check(CLI::Range(int64_t{2}, int64_t{1000000}))
+      ->check(whole_number_in(2, 1000000))
       ->capture_default_str();
   samplers->add_option("--batch-size", args->batch_size, "samples per network evaluation (at most 64 for images)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   samplers->add_option("--picture-samples", args->picture_samples, "images per cell (image runs)")
-      ->check(CLI::Range(int64_t{1}, int64_t{64}))
+      ->check(whole_number_in(1, 64))
       ->capture_default_str();
   samplers->add_option("--temperature", args->temperature, "temperature for every sampler")
-      ->check(CLI::Range(0.0, 10.0))
+      ->check(number_in(0.0, 10.0))
       ->capture_default_str();
   samplers->add_option("--seed", args->seed, "seed of x_T (the same for every sampler)")->capture_default_str();
   add_precision_option(*samplers, args->precision, "what the network computes in");

@@ -20,6 +20,7 @@
 #include "diffuse/util/error.h"
 #include "diffuse/util/format.h"
 #include "diffuse/util/progress.h"
+#include "option_checks.h"
 #include "restoration.h"
 
 namespace diffuse::cli {
@@ -200,19 +201,19 @@ Command add_bench_denoise_command(CLI::App& bench) {
   command->add_option("--sigma", args->sigmas, "comma-separated noise levels, 0-255 pixel units")->capture_default_str();
   command->add_option("--methods", args->methods, "comma-separated diffusion methods: posterior, ddim, ddpm")
       ->capture_default_str();
-  command->add_option("--num", args->num, "test images")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--num", args->num, "test images")->check(positive())->capture_default_str();
   command->add_option("--tune-num", args->tune_num, "tuning images for the baselines' parameters")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
-  command->add_option("--steps", args->steps, "ddim, ddpm: reverse steps from t*")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--steps", args->steps, "ddim, ddpm: reverse steps from t*")->check(positive())->capture_default_str();
   command->add_option("--ddpm-samples", args->ddpm_samples, "ddpm: samples averaged per image")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--batch-size", args->batch_size, "images per network evaluation")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--example-images", args->example_images, "images per noise level in the picture")
-      ->check(CLI::Range(int64_t{1}, int64_t{16}))
+      ->check(whole_number_in(1, 16))
       ->capture_default_str();
   command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
   command->add_flag("--no-nlm", args->no_nlm, "leave out non-local means");

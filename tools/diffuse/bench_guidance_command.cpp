@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "class_options.h"
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/guidance.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/class_grid.h"
@@ -162,12 +163,12 @@ Command add_bench_guidance_command(CLI::App& bench) {
   command->add_option("--out", args->out, "directory for guidance.csv, guidance.md and the pictures")->required();
   command->add_option("--guidance", args->guidance, "comma-separated guidance scales S")->capture_default_str();
   command->add_option("--num", args->num, "samples per guidance scale")
-      ->check(CLI::Range(int64_t{10}, int64_t{1000000}))
+      ->check(whole_number_in(10, 1000000))
       ->capture_default_str();
   command->add_option("--sampler", args->sampler, "sampler")->check(CLI::IsMember(sampler_names()))->capture_default_str();
-  command->add_option("--steps", args->steps, "sampler steps K")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--steps", args->steps, "sampler steps K")->check(positive())->capture_default_str();
   command->add_option("--batch-size", args->batch_size, "samples per network evaluation (doubled inside when guided)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--seed", args->seed, "seed of x_T, the same for every scale")->capture_default_str();
   add_precision_option(*command, args->precision, "what the network computes in");

@@ -9,6 +9,7 @@
 #include "diffuse/apps/noise_level.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/util/error.h"
+#include "option_checks.h"
 #include "restoration.h"
 
 namespace diffuse::cli {
@@ -85,10 +86,10 @@ Command add_denoise_command(CLI::App& app) {
       ->check(CLI::IsMember(denoise_method_names()))
       ->capture_default_str();
   command->add_option("--steps", args->steps, "ddim, ddpm: reverse steps from t*")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--samples", args->samples, "ddpm: average this many samples (toward the posterior mean)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--seed", args->seed, "ddpm: seed of the sampling noise")->capture_default_str();
   command->add_flag("--keep-clipped", args->keep_clipped,

@@ -12,6 +12,7 @@
 #include "class_options.h"
 #include "commands.h"
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/image.h"
@@ -276,12 +277,12 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   eval->add_option("--run", eval_args->run, "or a trained run to sample from");
   eval->add_option("--images", eval_args->images, "or real images, mnist[:DIR][:train|:test] (default split: train), "
                                                   "e.g. for the floor of the metrics");
-  eval->add_option("--num", eval_args->num, "samples to draw from --run, or images to take from --images")->check(CLI::Range(int64_t{10}, int64_t{1000000}))->capture_default_str();
+  eval->add_option("--num", eval_args->num, "samples to draw from --run, or images to take from --images")->check(whole_number_in(10, 1000000))->capture_default_str();
   eval->add_option("--sampler", eval_args->sampler, "sampler for --run")->check(CLI::IsMember(sampler_names()))->capture_default_str();
-  eval->add_option("--steps", eval_args->steps, "sampler steps K (default: T for ddpm, 50 for the others)")->check(CLI::PositiveNumber);
+  eval->add_option("--steps", eval_args->steps, "sampler steps K (default: T for ddpm, 50 for the others)")->check(positive());
   eval->add_option("--spacing", eval_args->spacing, "timestep spacing (default: the sampler's)")->check(CLI::IsMember(spacing_names()));
-  eval->add_option("--temperature", eval_args->temperature, "sampling temperature")->check(CLI::Range(0.0, 10.0))->capture_default_str();
-  eval->add_option("--batch-size", eval_args->batch_size, "samples per network evaluation")->check(CLI::PositiveNumber)->capture_default_str();
+  eval->add_option("--temperature", eval_args->temperature, "sampling temperature")->check(number_in(0.0, 10.0))->capture_default_str();
+  eval->add_option("--batch-size", eval_args->batch_size, "samples per network evaluation")->check(positive())->capture_default_str();
   eval->add_option("--seed", eval_args->seed, "seed of the samples and of the KID subsets")->capture_default_str();
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
@@ -293,7 +294,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   CLI::App* train = eval->add_subcommand("train-features", "Train the feature network (a small CNN classifier)");
   train->add_option("--data", train_args->data, "mnist[:DIR] or fashion-mnist[:DIR]")->required();
   train->add_option("--out", train_args->out, "directory for the network")->required();
-  train->add_option("--epochs", train_args->options.epochs, "passes over the training split")->check(CLI::Range(1, 100))->capture_default_str();
+  train->add_option("--epochs", train_args->options.epochs, "passes over the training split")->check(whole_number_in(1, 100))->capture_default_str();
   train->add_option("--seed", train_args->options.seed, "seed")->capture_default_str();
   train->add_flag("--quiet", train_args->quiet, "no progress bar");
 

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/data/data_spec.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
@@ -84,13 +85,13 @@ Command add_forward_command(CLI::App& app) {
   auto* data = command->add_option("--data", args->data, "or an image of a dataset: mnist[:DIR], fashion-mnist[:DIR], images:DIR");
   image->excludes(data);
   command->add_option("--index", args->index, "which image of --data")->capture_default_str();
-  command->add_option("--image-size", args->image_size, "size for images:DIR data")->check(CLI::PositiveNumber);
+  command->add_option("--image-size", args->image_size, "size for images:DIR data")->check(positive());
   command->add_option("--t", args->timesteps, "comma-separated timesteps (0-based)")->capture_default_str();
   command->add_option("--schedule", args->schedule, "noise schedule")
       ->check(CLI::IsMember({"linear", "cosine", "sigmoid", "polynomial"}))
       ->capture_default_str();
   command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
   command->add_option("--out", args->out, "output PNG")->capture_default_str();

@@ -9,6 +9,7 @@
 #include "diffuse/io/sample_output.h"
 #include "diffuse/sampling/sampler.h"
 #include "diffuse/util/error.h"
+#include "option_checks.h"
 #include "restoration.h"
 
 namespace diffuse::cli {
@@ -56,13 +57,13 @@ Command add_img2img_command(CLI::App& app) {
   add_restoration_options(*command, *args, "the guide image (a sketch, a damaged image; any size)", "guide and result");
   command->add_option("--strength", args->options.strength,
                       "how far to noise the guide, t0/T: low keeps it, high makes it realistic")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(number_in(0.0, 1.0))
       ->capture_default_str();
   command->add_option("--sampler", args->sampler, "the reverse sampler (see docs/samplers.md)")
       ->check(CLI::IsMember(sampler_names()))
       ->capture_default_str();
   command->add_option("--steps", args->options.steps, "reverse steps from t0")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
   return {command, [args] { run_img2img(*args); }};

@@ -9,6 +9,7 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/util/error.h"
+#include "option_checks.h"
 #include "restoration.h"
 
 namespace diffuse::cli {
@@ -69,16 +70,16 @@ Command add_inpaint_command(CLI::App& app) {
   command->add_option("--mask", args->mask, "an image of the same size: white pixels are generated, black ones kept")
       ->required();
   command->add_option("--steps", args->options.steps, "reverse steps (respaced from the training schedule)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--jump", args->options.jump_length, "RePaint's jump length j")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--resample", args->options.resamplings, "RePaint's resamplings r (1: none)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1000}))
+      ->check(whole_number_in(1, 1000))
       ->capture_default_str();
   command->add_option("--temperature", args->options.temperature, "scales the injected noise")
-      ->check(CLI::Range(0.0, 10.0))
+      ->check(number_in(0.0, 10.0))
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
   return {command, [args] { run_inpaint(*args); }};

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "option_checks.h"
 #include "diffuse/data/qm9.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/metrics/molecule_metrics.h"
@@ -121,7 +122,7 @@ std::vector<Command> add_molecules_commands(CLI::App& app) {
   eval->add_option("--reference", args->reference, "qm9[:DIR]: measure novelty against its training split");
   eval->add_option("--json", args->json, "also write the numbers to this JSON file");
   eval->add_option("--split", args->split, "with --input qm9: train, validation, test or all")->capture_default_str();
-  eval->add_option("--every", args->every, "score every k-th molecule only")->check(CLI::PositiveNumber)->capture_default_str();
+  eval->add_option("--every", args->every, "score every k-th molecule only")->check(positive())->capture_default_str();
   eval->add_flag("--no-hydrogens", args->no_hydrogens, "drop hydrogen atoms before scoring (the heavy-atom setting)");
   eval->add_flag("--quiet", args->quiet, "no progress bar");
   return {Command{eval, [args]() { run_molecules_eval(*args); }}};

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "commands.h"
+#include "option_checks.h"
 #include "diffuse/apps/noise_level.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/sample_output.h"
@@ -40,7 +41,7 @@ Command add_noise_command(CLI::App& app) {
   command->add_option("--input", args->input, "the clean image")->required();
   command->add_option("--out", args->out, "where to write the noisy PNG")->required();
   command->add_option("--sigma", args->sigma, "noise std in 0-255 pixel units")
-      ->check(CLI::Range(0.0, 1000.0))
+      ->check(number_in(0.0, 1000.0))
       ->capture_default_str();
   command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
   return {command, [args] { run_noise(*args); }};

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/device.h"
 #include "diffuse/io/contact_sheet.h"
 #include "diffuse/io/grid.h"
@@ -30,7 +31,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
   command.add_option("--out", args.out, "where to write the result (PNG)")->required();
   command.add_option("--compare", args.compare, "also write " + compare_help + " side by side to this PNG");
   command.add_option("--overlap", args.overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
   add_precision_option(command, args.precision, "what the network computes in");
   add_device_option(command, args.device);

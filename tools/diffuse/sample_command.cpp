@@ -12,6 +12,7 @@
 #include "class_options.h"
 #include "commands.h"
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/apps/molecule_generation.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/device.h"
@@ -245,9 +246,9 @@ Command add_sample_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("sample", "Generate samples from a trained run with any sampler");
   command->add_option("--run", args->run, "run directory written by 'diffuse train'")->required();
   command->add_option("--out", args->out, "grid.png, DIR/ (one PNG per sample), samples.csv, or for molecules mols.sdf, mols.xyz or grid.png")->required();
-  command->add_option("--num", args->num, "number of samples (of each class with --class all)")->check(CLI::Range(int64_t{1}, int64_t{10000000}))->capture_default_str();
+  command->add_option("--num", args->num, "number of samples (of each class with --class all)")->check(whole_number_in(1, 10000000))->capture_default_str();
   command->add_option("--steps", args->steps, "reverse steps K (default: T, the training steps, for ddpm; 50 for the others)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   command->add_option("--sampler", args->sampler, "ddpm, ddim, dpm++2m, dpm++2m-sde, euler or heun (see docs/samplers.md)")
       ->check(CLI::IsMember(sampler_names()))
       ->capture_default_str();
@@ -256,28 +257,28 @@ Command add_sample_command(CLI::App& app) {
       ->check(CLI::IsMember(spacing_names()));
   command->add_option("--temperature", args->temperature,
                       "scales x_T and the injected noise: 1 the model, <1 smoother and less diverse")
-      ->check(CLI::Range(0.0, 10.0))
+      ->check(number_in(0.0, 10.0))
       ->capture_default_str();
   command->add_option("--variance", args->variance, "ddpm: reverse variance beta or beta_tilde (default: the run's)")
       ->check(CLI::IsMember({"beta_tilde", "beta"}));
   command->add_option("--eta", args->eta, "ddim: 0 deterministic (default), 1 as much noise as DDPM")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   command->add_option("--churn", args->s_churn, "euler, heun: S_churn of Karras et al. Algorithm 2 (default 0)")
-      ->check(CLI::Range(0.0, 1000.0));
+      ->check(number_in(0.0, 1000.0));
   command->add_option("--s-noise", args->s_noise, "euler, heun: S_noise, the scale of the churn noise (default 1)")
-      ->check(CLI::Range(0.0, 10.0));
+      ->check(number_in(0.0, 10.0));
   command->add_option("--s-tmin", args->s_tmin, "euler, heun: churn only where sigma >= S_tmin (default 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command->add_option("--s-tmax", args->s_tmax, "euler, heun: churn only where sigma <= S_tmax (default inf)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
   command->add_option("--batch-size", args->batch_size, "samples per network evaluation")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--trajectory", args->trajectory, "also write the reverse process of a few samples to this PNG");
   command->add_option("--atoms", args->atoms, "molecules: every molecule with this many atoms (default: sizes drawn "
                                               "from the training data)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   command->add_option("--fix", args->fix, "molecules: keep these atoms (part.xyz or part.sdf, one molecule) at their "
                                           "positions and generate the rest (scaffold completion)");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
