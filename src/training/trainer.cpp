@@ -138,7 +138,20 @@ void Trainer::open_data() {
 Trainer Trainer::create(const RunConfig& config, const std::string& run_directory, torch::Device device) {
   RunDirectory run(run_directory);
   check(!run.has_checkpoint(), run_directory + " already holds a training run: add --resume to continue it, or choose another --out");
+  const bool existed = std::filesystem::exists(run_directory);
   create_directories(run_directory);
+  try {
+    return create_in(config, run, device);
+  } catch (...) {
+    // A run that fails before its first step (unknown data, a model that does
+    // not fit it) leaves no empty directory behind; remove() takes only an empty one.
+    std::error_code ignored;
+    if (!existed) std::filesystem::remove(run_directory, ignored);
+    throw;
+  }
+}
+
+Trainer Trainer::create_in(const RunConfig& config, const RunDirectory& run, torch::Device device) {
   prepare_for_writing(run);
   Trainer trainer(config, run, device);
   if (!trainer.dataset_->is_image()) {
@@ -165,9 +178,15 @@ Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& o
   if (options.on_non_finite) config.training.on_non_finite = *options.on_non_finite;
   config.validate();
   prepare_for_writing(run);
-  run.write_config(config);
   Trainer trainer(config, run, device);
   trainer.load_checkpoint();
+  // Checked before config.json is rewritten: a smaller --steps would mark a
+  // run as shorter than it already is.
+  check(config.training.steps >= trainer.step_,
+        run_directory + " is already at step " + std::to_string(trainer.step_) + ": --steps " +
+            std::to_string(config.training.steps) + " would train nothing. Give more steps than that to train further; "
+            "the run is left as it is");
+  run.write_config(config);
   return trainer;
 }
 
@@ -221,9 +240,11 @@ void Trainer::handle_non_finite_step() {
     return;
   }
   // The learning rate is part of the run's config; only a rollback lowers it for a resumed run.
-  const std::string advice = t.on_non_finite == NonFiniteAction::kStop
-                                 ? "diffuse train --out " + run_.path() + " --resume --on-nan rollback, or a new run with a lower --lr"
-                                 : "a new run with a lower --lr";
+  const std::string advice =
+      checkpoint_step_ < 0 ? "the same command with a lower --lr (nothing was saved, so the same --out will do)"
+      : t.on_non_finite == NonFiniteAction::kStop
+          ? "diffuse train --out " + run_.path() + " --resume --on-nan rollback, or a new run with a lower --lr"
+          : "a new run with a lower --lr";
   throw Error(what + ". Training stopped; " +
               (checkpoint_step_ >= 0 ? "the checkpoint at step " + std::to_string(checkpoint_step_) + " in " + run_.path() +
                                            " is intact and resumes with --resume"

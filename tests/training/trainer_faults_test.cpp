@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -72,6 +73,44 @@ TEST(TrainerFaults, SkipsNonFiniteStepsThenStopsWithTheLastCheckpointIntact) {
   EXPECT_EQ(checkpoint.metadata.at("step"), "10");
   EXPECT_TRUE(all_finite(checkpoint.tensors));
   EXPECT_EQ(Trainer::resume(dir).step(), 10);
+}
+
+TEST(TrainerFaults, ANonFiniteFirstStepAdvisesWhatWorksWithoutACheckpoint) {
+  const std::string dir = testing::temporary_directory("nan_first_step") + "/run";
+  Trainer trainer = Trainer::create(small_toy_run(10), dir);
+  poison_a_weight(trainer);
+  const std::string error = error_of([&] { trainer.run(nullptr, false); });
+  EXPECT_NE(error.find("no checkpoint had been written yet"), std::string::npos) << error;
+  // --resume has nothing to resume from here: the advice must not send the user there.
+  EXPECT_EQ(error.find("--resume"), std::string::npos) << error;
+  EXPECT_NE(error.find("lower --lr (nothing was saved, so the same --out will do)"), std::string::npos) << error;
+  EXPECT_NO_THROW(Trainer::create(small_toy_run(10), dir));  // and the same --out does
+}
+
+TEST(TrainerFaults, ResumingToFewerStepsThanTheRunHasIsRefusedAndChangesNothing) {
+  const std::string dir = testing::temporary_directory("resume_fewer") + "/run";
+  Trainer::create(small_toy_run(10), dir).run(nullptr, false);
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string config_before = read(RunDirectory(dir).config_path());
+  const std::string error = error_of([&] { Trainer::resume(dir, ResumeOptions{4}); });
+  EXPECT_NE(error.find("is already at step 10: --steps 4 would train nothing"), std::string::npos) << error;
+  EXPECT_EQ(read(RunDirectory(dir).config_path()), config_before);
+  EXPECT_EQ(Trainer::resume(dir, ResumeOptions{10}).step(), 10);  // as many steps as it has: nothing to do, no error
+}
+
+TEST(TrainerFaults, ARunThatCannotStartLeavesNoDirectoryBehind) {
+  const std::string parent = testing::temporary_directory("failed_start");
+  RunConfig config = small_toy_run(10);
+  config.data.spec = "toy2d:no-such-distribution";
+  EXPECT_THROW(Trainer::create(config, parent + "/run"), Error);
+  EXPECT_FALSE(std::filesystem::exists(parent + "/run"));
+  // A directory the user made is theirs: it stays.
+  std::filesystem::create_directories(parent + "/mine");
+  EXPECT_THROW(Trainer::create(config, parent + "/mine"), Error);
+  EXPECT_TRUE(std::filesystem::is_directory(parent + "/mine"));
 }
 
 TEST(TrainerFaults, RollbackReloadsTheLastCheckpointWithALowerLearningRate) {

@@ -16,6 +16,7 @@ namespace diffuse::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_stop_signal{0};
 
 extern "C" void on_stop_signal(int signal) {
   if (g_stop.load()) {
@@ -23,6 +24,7 @@ extern "C" void on_stop_signal(int signal) {
     std::raise(signal);
     return;
   }
+  g_stop_signal.store(signal);
   g_stop.store(true);
 }
 
@@ -100,6 +102,8 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 }
 
 const std::atomic<bool>& stop_requested() { return g_stop; }
+
+int stop_signal() { return g_stop_signal.load(); }
 
 void install_stop_handler() {
   std::signal(SIGINT, on_stop_signal);

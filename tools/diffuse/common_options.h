@@ -35,5 +35,15 @@ GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler
 // a second Ctrl-C ends the process at once.
 const std::atomic<bool>& stop_requested();
 void install_stop_handler();
+// The signal that set stop_requested() (SIGINT or SIGTERM), 0 before one came.
+int stop_signal();
+
+// Thrown by a command that stopped on request after saving its work: main()
+// exits with 128 + signal (130 after Ctrl-C, 143 after SIGTERM), the status a
+// shell reports for a process the signal ended, so `diffuse train ... &&
+// diffuse sample ...` does not go on with an unfinished model.
+struct Stopped {
+  int signal;
+};
 
 }  // namespace diffuse::cli

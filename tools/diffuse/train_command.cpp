@@ -1,4 +1,5 @@
 // diffuse train: train a noise predictor into a run directory.
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -7,6 +8,7 @@
 
 #include "commands.h"
 #include "common_options.h"
+#include "option_checks.h"
 #include "diffuse/data/data_spec.h"
 #include "diffuse/device.h"
 #include "diffuse/io/atomic_file.h"
@@ -143,9 +145,11 @@ void run_train(const TrainArguments& args) {
   install_stop_handler();
   const TrainReport report = trainer.run(&stop_requested(), !args.quiet);
   if (report.interrupted) {
-    std::printf("stopped at step %lld; checkpoint saved. Continue with: diffuse train --out %s --resume\n",
-                static_cast<long long>(report.last_step), args.out.c_str());
-    return;
+    const int signal = stop_signal();
+    std::fprintf(stderr, "diffuse: stopped by %s at step %lld of %lld; checkpoint saved. Continue with: diffuse train --out %s --resume\n",
+                 signal == SIGTERM ? "SIGTERM" : "Ctrl-C", static_cast<long long>(report.last_step),
+                 static_cast<long long>(config.training.steps), args.out.c_str());
+    throw Stopped{signal == 0 ? SIGINT : signal};
   }
   std::printf("trained to step %lld (%.2f it/s, smoothed loss %.4f); weights in %s\n",
               static_cast<long long>(report.last_step), report.steps_per_second, report.final_loss, args.out.c_str());
@@ -167,32 +171,32 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
   command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for toy2d)");
   command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
-  command->add_option("--steps", args->steps, "total training steps")->check(CLI::PositiveNumber);
-  command->add_option("--batch-size", args->batch_size, "samples per step")->check(CLI::PositiveNumber);
-  command->add_option("--lr", args->learning_rate, "Adam learning rate")->check(CLI::PositiveNumber);
+  command->add_option("--steps", args->steps, "total training steps")->check(positive());
+  command->add_option("--batch-size", args->batch_size, "samples per step")->check(positive());
+  command->add_option("--lr", args->learning_rate, "Adam learning rate")->check(positive());
   command->add_option("--seed", args->seed, "seed of the weights, data order and noise");
-  command->add_option("--checkpoint-every", args->checkpoint_every, "steps between checkpoints")->check(CLI::PositiveNumber);
+  command->add_option("--checkpoint-every", args->checkpoint_every, "steps between checkpoints")->check(positive());
   command->add_option("--sample-every", args->sample_every, "steps between preview grids in samples/ (0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command->add_option("--prediction", args->prediction, "network target")->check(CLI::IsMember({"eps", "x0", "v"}));
   command->add_option("--schedule", args->schedule, "noise schedule")->check(CLI::IsMember({"linear", "cosine", "sigmoid", "polynomial"}));
-  command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")->check(CLI::PositiveNumber);
-  command->add_option("--image-size", args->image_size, "resize images to this size (image models)")->check(CLI::PositiveNumber);
+  command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")->check(positive());
+  command->add_option("--image-size", args->image_size, "resize images to this size (image models)")->check(positive());
   command->add_option("--channels", args->channels, "1 (grey) or 3 (RGB) (image models)")->check(CLI::IsMember({1, 3}));
-  command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(CLI::Range(0.0, 0.999999));
+  command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(number_in(0.0, 0.999999));
   command->add_flag("--flip", args->flip, "random horizontal flips");
   command->add_flag("--conditional", args->conditional,
                     "learn p(x | class) and, through label dropout, p(x) in one network (labelled data: mnist, "
                     "fashion-mnist, images:DIR with a sub-folder per class, toy2d:8gaussians/moons/checkerboard)");
   command->add_option("--label-dropout", args->label_dropout,
                       "conditional runs: share of labels replaced by the null label (default 0.1)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   command->add_flag("--no-hydrogens", args->no_hydrogens,
                     "molecules: heavy atoms only (the qm9-small preset implies it)");
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
   command->add_option("--max-bad-steps", args->max_bad_steps,
                       "NaN/Inf steps in a row (each skipped) before --on-nan applies (default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   command->add_option("--on-nan", args->on_nan,
                       "after --max-bad-steps bad steps: stop (default; the last checkpoint stays intact) or rollback "
                       "(reload the last checkpoint, halve the learning rate, at most 3 times)")

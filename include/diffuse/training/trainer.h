@@ -79,6 +79,8 @@ class Trainer {
   void write_previews();
 
  private:
+  // create() once the run directory exists.
+  static Trainer create_in(const RunConfig& config, const RunDirectory& run, torch::Device device);
   Trainer(RunConfig config, RunDirectory run, torch::Device device);
   void load_checkpoint();
   void open_data();
