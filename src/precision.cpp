@@ -3,9 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <ATen/autocast_mode.h>
-
 #include "diffuse/util/error.h"
+#include "diffuse/util/libtorch_compat.h"
 
 namespace diffuse {
 
@@ -44,18 +43,11 @@ std::string precision_warning(Precision precision, torch::Device device) {
 AutocastGuard::AutocastGuard(Precision precision, torch::Device device) {
   if (precision == Precision::kFloat32) return;
   active_ = true;
-  cuda_ = device.is_cuda();
-  if (cuda_) {
-    was_enabled_ = at::autocast::is_enabled();
-    previous_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_autocast_gpu_dtype(torch::kBFloat16);
-    at::autocast::set_enabled(true);
-  } else {
-    was_enabled_ = at::autocast::is_cpu_enabled();
-    previous_dtype_ = at::autocast::get_autocast_cpu_dtype();
-    at::autocast::set_autocast_cpu_dtype(torch::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-  }
+  device_type_ = device.type();
+  was_enabled_ = compat::autocast_enabled(device_type_);
+  previous_dtype_ = compat::autocast_dtype(device_type_);
+  compat::set_autocast_dtype(device_type_, torch::kBFloat16);
+  compat::set_autocast_enabled(device_type_, true);
   at::autocast::increment_nesting();
 }
 
@@ -64,13 +56,8 @@ AutocastGuard::~AutocastGuard() {
   // Leaving the outermost autocast region frees the bfloat16 copies of the
   // weights that autocast caches for the region's lifetime.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  if (cuda_) {
-    at::autocast::set_enabled(was_enabled_);
-    at::autocast::set_autocast_gpu_dtype(previous_dtype_);
-  } else {
-    at::autocast::set_cpu_enabled(was_enabled_);
-    at::autocast::set_autocast_cpu_dtype(previous_dtype_);
-  }
+  compat::set_autocast_enabled(device_type_, was_enabled_);
+  compat::set_autocast_dtype(device_type_, previous_dtype_);
 }
 
 }  // namespace diffuse

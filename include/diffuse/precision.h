@@ -36,7 +36,7 @@ class AutocastGuard {
 
  private:
   bool active_ = false;
-  bool cuda_ = false;
+  c10::DeviceType device_type_ = c10::DeviceType::CPU;
   bool was_enabled_ = false;
   torch::ScalarType previous_dtype_ = torch::kFloat32;
 };

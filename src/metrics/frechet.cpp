@@ -17,14 +17,14 @@ GaussianStats gaussian_stats(const torch::Tensor& features) {
 torch::Tensor sqrtm_psd(const torch::Tensor& a) {
   check(a.dim() == 2 && a.size(0) == a.size(1), "matrix square root: needs a square matrix");
   const torch::Tensor symmetric = 0.5 * (a.to(torch::kFloat64) + a.to(torch::kFloat64).t());
-  const auto [eigenvalues, eigenvectors] = torch::linalg::eigh(symmetric, "L");
+  const auto [eigenvalues, eigenvectors] = at::linalg_eigh(symmetric, "L");
   return eigenvectors.mm(torch::diag(eigenvalues.clamp_min(0.0).sqrt())).mm(eigenvectors.t());
 }
 
 double trace_sqrt_product(const torch::Tensor& a, const torch::Tensor& b) {
   const torch::Tensor root = sqrtm_psd(a);
   const torch::Tensor inner = root.mm(b.to(torch::kFloat64)).mm(root);
-  const torch::Tensor eigenvalues = torch::linalg::eigvalsh(0.5 * (inner + inner.t()), "L");
+  const torch::Tensor eigenvalues = at::linalg_eigvalsh(0.5 * (inner + inner.t()), "L");
   return eigenvalues.clamp_min(0.0).sqrt().sum().item<double>();
 }
 

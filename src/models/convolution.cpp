@@ -1,7 +1,8 @@
 #include "diffuse/models/convolution.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+
+#include "diffuse/util/libtorch_compat.h"
 
 namespace diffuse {
 
@@ -17,10 +18,10 @@ bool ConvolutionImpl::runs_single_image_in_onednn(const torch::Tensor& x) const 
   const bool kernel_1x1 = weight.size(2) == 1 && weight.size(3) == 1;
   return at::hasMKLDNN() && x.dim() == 4 && x.size(0) == 1 && x.device().is_cpu() &&
          x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
-         !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() &&
+         !torch::GradMode::is_enabled() && !compat::autocast_enabled(c10::DeviceType::CPU) &&
          (kernel_3x3 || (kernel_1x1 && x.numel() > kLibtorchOneDnnThreshold)) && options.groups() == 1 &&
-         c10::get_if<torch::ExpandingArray<2>>(&options.padding()) != nullptr &&
-         c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()) != nullptr;
+         DIFFUSE_OPTIONS_VARIANT::get_if<torch::ExpandingArray<2>>(&options.padding()) != nullptr &&
+         DIFFUSE_OPTIONS_VARIANT::get_if<torch::enumtype::kZeros>(&options.padding_mode()) != nullptr;
 }
 
 torch::Tensor ConvolutionImpl::onednn_weight() {
@@ -28,7 +29,7 @@ torch::Tensor ConvolutionImpl::onednn_weight() {
   const std::lock_guard<std::mutex> lock(packed_->mutex);
   if (!packed_->tensor.defined() || packed_->source != weight.data_ptr() ||
       packed_->source_version != static_cast<int64_t>(weight._version())) {
-    const auto& padding = c10::get<torch::ExpandingArray<2>>(options.padding());
+    const auto& padding = DIFFUSE_OPTIONS_VARIANT::get<torch::ExpandingArray<2>>(options.padding());
     packed_->tensor = at::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), *padding, *options.stride(),
                                                        *options.dilation(), options.groups());
     packed_->source = weight.data_ptr();
@@ -41,7 +42,7 @@ torch::Tensor ConvolutionImpl::forward(const torch::Tensor& x, const torch::Tens
   if (runs_single_image_in_onednn(x)) {
     torch::Tensor offset = bias.defined() ? bias : torch::zeros({weight.size(0)}, x.options());
     if (channel_offset.defined()) offset = offset + channel_offset.to(torch::kFloat32).reshape({-1});
-    const auto& padding = c10::get<torch::ExpandingArray<2>>(options.padding());
+    const auto& padding = DIFFUSE_OPTIONS_VARIANT::get<torch::ExpandingArray<2>>(options.padding());
     return torch::mkldnn_convolution(x.contiguous(), onednn_weight(), offset, *padding, *options.stride(),
                                      *options.dilation(), options.groups());
   }

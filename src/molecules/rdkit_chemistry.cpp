@@ -1,5 +1,8 @@
 #include "diffuse/molecules/rdkit_chemistry.h"
 
+// RDKit 2022.09's RDLog.h uses std::uint64_t without including <cstdint> (GCC 13 no longer includes it for it).
+#include <cstdint>
+
 #include <GraphMol/Conformer.h>
 #include <GraphMol/Depictor/RDDepictor.h>
 #include <GraphMol/FileParsers/FileParsers.h>

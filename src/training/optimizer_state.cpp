@@ -2,16 +2,31 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
+#include <type_traits>
+
 #include "diffuse/util/error.h"
 
 namespace diffuse {
 
 namespace {
 
-// libtorch keys optimizer state by the parameter's TensorImpl address.
-std::string state_key(const torch::Tensor& parameter) {
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+// libtorch keys optimizer state by the parameter's TensorImpl address: as the
+// address printed to a string in 1.13, as the address itself in 2.x.
+using StateKey = std::decay_t<decltype(std::declval<torch::optim::Adam&>().state())>::key_type;
+
+template <typename Key>
+Key state_key_of(const torch::Tensor& parameter) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream address;
+    address << parameter.unsafeGetTensorImpl();
+    return address.str();
+  } else {
+    return static_cast<Key>(parameter.unsafeGetTensorImpl());
+  }
 }
+
+StateKey state_key(const torch::Tensor& parameter) { return state_key_of<StateKey>(parameter); }
 
 }  // namespace
 
