@@ -27,6 +27,12 @@ void check_options(const InpaintOptions& options) {
         "inpaint: the number of resamplings must be in [1, " + std::to_string(kMostResamplings) + "], got " +
             std::to_string(options.resamplings));
   check(std::isfinite(options.temperature) && options.temperature >= 0.0, "inpaint: the temperature must be >= 0");
+  // Jumps start at t = 0, j, 2j, ... < K - j (repaint_levels): none when j >= K.
+  check(options.resamplings == 1 || options.jump_length < options.steps,
+        "inpaint: a jump of " + std::to_string(options.jump_length) + " with " + std::to_string(options.steps) +
+            " steps leaves nowhere to jump back from, so " + std::to_string(options.resamplings) +
+            " resamplings would do nothing: use a jump shorter than the steps (RePaint: 250 steps, jumps of 10) "
+            "or --resample 1");
 }
 
 }  // namespace

@@ -80,6 +80,7 @@ EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tenso
         inner_->predict(batch.slice(0, start, end), batch_t.slice(0, start, end), batch_conditioning.slice(start, end));
     eps_parts.push_back(part.eps);
     x0_parts.push_back(part.x0);
+    if (on_tiles_ && batch.size(0) > max_batch_) on_tiles_(end, batch.size(0));
   }
   const torch::TensorOptions options = x.options();
   const torch::Tensor weight = ramp(tile_height_, options).unsqueeze(1) * ramp(tile_width_, options).unsqueeze(0);

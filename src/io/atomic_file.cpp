@@ -52,6 +52,9 @@ void sync_directory(const std::filesystem::path& directory) {
 
 constexpr const char* kTemporarySuffix = ".tmp";
 
+// The StagedOutputs that write_file_atomically hands its files to, if any.
+thread_local StagedOutputs* active_stage = nullptr;
+
 // Keeps the file at `path` (if any) as `previous_path`: a hard link renamed
 // into place, so `path` itself never goes missing. Where the file system has
 // no hard links, the previous file is not kept.
@@ -85,6 +88,11 @@ void write_atomically(const std::string& path, const std::string* previous_path,
   }
   if (::fsync(temporary.fd()) != 0) throw Error("cannot write " + path + ": " + system_reason());
   temporary.close();
+  if (previous_path == nullptr && active_stage != nullptr) {
+    active_stage->stage(temporary.path(), path);
+    temporary.mark_committed();  // the stage owns it now
+    return;
+  }
   if (previous_path != nullptr) keep_as_previous(path, *previous_path);
   if (::rename(temporary.path().c_str(), path.c_str()) != 0) {
     throw Error("cannot write " + path + ": " + system_reason());
@@ -140,6 +148,53 @@ void check_directory_is_writable(const std::string& directory) {
   if (fd < 0) throw Error("cannot write to " + directory + ": " + system_reason());
   ::close(fd);
   ::unlink(probe.c_str());
+}
+
+void check_file_destination(const std::string& path, const std::string& option, MissingFolders missing) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  check(!fs::is_directory(path, error), option + " " + path + ": is a folder, expected a file name");
+  fs::path folder = fs::path(path).parent_path();
+  check(missing == MissingFolders::kCreate || folder.empty() || fs::exists(folder, error),
+        option + " " + path + ": the folder " + folder.string() + " does not exist");
+  while (!folder.empty() && !fs::exists(folder, error)) folder = folder.parent_path();
+  const std::string existing = folder.empty() ? "." : folder.string();
+  check(fs::is_directory(existing, error), option + " " + path + ": " + existing + " is not a folder");
+  try {
+    check_directory_is_writable(existing);
+  } catch (const Error& e) {
+    throw Error(option + " " + path + ": " + e.what());
+  }
+}
+
+StagedOutputs::StagedOutputs() {
+  check(active_stage == nullptr, "internal: one StagedOutputs at a time");
+  active_stage = this;
+}
+
+StagedOutputs::~StagedOutputs() {
+  if (active_stage == this) active_stage = nullptr;
+  for (const auto& [temporary, path] : staged_) ::unlink(temporary.c_str());
+}
+
+void StagedOutputs::stage(const std::string& temporary, const std::string& path) {
+  for (auto& entry : staged_) {
+    if (entry.second == path) {  // written twice: the temporary already holds the newer bytes
+      entry.first = temporary;
+      return;
+    }
+  }
+  staged_.emplace_back(temporary, path);
+}
+
+void StagedOutputs::commit() {
+  active_stage = nullptr;
+  while (!staged_.empty()) {
+    const auto [temporary, path] = staged_.front();
+    if (::rename(temporary.c_str(), path.c_str()) != 0) throw Error("cannot write " + path + ": " + system_reason());
+    staged_.erase(staged_.begin());
+    sync_directory(std::filesystem::path(path).parent_path());
+  }
 }
 
 }  // namespace diffuse

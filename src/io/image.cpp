@@ -30,6 +30,18 @@ torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::st
   // 2^26 pixels (8192 x 8192): its float RGB tensor alone is 805 MB.
   check(static_cast<int64_t>(width) * height <= (int64_t{1} << 26),
         path + ": image of " + std::to_string(width) + " x " + std::to_string(height) + " pixels is too large (limit 2^26 pixels)");
+  if (file_channels == 2 || file_channels == 4) {  // grey or colour with alpha: dropped only where it changes nothing
+    std::unique_ptr<stbi_uc, void (*)(void*)> with_alpha(
+        stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels, file_channels),
+        stbi_image_free);
+    check(with_alpha != nullptr, path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+    const size_t pixel_count = static_cast<size_t>(width) * static_cast<size_t>(height);
+    for (size_t i = 0; i < pixel_count; ++i) {
+      check(with_alpha.get()[i * file_channels + file_channels - 1] == 255,
+            path + ": has transparent pixels (" + (file_channels == 4 ? "RGBA" : "grey + alpha") +
+                "); Diffuse reads grey or colour images: flatten it onto a background first");
+    }
+  }
   const int wanted = channels != 0 ? static_cast<int>(channels) : (file_channels <= 2 ? 1 : 3);
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels, wanted),
@@ -86,14 +98,16 @@ std::string encode_png(const std::uint8_t* pixels, int width, int height, int ch
   return png;
 }
 
-void save_png(const std::string& path, const torch::Tensor& image) {
+void save_png(const std::string& path, const torch::Tensor& image, const PngText& text) {
   const torch::Tensor hwc = to_uint8_hwc(image);
-  write_file_atomically(path, encode_png(hwc.data_ptr<std::uint8_t>(), static_cast<int>(hwc.size(1)),
-                                         static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(2))));
+  const std::string png = encode_png(hwc.data_ptr<std::uint8_t>(), static_cast<int>(hwc.size(1)),
+                                     static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(2)));
+  write_file_atomically(path, text.empty() ? png : with_png_text(png, text));
 }
 
-void save_png(const std::string& path, const Canvas& canvas) {
-  write_file_atomically(path, encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3));
+void save_png(const std::string& path, const Canvas& canvas, const PngText& text) {
+  const std::string png = encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3);
+  write_file_atomically(path, text.empty() ? png : with_png_text(png, text));
 }
 
 }  // namespace diffuse

@@ -1,6 +1,7 @@
 #include "diffuse/io/image_format.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -105,6 +106,22 @@ void check_pnm_header(const std::vector<std::uint8_t>& bytes, const std::string&
                                " pixels need " + std::to_string(needed) + " bytes, the file has " + std::to_string(present));
 }
 
+// Bytes as they may go to a terminal: printable ASCII as is, others as \xNN
+// (a corrupt file's chunk name could otherwise hold escape sequences).
+std::string escaped(const std::string& bytes) {
+  std::string text;
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      text.push_back(static_cast<char>(c));
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      text += hex;
+    }
+  }
+  return text;
+}
+
 // Each PNG chunk (length, type, data, CRC; PNG spec. 5.3) must lie inside
 // the file: the decoder allocates a chunk's claimed length before reading
 // it, so an 80-byte file could make it allocate 2 GB.
@@ -115,7 +132,7 @@ void check_png_chunks(const std::vector<std::uint8_t>& bytes, const std::string&
                                  (std::uint64_t{bytes[at + 2]} << 8) | bytes[at + 3];
     const std::string type(reinterpret_cast<const char*>(bytes.data() + at + 4), 4);
     const std::uint64_t left = bytes.size() - at - 8;
-    check(length <= left, source + ": truncated or corrupt PNG: chunk '" + type + "' claims " + std::to_string(length) +
+    check(length <= left, source + ": truncated or corrupt PNG: chunk '" + escaped(type) + "' claims " + std::to_string(length) +
                               " bytes, " + std::to_string(left) + " are left in the file");
     if (type == "IEND") return;
     at += 12 + static_cast<size_t>(length);

@@ -69,18 +69,22 @@ void check_png_destination(const std::string& path, const std::string& option) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   check(parent.empty() || std::filesystem::is_directory(parent),
         option + " " + path + ": the folder " + parent.string() + " does not exist");
+  check_file_destination(path, option);
 }
 
 void check_samples_destination(const std::string& out, bool points) {
   if (names_directory(out)) {
     check(!points, "--out " + out + ": one file per sample needs image samples; write 2-D points to a .csv or .png");
+    check_file_destination((std::filesystem::path(out) / "sample_00000.png").string(), "--out", MissingFolders::kCreate);
     return;
   }
   check(ends_with(out, ".png") || ends_with(out, ".csv"),
         "--out " + out + ": expected a .png file, a .csv file or a directory ending in /");
+  check_file_destination(out, "--out", MissingFolders::kCreate);
 }
 
-std::vector<std::string> write_samples(const std::string& out, const torch::Tensor& samples, const std::string& title) {
+std::vector<std::string> write_samples(const std::string& out, const torch::Tensor& samples, const std::string& title,
+                                       const PngText& text) {
   namespace fs = std::filesystem;
   check_samples_destination(out, is_points(samples));
   if (names_directory(out)) {
@@ -90,7 +94,7 @@ std::vector<std::string> write_samples(const std::string& out, const torch::Tens
       std::ostringstream name;
       name << "sample_" << std::setw(5) << std::setfill('0') << i << ".png";
       paths.push_back((fs::path(out) / name.str()).string());
-      save_png(paths.back(), samples[i]);
+      save_png(paths.back(), samples[i], text);
     }
     return paths;
   }
@@ -109,7 +113,7 @@ std::vector<std::string> write_samples(const std::string& out, const torch::Tens
     write_file_atomically(out, csv.str());
     return {out};
   }
-  save_png(out, render_samples(samples, title));
+  save_png(out, render_samples(samples, title), text);
   return {out};
 }
 

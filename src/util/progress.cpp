@@ -1,8 +1,11 @@
 #include "diffuse/util/progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace diffuse {
 
@@ -18,6 +21,20 @@ std::string format_duration(double seconds) {
     std::snprintf(buffer, sizeof buffer, "%lld:%02lld", static_cast<long long>(m), static_cast<long long>(s));
   }
   return buffer;
+}
+
+int terminal_columns(std::FILE* stream) {
+  const int fd = fileno(stream);
+  if (fd < 0 || isatty(fd) == 0) return 0;
+  winsize size{};
+  if (ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  const char* columns = std::getenv("COLUMNS");
+  return columns != nullptr ? std::max(0, std::atoi(columns)) : 0;
+}
+
+std::string fit_to_width(const std::string& line, int columns) {
+  if (columns <= 0 || static_cast<int>(line.size()) < columns) return line;
+  return line.substr(0, static_cast<size_t>(std::max(columns - 1, 0)));
 }
 
 ProgressBar::ProgressBar(std::string label, int64_t total, int64_t start, std::FILE* stream)
@@ -65,18 +82,22 @@ void ProgressBar::finish(const std::string& extra) {
 }
 
 void ProgressBar::draw(bool final_line) {
-  constexpr int kWidth = 24;
+  const int columns = interactive_ ? terminal_columns(stream_) : 0;
+  const int width = columns > 0 && columns < 100 ? std::max(8, columns / 4) : 24;  // a narrow terminal, a shorter bar
   const double fraction = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
-  const int filled = static_cast<int>(fraction * kWidth);
+  const int filled = static_cast<int>(fraction * width);
   const double items_per_second = rate();
   const double eta = items_per_second > 0 ? static_cast<double>(total_ - done_) / items_per_second : NAN;
-  const std::string bar = std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(kWidth - filled), '.');
+  const std::string bar = std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '.');
   const std::string elapsed =
       format_duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
-  std::fprintf(stream_, "%s%s [%s] %lld/%lld %.1f it/s %s %s%s%s", interactive_ ? "\r\033[2K" : "", label_.c_str(),
-               bar.c_str(), static_cast<long long>(done_), static_cast<long long>(total_), items_per_second,
-               final_line ? "in" : "ETA", final_line ? elapsed.c_str() : format_duration(eta).c_str(),
-               extra_.empty() ? "" : "  ", extra_.c_str());
+  const std::string counter =
+      counter_.empty() ? std::to_string(done_) + "/" + std::to_string(total_) : counter_;
+  char rate_text[32];
+  std::snprintf(rate_text, sizeof rate_text, "%.1f it/s", items_per_second);
+  std::string line = label_ + " [" + bar + "] " + counter + " " + rate_text + " " + (final_line ? "in " + elapsed : "ETA " + format_duration(eta)) +
+                     (extra_.empty() ? "" : "  " + extra_);
+  std::fprintf(stream_, "%s%s", interactive_ ? "\r\033[2K" : "", fit_to_width(line, columns).c_str());
   if (final_line || !interactive_) std::fputc('\n', stream_);
   std::fflush(stream_);
 }

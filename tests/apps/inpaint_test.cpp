@@ -29,13 +29,19 @@ TEST(RepaintLevels, FollowThePapersJumpSchedule) {
   EXPECT_EQ(up, 3 * 5);
   EXPECT_EQ(down, 20 + 3 * 5);
   // The closed-form count agrees with the schedule itself.
-  for (const auto& [steps, jump, resamplings] : {std::tuple{20, 5, 2}, std::tuple{21, 5, 3}, std::tuple{7, 10, 4},
+  for (const auto& [steps, jump, resamplings] : {std::tuple{20, 5, 2}, std::tuple{21, 5, 3}, std::tuple{7, 10, 1},
                                                  std::tuple{100, 10, 5}, std::tuple{11, 1, 2}}) {
     const std::vector<int64_t> visited = repaint_levels(steps, jump, resamplings);
     int64_t downward = 0;
     for (size_t i = 1; i < visited.size(); ++i) downward += visited[i] < visited[i - 1] ? 1 : 0;
     EXPECT_EQ(inpaint_evaluations({steps, jump, resamplings}), downward) << steps << " " << jump << " " << resamplings;
   }
+  // A jump as long as the steps has no point to jump back from: resamplings
+  // would do nothing, and asking for them is an error rather than a no-op.
+  EXPECT_EQ(repaint_levels(7, 10, 4), (std::vector<int64_t>{7, 6, 5, 4, 3, 2, 1, 0}));
+  EXPECT_THROW(inpaint_evaluations({7, 10, 4}), Error);
+  EXPECT_THROW(inpaint_evaluations({10, 10, 2}), Error);
+  EXPECT_EQ(inpaint_evaluations({11, 10, 2}), 11 + 10);
   // The paper's setting, T = 250, j = 10, r = 10: 24 jump points, 9 repeats of 10 steps each.
   InpaintOptions paper;
   EXPECT_EQ(inpaint_evaluations(paper), 250 + 24 * 9 * 10);

@@ -50,6 +50,20 @@ TEST(TiledDenoiser, ReproducesAPixelwiseNetworkOnAnySize) {
   }
 }
 
+TEST(TiledDenoiser, ReportsTheTilesOfALargeImageAsItGoes) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(100);
+  auto oracle = std::make_shared<GaussianOracle>(schedule, std::vector<int64_t>{1, 8, 8}, 0.0, 1.0);
+  TiledDenoiser tiled(Denoiser(oracle, schedule, Prediction::kEpsilon, false), 0, 5);  // 5 tiles per call
+  std::vector<std::pair<int64_t, int64_t>> reports;
+  tiled.set_on_tiles([&reports](int64_t done, int64_t total) { reports.emplace_back(done, total); });
+  const torch::Tensor t = torch::tensor({10}, torch::kLong);
+  tiled.predict(torch::zeros({1, 1, 32, 24}, torch::kFloat64), t);  // 4 x 3 = 12 tiles: calls of 5, 5, 2
+  EXPECT_EQ(reports, (std::vector<std::pair<int64_t, int64_t>>{{5, 12}, {10, 12}, {12, 12}}));
+  reports.clear();
+  tiled.predict(torch::zeros({1, 1, 16, 16}, torch::kFloat64), t);  // 4 tiles, one call: nothing to report
+  EXPECT_TRUE(reports.empty());
+}
+
 // A network that answers with the mean of its tile: each tile alone is flat,
 // so hard tile borders would show as jumps. Blended, neighbouring pixels
 // differ by much less than neighbouring tiles do.

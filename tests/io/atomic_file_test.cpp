@@ -80,5 +80,77 @@ TEST(AtomicFile, AnUnwritableDirectoryIsNamedWithTheReason) {
   EXPECT_EQ(files, 0);  // the probe is gone
 }
 
+int regular_files(const std::string& dir) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file();
+  return files;
+}
+
+TEST(StagedOutputs, FilesAppearTogetherOnCommit) {
+  const std::string dir = testing::temporary_directory("staged_commit");
+  write_file_atomically(dir + "/b.txt", "old");
+  {
+    StagedOutputs outputs;
+    write_file_atomically(dir + "/a.txt", "first");
+    write_file_atomically(dir + "/b.txt", "second");
+    EXPECT_FALSE(std::filesystem::exists(dir + "/a.txt"));  // staged, not yet in place
+    EXPECT_EQ(read_text(dir + "/b.txt"), "old");
+    outputs.commit();
+  }
+  EXPECT_EQ(read_text(dir + "/a.txt"), "first");
+  EXPECT_EQ(read_text(dir + "/b.txt"), "second");
+  EXPECT_EQ(regular_files(dir), 2);  // no temporaries
+  write_file_atomically(dir + "/c.txt", "after");  // writes go straight to their place again
+  EXPECT_EQ(read_text(dir + "/c.txt"), "after");
+}
+
+TEST(StagedOutputs, AFailingSecondOutputLeavesNeitherBehind) {
+  const std::string dir = testing::temporary_directory("staged_fail");
+  write_file_atomically(dir + "/keep.txt", "precious");
+  try {
+    StagedOutputs outputs;
+    write_file_atomically(dir + "/first.png", "made");
+    write_file_atomically(dir + "/keep.txt", "replaced");
+    write_file_atomically(dir + "/no/such/folder/second.png", "fails");
+    outputs.commit();
+    FAIL() << "the second output was written";
+  } catch (const Error&) {
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/first.png"));
+  EXPECT_EQ(read_text(dir + "/keep.txt"), "precious");
+  EXPECT_EQ(regular_files(dir), 1);
+}
+
+TEST(StagedOutputs, TheSamePathWrittenTwiceHoldsTheLastBytes) {
+  const std::string dir = testing::temporary_directory("staged_twice");
+  StagedOutputs outputs;
+  write_file_atomically(dir + "/x.txt", "one");
+  write_file_atomically(dir + "/x.txt", "two");
+  outputs.commit();
+  EXPECT_EQ(read_text(dir + "/x.txt"), "two");
+  EXPECT_EQ(regular_files(dir), 1);
+}
+
+TEST(FileDestination, NamesTheOptionThePathAndTheReason) {
+  const std::string dir = testing::temporary_directory("destination");
+  EXPECT_NO_THROW(check_file_destination(dir + "/a.png", "--out"));
+  EXPECT_NO_THROW(check_file_destination(dir + "/new/folders/a.png", "--out", MissingFolders::kCreate));
+  const auto message = [](const std::string& path) {
+    try {
+      check_file_destination(path, "--out");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message(dir), "--out " + dir + ": is a folder, expected a file name");
+  EXPECT_EQ(message(dir + "/new/a.png"), "--out " + dir + "/new/a.png: the folder " + dir + "/new does not exist");
+  testing::write_bytes(dir + "/file", "x");
+  EXPECT_EQ(message(dir + "/file/a.png"), "--out " + dir + "/file/a.png: " + dir + "/file is not a folder");
+  EXPECT_NE(message("/proc/x.png").find("--out /proc/x.png: cannot write to /proc"), std::string::npos)
+      << message("/proc/x.png");
+  EXPECT_EQ(regular_files(dir), 1);  // no probe left
+}
+
 }  // namespace
 }  // namespace diffuse

@@ -280,7 +280,7 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
   samplers->add_option("--temperature", args->temperature, "temperature for every sampler")
       ->check(number_in(0.0, 10.0))
       ->capture_default_str();
-  samplers->add_option("--seed", args->seed, "seed of x_T (the same for every sampler)")->capture_default_str();
+  add_seed_option(*samplers, args->seed, "seed of x_T (the same for every sampler)");
   add_precision_option(*samplers, args->precision, "what the network computes in");
   return {{samplers, [args] { run_bench_samplers(*args); }}, add_bench_denoise_command(*bench),
           add_bench_guidance_command(*bench)};

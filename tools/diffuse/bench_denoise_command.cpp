@@ -215,7 +215,7 @@ Command add_bench_denoise_command(CLI::App& bench) {
   command->add_option("--example-images", args->example_images, "images per noise level in the picture")
       ->check(whole_number_in(1, 16))
       ->capture_default_str();
-  command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
+  add_seed_option(*command, args->seed, "seed of the noise");
   command->add_flag("--no-nlm", args->no_nlm, "leave out non-local means");
   command->add_flag("--no-ema", args->no_ema, "use the raw weights instead of the EMA weights");
   command->add_flag("--quiet", args->quiet, "no progress bars");

@@ -170,7 +170,7 @@ Command add_bench_guidance_command(CLI::App& bench) {
   command->add_option("--batch-size", args->batch_size, "samples per network evaluation (doubled inside when guided)")
       ->check(positive())
       ->capture_default_str();
-  command->add_option("--seed", args->seed, "seed of x_T, the same for every scale")->capture_default_str();
+  add_seed_option(*command, args->seed, "seed of x_T, the same for every scale");
   add_precision_option(*command, args->precision, "what the network computes in");
   command->add_flag("--quiet", args->quiet, "no progress bar");
   return {command, [args] { run_bench_guidance(*args); }};

@@ -12,6 +12,10 @@ namespace diffuse::cli {
 struct Command {
   CLI::App* parser;
   std::function<void()> run;
+  // Whether the files the command writes appear together when it succeeds and
+  // not at all when it fails (StagedOutputs): every command but train, whose
+  // run directory grows as it goes.
+  bool outputs_together = true;
 };
 
 Command add_forward_command(CLI::App& app);

@@ -46,14 +46,26 @@ void add_device_option(CLI::App& command, std::string& device) {
       ->capture_default_str();
 }
 
+std::function<void(int64_t, int64_t)> sampling_progress(std::unique_ptr<ProgressBar>& bar, int64_t num_samples,
+                                                        int64_t batch_size) {
+  // The bar runs over all evaluations (its rate and ETA are the job's), and
+  // counts the sampler's steps, batch by batch, as a user asked for them.
+  const int64_t batches = (num_samples + batch_size - 1) / std::max<int64_t>(batch_size, 1);
+  return [&bar, batches](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>("sample", total, done);  // rate from the first evaluation on
+    if (batches > 1) {
+      const int64_t per_batch = std::max<int64_t>(total / batches, 1);
+      const int64_t batch = std::min(batches, (done - 1) / per_batch + 1);
+      bar->set_counter("step " + std::to_string(done - (batch - 1) * per_batch) + "/" + std::to_string(per_batch) +
+                       " of batch " + std::to_string(batch) + "/" + std::to_string(batches));
+    }
+    bar->update(done);
+  };
+}
+
 GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet) {
   std::unique_ptr<ProgressBar> bar;
-  if (!quiet) {
-    options.on_step = [&bar](int64_t done, int64_t total) {
-      if (!bar) bar = std::make_unique<ProgressBar>("sample", total, done);  // rate from the first evaluation on
-      bar->update(done);
-    };
-  }
+  if (!quiet) options.on_step = sampling_progress(bar, options.num_samples, options.batch_size);
   GenerateResult result = generate(denoiser, sampler, options);
   if (bar) bar->finish();
   return result;

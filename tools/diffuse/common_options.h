@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 
 #include "diffuse/denoiser.h"
 #include "diffuse/sampling/sample_loop.h"
+#include "diffuse/util/progress.h"
 
 namespace diffuse::cli {
 
@@ -27,6 +30,12 @@ void add_precision_option(CLI::App& command, std::string& precision, const std::
 
 // Registers --device (cpu, cuda, cuda:N) for where the network runs.
 void add_device_option(CLI::App& command, std::string& device);
+
+// An on_step callback that draws `bar` (made at the first step) over all the
+// evaluations of num_samples / batch_size batches, counting the sampler's
+// steps batch by batch ("step 500/1000 of batch 2/4").
+std::function<void(int64_t, int64_t)> sampling_progress(std::unique_ptr<ProgressBar>& bar, int64_t num_samples,
+                                                        int64_t batch_size);
 
 // generate() with a progress bar over the network evaluations (none when quiet).
 GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet);

@@ -50,26 +50,37 @@ void run_denoise(const DenoiseArguments& args) {
   const torch::Tensor noisy = load_model_image(model, args.input);
   if (estimate) sigma_pixels = pixel_sigma_from_data(estimate_noise_sigma(noisy));
   options.sigma = data_sigma_from_pixels(sigma_pixels);
+  int64_t evaluations = 0;
   if (sigma_pixels == 0.0) {
     std::printf("noise sigma 0%s: nothing to remove, the output is the input\n", estimate ? " (estimated)" : "");
   } else {
     const NoiseMatch match = match_noise_level(model.denoiser->schedule(), options.sigma);  // impossible sigmas end here
-    const int64_t evaluations = denoise_evaluations(model.denoiser->schedule(), options);
+    evaluations = denoise_evaluations(model.denoiser->schedule(), options);
+    if (sigma_pixels > 255.0) {
+      std::fprintf(stderr, "note: sigma %.0f is wider than the 0-255 range: an 8-bit image with that much noise keeps "
+                           "almost nothing of the original, and the result is close to a fresh sample of the model\n",
+                   sigma_pixels);
+    }
     std::printf("noise sigma %.1f%s -> timestep t* = %lld (sigma_t* = %.1f); %s, %lld network evaluation%s\n",
                 sigma_pixels, estimate ? " (estimated)" : "", static_cast<long long>(match.timestep),
                 pixel_sigma_from_data(match.sigma), args.method.c_str(), static_cast<long long>(evaluations),
                 evaluations == 1 ? "" : "s");
   }
   const torch::Tensor input = args.keep_clipped ? noisy : undo_clipping(noisy, options.sigma);
-  EvaluationProgress progress("denoise", args.quiet);
+  EvaluationProgress progress("denoise", args.quiet, evaluations);
   options.on_evaluation = progress.callback();
+  model.denoiser->set_on_tiles(progress.tile_callback());
   const torch::Tensor clean = denoise(*model.denoiser, input, options);
   progress.finish();
-  write_model_image(args.out, clean);
+  GenerationRecord record = restoration_record("denoise", args);
+  record.add("sigma", sigma_pixels).add("sigma_estimated", estimate ? "yes" : "no").add("method", args.method);
+  if (args.method != "posterior") record.add("steps", args.steps);
+  if (args.method == "ddpm") record.add("samples", args.samples).add("seed", args.seed);
+  write_model_image(args.out, clean, record.png_text());
   if (!args.compare.empty()) {
     char title[160];
     std::snprintf(title, sizeof title, "%s, sigma %.1f%s", args.method.c_str(), sigma_pixels, estimate ? " (estimated)" : "");
-    write_comparison(args.compare, {{"input", noisy}, {"denoised", clean}}, title);
+    write_comparison(args.compare, {{"input", noisy}, {"denoised", clean}}, title, record.png_text());
   }
 }
 
@@ -91,7 +102,7 @@ Command add_denoise_command(CLI::App& app) {
   command->add_option("--samples", args->samples, "ddpm: average this many samples (toward the posterior mean)")
       ->check(positive())
       ->capture_default_str();
-  command->add_option("--seed", args->seed, "ddpm: seed of the sampling noise")->capture_default_str();
+  add_seed_option(*command, args->seed, "ddpm: seed of the sampling noise");
   command->add_flag("--keep-clipped", args->keep_clipped,
                     "take pixels at exactly black or white as they are (default: undo the clipping of the noise there)");
   return {command, [args] { run_denoise(*args); }};

@@ -36,6 +36,8 @@ struct TrainFeaturesArguments {
 };
 
 void run_train_features(const TrainFeaturesArguments& args) {
+  check_file_destination((std::filesystem::path(args.out) / "feature_network.json").string(), "--out",
+                         MissingFolders::kCreate);
   const LabelledImages train = load_labelled_images(args.data, Split::kTrain);
   const LabelledImages test = load_labelled_images(args.data, Split::kTest);
   std::printf("training the feature network on %s\ntesting on %s\n", train.description.c_str(), test.description.c_str());
@@ -137,11 +139,7 @@ void run_eval(const EvalArguments& args) {
   check(sources == 1, "give one of --samples DIR, --run RUN or --images SPEC");
   check((args.classes.choice.empty() && !args.classes.guidance) || !args.run.empty(),
         "--class and --guidance apply to --run (samples drawn from a conditional run)");
-  if (!args.json.empty()) {
-    const std::filesystem::path parent = std::filesystem::path(args.json).parent_path();
-    std::error_code error;
-    check(parent.empty() || std::filesystem::is_directory(parent, error), "--json: no folder " + parent.string());
-  }
+  if (!args.json.empty()) check_file_destination(args.json, "--json");
   FeatureNetworkInfo info;
   FeatureNetwork network = load_feature_network(args.features, &info);
   if (!args.classes.choice.empty()) {
@@ -224,6 +222,7 @@ torch::Tensor inception_features_of_folder(InceptionV3& inception, const std::st
 }
 
 void run_inception(const InceptionArguments& args) {
+  if (!args.json.empty()) check_file_destination(args.json, "--json");
   InceptionV3 inception;
   inception.load(args.weights);
   const torch::Tensor real = inception_features_of_folder(inception, args.real);
@@ -283,7 +282,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   eval->add_option("--spacing", eval_args->spacing, "timestep spacing (default: the sampler's)")->check(CLI::IsMember(spacing_names()));
   eval->add_option("--temperature", eval_args->temperature, "sampling temperature")->check(number_in(0.0, 10.0))->capture_default_str();
   eval->add_option("--batch-size", eval_args->batch_size, "samples per network evaluation")->check(positive())->capture_default_str();
-  eval->add_option("--seed", eval_args->seed, "seed of the samples and of the KID subsets")->capture_default_str();
+  add_seed_option(*eval, eval_args->seed, "seed of the samples and of the KID subsets");
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
   add_class_options(*eval, eval_args->classes, "for the classes in turn, --num samples in all");
@@ -295,7 +294,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   train->add_option("--data", train_args->data, "mnist[:DIR] or fashion-mnist[:DIR]")->required();
   train->add_option("--out", train_args->out, "directory for the network")->required();
   train->add_option("--epochs", train_args->options.epochs, "passes over the training split")->check(whole_number_in(1, 100))->capture_default_str();
-  train->add_option("--seed", train_args->options.seed, "seed")->capture_default_str();
+  add_seed_option(*train, train_args->options.seed, "seed");
   train->add_flag("--quiet", train_args->quiet, "no progress bar");
 
   auto inception_args = std::make_shared<InceptionArguments>();
@@ -307,7 +306,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   inception->add_option("--real", inception_args->real, "folder of real images")->required();
   inception->add_option("--fake", inception_args->fake, "folder of generated images")->required();
   inception->add_option("--json", inception_args->json, "also write the numbers to this JSON file");
-  inception->add_option("--seed", inception_args->seed, "seed of the KID subsets")->capture_default_str();
+  add_seed_option(*inception, inception_args->seed, "seed of the KID subsets");
 
   auto psnr_args = std::make_shared<PairArguments>();
   CLI::App* psnr_command = eval->add_subcommand("psnr", "PSNR in dB between two images (8-bit scale)");

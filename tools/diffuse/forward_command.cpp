@@ -93,7 +93,7 @@ Command add_forward_command(CLI::App& app) {
   command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")
       ->check(positive())
       ->capture_default_str();
-  command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
+  add_seed_option(*command, args->seed, "seed of the noise");
   command->add_option("--out", args->out, "output PNG")->capture_default_str();
   return {command, [args] { run_forward(*args); }};
 }

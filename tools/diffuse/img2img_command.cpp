@@ -1,4 +1,5 @@
 // diffuse img2img: turn a guide image into a realistic one (SDEdit).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -34,17 +35,21 @@ void run_img2img(const Img2ImgArguments& args) {
                 static_cast<long long>(model.denoiser->schedule().num_timesteps()), args.sampler.c_str(),
                 static_cast<long long>(std::min(args.options.steps, t0 + 1)));
   }
-  EvaluationProgress progress("img2img", args.quiet);
+  EvaluationProgress progress("img2img", args.quiet, t0 < 0 ? 0 : std::min(args.options.steps, t0 + 1));
+  model.denoiser->set_on_tiles(progress.tile_callback());
   Img2ImgOptions options = args.options;
   options.conditioning = model.conditioning;
   options.on_evaluation = progress.callback();
   const torch::Tensor result = img2img(*model.denoiser, *sampler, guide, options);
   progress.finish();
-  write_model_image(args.out, result);
+  GenerationRecord record = restoration_record("img2img", args);
+  record.add("strength", args.options.strength).add("sampler", args.sampler).add("steps", args.options.steps);
+  record.add("seed", args.options.seed);
+  write_model_image(args.out, result, record.png_text());
   if (!args.compare.empty()) {
     char title[120];
     std::snprintf(title, sizeof title, "SDEdit, strength %.2f, %s", args.options.strength, args.sampler.c_str());
-    write_comparison(args.compare, {{"guide", guide}, {"result", result}}, title);
+    write_comparison(args.compare, {{"guide", guide}, {"result", result}}, title, record.png_text());
   }
 }
 
@@ -65,7 +70,7 @@ Command add_img2img_command(CLI::App& app) {
   command->add_option("--steps", args->options.steps, "reverse steps from t0")
       ->check(positive())
       ->capture_default_str();
-  command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
+  add_seed_option(*command, args->options.seed, "seed of the noise");
   return {command, [args] { run_img2img(*args); }};
 }
 

@@ -45,19 +45,24 @@ void run_inpaint(const InpaintArguments& args) {
               static_cast<long long>(args.options.steps), static_cast<long long>(args.options.jump_length),
               static_cast<long long>(args.options.resamplings),
               static_cast<long long>(inpaint_evaluations(args.options)));
-  EvaluationProgress progress("inpaint", args.quiet);
+  EvaluationProgress progress("inpaint", args.quiet, inpaint_evaluations(args.options));
+  model.denoiser->set_on_tiles(progress.tile_callback());
   InpaintOptions options = args.options;
   options.conditioning = model.conditioning;
   options.on_evaluation = progress.callback();
   const torch::Tensor result = inpaint(*model.denoiser, image, known, options);
   progress.finish();
-  write_model_image(args.out, result);
+  GenerationRecord record = restoration_record("inpaint", args);
+  record.add("mask", args.mask).add("steps", args.options.steps).add("jump", args.options.jump_length);
+  record.add("resample", args.options.resamplings).add("seed", args.options.seed);
+  write_model_image(args.out, result, record.png_text());
   if (!args.compare.empty()) {
     // The holes shown mid-grey in the input.
     const torch::Tensor holed = known * image;
     write_comparison(args.compare, {{"input with hole", holed}, {"inpainted", result}},
                      "RePaint, " + std::to_string(args.options.steps) + " steps, r = " +
-                         std::to_string(args.options.resamplings));
+                         std::to_string(args.options.resamplings),
+                     record.png_text());
   }
 }
 
@@ -81,7 +86,7 @@ Command add_inpaint_command(CLI::App& app) {
   command->add_option("--temperature", args->options.temperature, "scales the injected noise")
       ->check(number_in(0.0, 10.0))
       ->capture_default_str();
-  command->add_option("--seed", args->options.seed, "seed of the noise")->capture_default_str();
+  add_seed_option(*command, args->options.seed, "seed of the noise");
   return {command, [args] { run_inpaint(*args); }};
 }
 

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "common_options.h"
 #include "diffuse/runtime.h"
+#include "diffuse/io/atomic_file.h"
 #include "diffuse/util/error.h"
 #include "option_checks.h"
 #include "version.h"
@@ -110,7 +111,14 @@ int main(int argc, char** argv) {
   try {
     diffuse::configure_runtime(threads);
     for (const auto& command : commands) {
-      if (command.parser->parsed()) command.run();
+      if (!command.parser->parsed()) continue;
+      if (!command.outputs_together) {
+        command.run();
+        continue;
+      }
+      diffuse::StagedOutputs outputs;
+      command.run();
+      outputs.commit();
     }
   } catch (const diffuse::cli::Stopped& e) {
     return 128 + e.signal;

@@ -73,10 +73,7 @@ void print_metrics(const MoleculeMetrics& m) {
 
 void run_molecules_eval(const MoleculesEvalArguments& args) {
   // Every destination is checked before the work.
-  if (!args.json.empty()) {
-    const std::filesystem::path parent = std::filesystem::path(args.json).parent_path();
-    check_directory_is_writable(parent.empty() ? "." : parent.string());
-  }
+  if (!args.json.empty()) check_file_destination(args.json, "--json");
   check(args.split == "all" || args.split == "train" || args.split == "validation" || args.split == "test",
         "--split " + args.split + ": expected train, validation, test or all");
   check(args.reference.empty() || is_qm9_spec(args.reference),

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "commands.h"
+#include "generation_record.h"
 #include "option_checks.h"
 #include "diffuse/apps/noise_level.h"
 #include "diffuse/io/image.h"
@@ -26,9 +27,15 @@ void run_noise(const NoiseArguments& args) {
   const torch::Tensor image = load_image(args.input);
   torch::Generator generator = at::detail::createCPUGenerator(args.seed);  // denoise, inpaint and img2img draw from other streams
   const double sigma = data_sigma_from_pixels(args.sigma);
+  if (args.sigma > 255.0) {
+    std::fprintf(stderr, "note: noise of sigma %g is wider than the 0-255 range: clipped to 8 bits, the file keeps "
+                         "almost nothing of the image\n", args.sigma);
+  }
   // Saved as 8-bit PNG: the noisy pixels are clipped to [0, 255] and rounded,
   // as in any real noisy image file.
-  save_png(args.out, image + sigma * torch::randn(image.sizes(), generator, image.options()));
+  GenerationRecord record("noise");
+  record.add("input", args.input).add("sigma", args.sigma).add("seed", args.seed);
+  save_png(args.out, image + sigma * torch::randn(image.sizes(), generator, image.options()), record.png_text());
   std::printf("wrote %s (%lldx%lld, Gaussian noise of std %g in 0-255 units, clipped to 8 bits)\n", args.out.c_str(),
               static_cast<long long>(image.size(2)), static_cast<long long>(image.size(1)), args.sigma);
 }
@@ -43,7 +50,7 @@ Command add_noise_command(CLI::App& app) {
   command->add_option("--sigma", args->sigma, "noise std in 0-255 pixel units")
       ->check(number_in(0.0, 1000.0))
       ->capture_default_str();
-  command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
+  add_seed_option(*command, args->seed, "seed of the noise");
   return {command, [args] { run_noise(*args); }};
 }
 

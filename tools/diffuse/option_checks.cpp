@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <random>
 #include <string>
 
 namespace diffuse::cli {
@@ -82,6 +83,29 @@ CLI::Validator whole_number_in(int64_t low, int64_t high) {
                                                         : not_this("a whole number from " + range, text);
       },
       "in " + range);
+}
+
+CLI::Option* add_seed_option(CLI::App& command, std::uint64_t& seed, const std::string& help) {
+  const std::string default_text = std::to_string(seed);
+  CLI::Option* option = command.add_option_function<std::string>(
+      "--seed",
+      [&seed](const std::string& text) {
+        if (text == "-1") {
+          std::random_device device;
+          seed = ((static_cast<std::uint64_t>(device()) << 32) | device()) & kMaxSeed;
+          std::fprintf(stderr, "seed: %llu (--seed -1)\n", static_cast<unsigned long long>(seed));
+          return;
+        }
+        const std::optional<int64_t> value = as_whole_number(text);
+        if (!value || *value < 0 || static_cast<std::uint64_t>(*value) > kMaxSeed) {
+          throw CLI::ValidationError("--seed", "expected a whole number from 0 to " + std::to_string(kMaxSeed) +
+                                                   ", or -1 for a random one, not '" + text + "'");
+        }
+        seed = static_cast<std::uint64_t>(*value);
+      },
+      help + " (-1: a random seed, printed)");
+  option->default_str(default_text);
+  return option;
 }
 
 }  // namespace diffuse::cli

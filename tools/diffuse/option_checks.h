@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -14,5 +15,14 @@ CLI::Validator positive();                                 // a number > 0
 CLI::Validator non_negative();                             // a number >= 0
 CLI::Validator number_in(double low, double high);         // inclusive
 CLI::Validator whole_number_in(int64_t low, int64_t high); // inclusive
+
+// The largest seed: 2^53 - 1, so that a seed survives JSON and Python floats.
+constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
+
+// Registers --seed: a whole number from 0 to kMaxSeed, or -1 for a random
+// seed, which is drawn when the option is read and printed to stderr
+// ("seed: N") so that the result can be made again. Anything else is a usage
+// error (not a silent 2^64 - 1).
+CLI::Option* add_seed_option(CLI::App& command, std::uint64_t& seed, const std::string& help);
 
 }  // namespace diffuse::cli

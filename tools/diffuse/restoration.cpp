@@ -1,5 +1,6 @@
 #include "restoration.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <torch/torch.h>
@@ -30,8 +31,11 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
   command.add_option("--input", args.input, input_help)->required();
   command.add_option("--out", args.out, "where to write the result (PNG)")->required();
   command.add_option("--compare", args.compare, "also write " + compare_help + " side by side to this PNG");
-  command.add_option("--overlap", args.overlap, "images larger than the model: tile overlap in pixels (default a quarter tile)")
-      ->check(non_negative());
+  command.add_option("--overlap", args.overlap,
+                     "images larger than the model: tile overlap in pixels, at least (default 0: the fewest tiles "
+                     "that cover the image, spread evenly, so an image of whole tiles is cut exactly into tiles)")
+      ->check(non_negative())
+      ->capture_default_str();
   command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
   add_precision_option(command, args.precision, "what the network computes in");
   add_device_option(command, args.device);
@@ -76,29 +80,63 @@ torch::Tensor load_model_image(const RestorationModel& model, const std::string&
   return image.unsqueeze(0).to(model.device);
 }
 
-void write_model_image(const std::string& path, const torch::Tensor& image) {
-  save_png(path, image.squeeze(0).to(torch::kCPU));
+GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args) {
+  GenerationRecord record(command);
+  record.add("run", args.run).add("input", args.input).add("weights", args.no_ema ? "raw" : "ema");
+  record.add("overlap", args.overlap);
+  if (!args.classes.choice.empty()) record.add("class", args.classes.choice);
+  if (args.classes.guidance) record.add("guidance", *args.classes.guidance);
+  record.add("precision", args.precision).add("device", args.device);
+  return record;
+}
+
+void write_model_image(const std::string& path, const torch::Tensor& image, const PngText& text) {
+  save_png(path, image.squeeze(0).to(torch::kCPU), text);
   std::printf("wrote %s\n", path.c_str());
 }
 
 void write_comparison(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& images,
-                      const std::string& title) {
+                      const std::string& title, const PngText& text) {
   std::vector<Canvas> row;
   std::vector<std::string> labels;
   for (const auto& [label, image] : images) {
     row.push_back(to_display_canvas(image.squeeze(0).to(torch::kCPU), 256));
     labels.push_back(label);
   }
-  save_png(path, render_contact_sheet({row}, {""}, labels, title));
+  save_png(path, render_contact_sheet({row}, {""}, labels, title), text);
   std::printf("wrote %s\n", path.c_str());
 }
 
 std::function<void(int64_t, int64_t)> EvaluationProgress::callback() {
   if (quiet_) return {};
   return [this](int64_t done, int64_t total) {
-    if (!bar_) bar_ = std::make_unique<ProgressBar>(label_, total, done);  // rate from the first evaluation on
-    bar_->update(done);
+    evaluations_ = total;
+    evaluations_done_ = done;
+    tiles_done_ = 0;
+    draw();
   };
+}
+
+std::function<void(int64_t, int64_t)> EvaluationProgress::tile_callback() {
+  if (quiet_) return {};
+  return [this](int64_t done, int64_t total) {
+    tiles_per_evaluation_ = total;
+    tiles_done_ = done;
+    draw();
+  };
+}
+
+void EvaluationProgress::draw() {
+  const bool tiles = tiles_per_evaluation_ > 0;
+  const int64_t scale = tiles ? tiles_per_evaluation_ : 1;
+  // Created at the first report, so that its rate starts with the work.
+  if (!bar_) bar_ = std::make_unique<ProgressBar>(label_, std::max<int64_t>(evaluations_, 1) * scale);
+  if (tiles) {
+    bar_->set_counter("step " + std::to_string(std::min(evaluations_done_ + 1, evaluations_)) + "/" +
+                      std::to_string(evaluations_) + ", tile " + std::to_string(tiles_done_) + "/" +
+                      std::to_string(tiles_per_evaluation_));
+  }
+  bar_->update(evaluations_done_ * scale + (tiles_done_ < scale ? tiles_done_ : 0));
 }
 
 void EvaluationProgress::finish() {

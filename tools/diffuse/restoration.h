@@ -12,6 +12,7 @@
 
 #include "class_options.h"
 #include "diffuse/apps/tiled_denoiser.h"
+#include "generation_record.h"
 #include "diffuse/conditioning.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/trained_model.h"
@@ -22,7 +23,7 @@ namespace diffuse::cli {
 // The options denoise, inpaint and img2img share.
 struct RestorationArguments {
   std::string run, input, out, compare, precision = "fp32", device = "cpu";
-  int64_t overlap = -1;  // < 0: a quarter tile
+  int64_t overlap = 0;  // the fewest tiles, spread evenly
   bool no_ema = false, quiet = false;
   ClassArguments classes;  // conditional runs: --class and --guidance
 };
@@ -52,24 +53,37 @@ RestorationModel load_restoration_model(const RestorationArguments& args);
 // naming the file when its channels do not match the model's.
 torch::Tensor load_model_image(const RestorationModel& model, const std::string& path);
 
+// The parameters every restoration command records (PNG text chunks): the
+// command, run, input, weights, tiling, class and guidance; commands add
+// their own (sigma, strength, steps, seed).
+GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args);
+
 // Writes a batch of one image (on any device) as PNG (atomically) and says so on stdout.
-void write_model_image(const std::string& path, const torch::Tensor& image);
+void write_model_image(const std::string& path, const torch::Tensor& image, const PngText& text);
 
 // Writes a labelled side-by-side picture of batches of one (e.g. noisy |
 // denoised), scaled up so that small images are big enough to look at.
 void write_comparison(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& images,
-                      const std::string& title);
+                      const std::string& title, const PngText& text);
 
-// A progress bar fed by the apps' on_evaluation callbacks (none when quiet).
+// A progress bar over the `evaluations` network evaluations of a restoration
+// (none when quiet), fed by the apps' on_evaluation callbacks; on an image of
+// many tiles (TiledDenoiser::set_on_tiles) it counts tiles, so that a large
+// image shows progress within each evaluation.
 class EvaluationProgress {
  public:
-  EvaluationProgress(std::string label, bool quiet) : label_(std::move(label)), quiet_(quiet) {}
+  EvaluationProgress(std::string label, bool quiet, int64_t evaluations)
+      : label_(std::move(label)), quiet_(quiet), evaluations_(evaluations) {}
   std::function<void(int64_t, int64_t)> callback();
+  std::function<void(int64_t, int64_t)> tile_callback();
   void finish();
 
  private:
+  void draw();
+
   std::string label_;
   bool quiet_;
+  int64_t evaluations_, evaluations_done_ = 0, tiles_done_ = 0, tiles_per_evaluation_ = 0;
   std::unique_ptr<ProgressBar> bar_;
 };
 

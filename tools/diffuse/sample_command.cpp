@@ -12,6 +12,7 @@
 #include "class_options.h"
 #include "commands.h"
 #include "common_options.h"
+#include "generation_record.h"
 #include "option_checks.h"
 #include "diffuse/apps/molecule_generation.h"
 #include "diffuse/denoiser.h"
@@ -37,7 +38,7 @@ namespace diffuse::cli {
 namespace {
 
 struct SampleArguments {
-  std::string run, out, trajectory, sampler = "ddpm", variance, spacing, precision = "fp32", device = "cpu", fix;
+  std::string run, out, trajectory, json, sampler = "ddpm", variance, spacing, precision = "fp32", device = "cpu", fix;
   int64_t num = 16, steps = 0, batch_size = 64, atoms = 0;
   double temperature = 1.0;
   std::optional<double> eta, s_churn, s_noise, s_tmin, s_tmax;
@@ -86,11 +87,37 @@ std::string describe(const Sampler& sampler, const SampleArguments& args) {
   return text.str();
 }
 
+// What the samples were made with: PNG text chunks and --json.
+GenerationRecord generation_record(const Sampler& sampler, const SampleArguments& args) {
+  GenerationRecord record("sample");
+  record.add("run", args.run).add("weights", args.no_ema ? "raw" : "ema").add("sampler", sampler.name());
+  record.add("steps", sampler.num_steps()).add("spacing", to_string(sampler.spacing()));
+  record.add("seed", args.seed).add("temperature", args.temperature).add("num", args.num);
+  if (args.eta) record.add("eta", *args.eta);
+  if (args.s_churn) record.add("churn", *args.s_churn);
+  if (!args.classes.choice.empty()) record.add("class", args.classes.choice);
+  if (args.classes.guidance) record.add("guidance", *args.classes.guidance);
+  if (args.atoms > 0) record.add("atoms", args.atoms);
+  if (!args.fix.empty()) record.add("fix", args.fix);
+  record.add("precision", args.precision).add("device", args.device);
+  return record;
+}
+
+// --json: the record, the files written and (molecules) their scores.
+void write_json_record(const std::string& path, const GenerationRecord& record, const std::vector<std::string>& outputs,
+                       const nlohmann::json& scores = nullptr) {
+  nlohmann::json json = record.to_json();
+  json["outputs"] = outputs;
+  if (!scores.is_null()) json["scores"] = scores;
+  write_file_atomically(path, json.dump(2) + "\n");
+  std::printf("wrote %s\n", path.c_str());
+}
+
 // Samples of several classes: a PNG with a row per class, or a CSV with each sample's class.
 std::string write_class_samples(const std::string& out, const torch::Tensor& samples, int64_t per_class,
-                                const std::vector<std::string>& names, const std::string& title) {
+                                const std::vector<std::string>& names, const std::string& title, const PngText& text) {
   if (ends_with(out, ".png")) {
-    save_png(out, render_class_rows(samples, per_class, names, title));
+    save_png(out, render_class_rows(samples, per_class, names, title), text);
     return out;
   }
   check(ends_with(out, ".csv"), "--out " + out + ": --class all writes one .png (a row per class) or one .csv");
@@ -138,7 +165,7 @@ Molecule fixed_atoms(const std::string& path, const MoleculeEncoding& encoding) 
 // multi-frame XYZ or a PNG grid of 2-D drawings, and their scores on the
 // terminal.
 void sample_molecules(const SampleArguments& args, const TrainedModel& model, const Denoiser& denoiser,
-                      Sampler& sampler) {
+                      Sampler& sampler, const GenerationRecord& record) {
   MoleculeGenerationOptions options;
   options.num_molecules = args.num;
   options.atoms = args.atoms;
@@ -146,18 +173,13 @@ void sample_molecules(const SampleArguments& args, const TrainedModel& model, co
   options.batch_size = args.batch_size;
   options.seed = args.seed;
   std::unique_ptr<ProgressBar> progress;
-  if (!args.quiet) {
-    options.on_step = [&progress](int64_t done, int64_t total) {
-      if (!progress) progress = std::make_unique<ProgressBar>("sample", total);
-      progress->update(done);
-      if (done == total) progress->finish();
-    };
-  }
+  if (!args.quiet) options.on_step = sampling_progress(progress, args.num, args.batch_size);
   std::vector<Molecule> molecules = generate_molecules(denoiser, sampler, model.config, options);
+  if (progress) progress->finish();
   if (ends_with(args.out, ".sdf")) {
     write_sdf(args.out, molecules);
   } else if (ends_with(args.out, ".png")) {
-    save_png(args.out, draw_molecule_grid(molecules));
+    save_png(args.out, draw_molecule_grid(molecules), record.png_text());
   } else {
     write_xyz(args.out, molecules);
   }
@@ -172,10 +194,23 @@ void sample_molecules(const SampleArguments& args, const TrainedModel& model, co
     std::printf(", atom stability %.3f, molecule stability %.3f", metrics.atom_stability(), metrics.molecule_stability());
   }
   std::printf("\n");
+  if (!args.json.empty()) {
+    nlohmann::json scores = {{"validity", metrics.validity()}, {"uniqueness", metrics.uniqueness()},
+                             {"connected", metrics.connected()}};
+    if (hydrogens) {
+      scores["atom_stability"] = metrics.atom_stability();
+      scores["molecule_stability"] = metrics.molecule_stability();
+    }
+    write_json_record(args.json, record, {args.out}, scores);
+  }
 }
 
 void run_sample(const SampleArguments& args) {
   if (!args.trajectory.empty()) check_png_destination(args.trajectory, "--trajectory");
+  if (!args.json.empty()) {
+    check(ends_with(args.json, ".json"), "--json " + args.json + ": expected a .json file");
+    check_file_destination(args.json, "--json");
+  }
   SamplerOptions options = sampler_options(args);  // flags are checked before any work
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
   const std::vector<int64_t> classes = chosen_classes(args.classes, model.config);  // checked before any work
@@ -188,6 +223,7 @@ void run_sample(const SampleArguments& args) {
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);
   const int64_t steps = args.steps > 0 ? args.steps : default_sampler_steps(args.sampler, schedule.num_timesteps());
   sampler->set_timesteps(steps);
+  const GenerationRecord record = generation_record(*sampler, args);
   if (is_molecule_model(model.config)) {
     check(ends_with(args.out, ".sdf") || ends_with(args.out, ".xyz") || ends_with(args.out, ".png"),
           "--out " + args.out + ": molecules are written as .sdf (3-D with bonds), .xyz or .png (2-D drawings)");
@@ -195,9 +231,8 @@ void run_sample(const SampleArguments& args) {
           "--out " + args.out + ": a picture holds at most " + std::to_string(kMaxGridMolecules) +
               " molecules; write .sdf or .xyz for --num " + std::to_string(args.num));
     check(args.trajectory.empty(), "--trajectory draws images and points, not molecules");
-    const std::string folder = std::filesystem::path(args.out).parent_path().string();
-    check_directory_is_writable(folder.empty() ? "." : folder);
-    sample_molecules(args, model, denoiser, *sampler);
+    check_file_destination(args.out, "--out");
+    sample_molecules(args, model, denoiser, *sampler, record);
     return;
   }
   check(args.atoms == 0, "--atoms applies to molecule runs (qm9)");
@@ -227,15 +262,22 @@ void run_sample(const SampleArguments& args) {
   if (!class_text.empty()) title << ", " << class_text;
   const std::vector<std::string> written =
       classes.size() > 1 ? std::vector<std::string>{write_class_samples(args.out, result.samples, args.num,
-                                                                        model.config.data.class_names, title.str())}
-                         : write_samples(args.out, result.samples, title.str());
+                                                                        model.config.data.class_names, title.str(),
+                                                                        record.png_text())}
+                         : write_samples(args.out, result.samples, title.str(), record.png_text());
   std::printf("wrote %zu file%s: %s%s\n", written.size(), written.size() == 1 ? "" : "s", written.front().c_str(),
               written.size() > 1 ? " ..." : "");
   if (!args.trajectory.empty()) {
     std::ostringstream trajectory_title;
     trajectory_title << "reverse process, " << describe(*sampler, args);
-    save_png(args.trajectory, render_trajectory(result.trajectory, result.trajectory_timesteps, trajectory_title.str()));
+    save_png(args.trajectory, render_trajectory(result.trajectory, result.trajectory_timesteps, trajectory_title.str()),
+             record.png_text());
     std::printf("wrote %s\n", args.trajectory.c_str());
+  }
+  if (!args.json.empty()) {
+    std::vector<std::string> outputs = written;
+    if (!args.trajectory.empty()) outputs.push_back(args.trajectory);
+    write_json_record(args.json, record, outputs);
   }
 }
 
@@ -271,11 +313,13 @@ Command add_sample_command(CLI::App& app) {
       ->check(non_negative());
   command->add_option("--s-tmax", args->s_tmax, "euler, heun: churn only where sigma <= S_tmax (default inf)")
       ->check(non_negative());
-  command->add_option("--seed", args->seed, "seed of the noise")->capture_default_str();
+  add_seed_option(*command, args->seed, "seed of the noise");
   command->add_option("--batch-size", args->batch_size, "samples per network evaluation")
       ->check(positive())
       ->capture_default_str();
   command->add_option("--trajectory", args->trajectory, "also write the reverse process of a few samples to this PNG");
+  command->add_option("--json", args->json, "also write the parameters, the files written and (molecules) their scores "
+                                            "to this JSON file");
   command->add_option("--atoms", args->atoms, "molecules: every molecule with this many atoms (default: sizes drawn "
                                               "from the training data)")
       ->check(positive());

@@ -58,6 +58,8 @@ void apply_flags(RunConfig& config, const TrainArguments& args) {
   if (given(args, "--schedule")) config.schedule.kind = schedule_kind_from_string(args.schedule);
   if (given(args, "--timesteps")) config.schedule.num_timesteps = args.num_timesteps;
   if (auto* egnn = config.model.get_if<EgnnConfig>()) egnn->num_timesteps = config.schedule.num_timesteps;
+  check(!args.flip || config.model.get_if<UNetConfig>() != nullptr,
+        "--flip mirrors images; " + config.data.spec + " is not image data, so it would do nothing");
   if (args.flip) config.data.random_flip = true;
   if (given(args, "--precision")) t.precision = precision_from_string(args.precision);
   if (given(args, "--max-bad-steps")) t.max_bad_steps = args.max_bad_steps;
@@ -160,21 +162,40 @@ void run_train(const TrainArguments& args) {
   }
 }
 
+// The defaults each preset gives the options left out: train --help's footer.
+std::string preset_defaults_table() {
+  std::string table = "Preset defaults (the options left out take these):\n";
+  char line[200];
+  std::snprintf(line, sizeof line, "  %-12s %9s %6s %8s %11s %9s %9s\n", "preset", "--steps", "batch", "--lr", "--ema-decay",
+                "ckpt every", "samples");
+  table += line;
+  for (const std::string& name : preset_names()) {
+    const TrainOptions t = preset_config(name).training;
+    std::snprintf(line, sizeof line, "  %-12s %9lld %6lld %8g %11g %9lld %9lld\n", name.c_str(),
+                  static_cast<long long>(t.steps), static_cast<long long>(t.batch_size), t.learning_rate, t.ema_decay,
+                  static_cast<long long>(t.checkpoint_every), static_cast<long long>(t.sample_every));
+    table += line;
+  }
+  return table + "Seed " + std::to_string(TrainOptions{}.seed) +
+         " unless --seed is given; the run's config.json records every value used.";
+}
+
 }  // namespace
 
 Command add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArguments>();
   CLI::App* command = app.add_subcommand("train", "Train a noise predictor (Ho et al. Algorithm 1) into a run directory");
   args->parser = command;
+  command->footer(preset_defaults_table());
   command->add_option("--data", args->data,
                       "mnist[:DIR], fashion-mnist[:DIR], images:DIR or toy2d:{swissroll,moons,8gaussians,checkerboard}");
   command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
   command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for toy2d)");
   command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
-  command->add_option("--steps", args->steps, "total training steps")->check(positive());
-  command->add_option("--batch-size", args->batch_size, "samples per step")->check(positive());
-  command->add_option("--lr", args->learning_rate, "Adam learning rate")->check(positive());
-  command->add_option("--seed", args->seed, "seed of the weights, data order and noise");
+  command->add_option("--steps", args->steps, "total training steps (default: the preset's, below)")->check(positive());
+  command->add_option("--batch-size", args->batch_size, "samples per step (default: the preset's)")->check(positive());
+  command->add_option("--lr", args->learning_rate, "Adam learning rate (default: the preset's)")->check(positive());
+  add_seed_option(*command, args->seed, "seed of the weights, data order and noise");
   command->add_option("--checkpoint-every", args->checkpoint_every, "steps between checkpoints")->check(positive());
   command->add_option("--sample-every", args->sample_every, "steps between preview grids in samples/ (0: none)")
       ->check(non_negative());
@@ -184,7 +205,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--image-size", args->image_size, "resize images to this size (image models)")->check(positive());
   command->add_option("--channels", args->channels, "1 (grey) or 3 (RGB) (image models)")->check(CLI::IsMember({1, 3}));
   command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(number_in(0.0, 0.999999));
-  command->add_flag("--flip", args->flip, "random horizontal flips");
+  command->add_flag("--flip", args->flip, "random horizontal flips (image data)");
   command->add_flag("--conditional", args->conditional,
                     "learn p(x | class) and, through label dropout, p(x) in one network (labelled data: mnist, "
                     "fashion-mnist, images:DIR with a sub-folder per class, toy2d:8gaussians/moons/checkerboard)");
@@ -206,7 +227,7 @@ Command add_train_command(CLI::App& app) {
   command->add_flag("--quiet", args->quiet, "no progress bar");
   const auto* preset = command->get_option("--preset");
   command->get_option("--config")->excludes(const_cast<CLI::Option*>(preset));
-  return {command, [args] { run_train(*args); }};
+  return {command, [args] { run_train(*args); }, /*outputs_together=*/false};
 }
 
 }  // namespace diffuse::cli

@@ -29,6 +29,8 @@ std::string cuda() {
 
 }  // namespace
 
+std::string version_number() { return DIFFUSE_VERSION; }
+
 std::string version_text() {
   return std::string("diffuse ") + DIFFUSE_VERSION + "\nlibtorch " + TORCH_VERSION + "\nCPU kernels: " +
          cpu_capability() + " on " + std::to_string(std::thread::hardware_concurrency()) +

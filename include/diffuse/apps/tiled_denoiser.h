@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -34,6 +35,11 @@ class TiledDenoiser : public Denoiser {
   using Denoiser::predict;
   EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override;
 
+  // Called within a prediction that takes several network calls (an image of
+  // more than max_batch tiles) with (tiles done, tiles in the prediction), so
+  // that long work on a large image shows progress.
+  void set_on_tiles(std::function<void(int64_t, int64_t)> on_tiles) { on_tiles_ = std::move(on_tiles); }
+
   int64_t tile_height() const { return tile_height_; }
   int64_t tile_width() const { return tile_width_; }
   int64_t overlap() const { return overlap_; }
@@ -41,6 +47,7 @@ class TiledDenoiser : public Denoiser {
  private:
   std::shared_ptr<const Denoiser> inner_;
   int64_t tile_height_, tile_width_, overlap_, max_batch_;
+  std::function<void(int64_t, int64_t)> on_tiles_;
 };
 
 }  // namespace diffuse

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace diffuse {
@@ -35,5 +36,41 @@ void create_directories(const std::string& path);
 // be created in it (read-only, no permission, not a directory), so a long
 // job fails at its start, not at its first save.
 void check_directory_is_writable(const std::string& directory);
+
+// Whether the writer of a file creates the folders missing above it.
+enum class MissingFolders { kRefuse, kCreate };
+
+// Throws Error starting with "`option` `path`:" when a file could not be
+// written at `path`: it is a directory, its folder does not exist (kRefuse),
+// or the folder it goes into (with kCreate, the nearest existing one above
+// it) cannot be written. Commands call it for every output before their
+// work, so `--out /proc/x.png` fails at once.
+void check_file_destination(const std::string& path, const std::string& option,
+                            MissingFolders missing = MissingFolders::kRefuse);
+
+// The outputs of one command, appearing together or not at all. While a
+// StagedOutputs is alive on this thread, write_file_atomically writes each
+// file completely to its temporary name (fsynced) and stops short of the
+// rename; commit() renames them all into place. An error before commit() (a
+// later output that cannot be written, a failure in between) lets the
+// destructor remove the temporaries: a failing second output never leaves the
+// first behind. Writes that keep a previous file (checkpoints) are not
+// staged. One StagedOutputs at a time per thread.
+class StagedOutputs {
+ public:
+  StagedOutputs();
+  ~StagedOutputs();
+  StagedOutputs(const StagedOutputs&) = delete;
+  StagedOutputs& operator=(const StagedOutputs&) = delete;
+
+  // Renames every staged file into place, in the order written.
+  void commit();
+
+  // Used by write_file_atomically: `temporary` holds the complete `path`.
+  void stage(const std::string& temporary, const std::string& path);
+
+ private:
+  std::vector<std::pair<std::string, std::string>> staged_;  // (temporary, path)
+};
 
 }  // namespace diffuse

@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include "diffuse/io/canvas.h"
+#include "diffuse/io/png_text.h"
 
 namespace diffuse {
 
@@ -29,8 +30,9 @@ Canvas to_canvas(const torch::Tensor& image);
 
 // PNG bytes of 8-bit pixels (row-major, `channels` bytes per pixel).
 std::string encode_png(const std::uint8_t* pixels, int width, int height, int channels);
-// Writes the image as PNG, atomically.
-void save_png(const std::string& path, const torch::Tensor& image);
-void save_png(const std::string& path, const Canvas& canvas);
+// Writes the image as PNG, atomically, with `text` as its text chunks (the
+// parameters it was generated with, png_text.h).
+void save_png(const std::string& path, const torch::Tensor& image, const PngText& text = {});
+void save_png(const std::string& path, const Canvas& canvas, const PngText& text = {});
 
 }  // namespace diffuse

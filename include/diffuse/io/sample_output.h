@@ -7,6 +7,7 @@
 
 #include "diffuse/io/canvas.h"
 #include "diffuse/io/plot.h"
+#include "diffuse/io/png_text.h"
 
 namespace diffuse {
 
@@ -28,7 +29,9 @@ void check_png_destination(const std::string& path, const std::string& option);
 // points: called before sampling, so a bad name costs no time.
 void check_samples_destination(const std::string& out, bool points);
 
-std::vector<std::string> write_samples(const std::string& out, const torch::Tensor& samples, const std::string& title = "");
+// PNGs carry `text` (the generation parameters) as text chunks.
+std::vector<std::string> write_samples(const std::string& out, const torch::Tensor& samples, const std::string& title = "",
+                                       const PngText& text = {});
 
 // The reverse (or forward) process of a few samples: frames [F, N, ...] with
 // the timestep of each frame (-1 for the final sample), as strips of images
