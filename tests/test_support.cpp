@@ -3,10 +3,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <unistd.h>
 
 #include <torch/torch.h>
+
+#include "diffuse/io/atomic_file.h"
 
 namespace diffuse::testing {
 
@@ -42,6 +45,11 @@ std::string python_with_module(const std::string& module) {
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out << bytes;
+}
+
+std::string read_text(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  return {bytes.begin(), bytes.end()};
 }
 
 }  // namespace diffuse::testing

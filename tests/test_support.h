@@ -20,4 +20,7 @@ std::string python_with_module(const std::string& module);
 // Writes `bytes` to a file.
 void write_bytes(const std::string& path, const std::string& bytes);
 
+// The whole file as a string.
+std::string read_text(const std::string& path);
+
 }  // namespace diffuse::testing

@@ -10,10 +10,7 @@
 namespace diffuse {
 namespace {
 
-std::string read_text(const std::string& path) {
-  const auto bytes = read_file_bytes(path);
-  return {bytes.begin(), bytes.end()};
-}
+using testing::read_text;
 
 TEST(AtomicFile, ReplacesTheFileAndLeavesNoTemporary) {
   const std::string dir = testing::temporary_directory("atomic");

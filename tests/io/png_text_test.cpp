@@ -11,10 +11,7 @@
 namespace diffuse {
 namespace {
 
-std::string read_text(const std::string& path) {
-  const auto bytes = read_file_bytes(path);
-  return {bytes.begin(), bytes.end()};
-}
+using testing::read_text;
 
 TEST(PngText, ChunksRoundTripAndTheImageStillDecodes) {
   const std::string path = testing::temporary_directory("png_text") + "/a.png";
