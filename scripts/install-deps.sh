@@ -13,6 +13,7 @@ packages=(
   libopencv-photo-dev                 # non-local means, the classical baseline of `diffuse bench denoise`
   dataset-fashion-mnist               # the demo's training data, in /usr/share/datasets/fashion-mnist
   librdkit-dev libboost-dev           # RDKit: molecule sanitisation, SMILES and SDF (its headers need Boost's)
+  libmujoco-dev                       # MuJoCo 2.2.2: the point-mass mazes of D4RL's Maze2D, on real physics
 )
 
 missing=()

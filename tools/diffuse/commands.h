@@ -35,5 +35,7 @@ Command add_bench_guidance_command(CLI::App& bench);
 std::vector<Command> add_eval_commands(CLI::App& app);
 // `molecules eval`.
 std::vector<Command> add_molecules_commands(CLI::App& app);
+// `plan eval`.
+std::vector<Command> add_plan_commands(CLI::App& app);
 
 }  // namespace diffuse::cli

@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   for (auto& command : diffuse::cli::add_bench_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_eval_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_molecules_commands(app)) commands.push_back(std::move(command));
+  for (auto& command : diffuse::cli::add_plan_commands(app)) commands.push_back(std::move(command));
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -1,0 +1,89 @@
+// diffuse plan eval: D4RL's Maze2D on MuJoCo, scored as D4RL scores it.
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "option_checks.h"
+#include "diffuse/io/atomic_file.h"
+#include "diffuse/planning/maze.h"
+#include "diffuse/planning/maze_episodes.h"
+#include "diffuse/util/error.h"
+#include "diffuse/util/progress.h"
+
+namespace diffuse::cli {
+
+namespace {
+
+struct PlanEvalArguments {
+  std::string env = "maze2d-umaze", policy, json;
+  int64_t episodes = 100;
+  std::uint64_t seed = 0;
+  bool expert_replans = false, quiet = false;
+};
+
+void run_plan_eval(const PlanEvalArguments& args) {
+  if (!args.json.empty()) check_file_destination(args.json, "--json");
+  const MazeTask& task = maze_task(args.env);
+  check(!args.policy.empty(), "give --policy random or --policy expert (planning with a trained --run comes with "
+                              "the maze presets)");
+  const MazeBaseline baseline = maze_baseline_from_string(args.policy);
+  MazeEpisodeOptions options;
+  options.episodes = args.episodes;
+  options.seed = args.seed;
+  options.replan_each_episode = args.expert_replans;
+  std::unique_ptr<ProgressBar> bar;
+  if (!args.quiet) {
+    options.on_episode = [&bar](int64_t done, int64_t total) {
+      if (!bar) bar = std::make_unique<ProgressBar>("episodes", total, 0);
+      bar->update(done);
+    };
+  }
+  const MazeEvaluation result = evaluate_maze_baseline(task, baseline, options);
+  if (bar) bar->finish();
+  std::printf("%s, %s policy, %lld episodes of %lld steps (seed %llu)\n", task.name.c_str(), args.policy.c_str(),
+              static_cast<long long>(args.episodes), static_cast<long long>(task.episode_steps),
+              static_cast<unsigned long long>(args.seed));
+  std::printf("mean return       %8.2f +- %.2f  (D4RL's references: random %.2f, expert %.2f)\n", result.mean_return,
+              result.standard_error, task.ref_min_score, task.ref_max_score);
+  std::printf("normalized score  %8.1f +- %.1f\n", result.normalized_score, result.normalized_standard_error);
+  std::printf("success rate      %8.2f\n", result.success_rate);
+  if (!args.json.empty()) {
+    const nlohmann::json json = {{"env", task.name},
+                                 {"policy", args.policy},
+                                 {"episodes", args.episodes},
+                                 {"seed", args.seed},
+                                 {"mean_return", result.mean_return},
+                                 {"return_standard_error", result.standard_error},
+                                 {"normalized_score", result.normalized_score},
+                                 {"normalized_score_standard_error", result.normalized_standard_error},
+                                 {"success_rate", result.success_rate},
+                                 {"ms_per_plan", result.ms_per_plan},
+                                 {"returns", result.returns}};
+    write_file_atomically(args.json, json.dump(2) + "\n");
+    std::printf("wrote %s\n", args.json.c_str());
+  }
+}
+
+}  // namespace
+
+std::vector<Command> add_plan_commands(CLI::App& app) {
+  CLI::App* plan = app.add_subcommand("plan", "Planning in D4RL's Maze2D on MuJoCo (docs/planning.md)");
+  plan->require_subcommand(1);
+  auto args = std::make_shared<PlanEvalArguments>();
+  CLI::App* eval = plan->add_subcommand("eval", "Episodes of a policy in a maze: mean return, D4RL's normalised "
+                                                "score, success rate");
+  eval->add_option("--env", args->env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
+  eval->add_option("--policy", args->policy, "random (D4RL's 0) or expert (its waypoint controller, D4RL's 100)");
+  eval->add_option("--episodes", args->episodes, "episodes to run")->check(whole_number_in(1, 100000))->capture_default_str();
+  add_seed_option(*eval, args->seed, "seed of the resets and the policy");
+  eval->add_option("--json", args->json, "also write the numbers (and each episode's return) to this JSON file");
+  eval->add_flag("--expert-replans", args->expert_replans,
+                 "expert: plan the path again at every episode's start (D4RL's reference expert, the default, keeps "
+                 "the first episode's path: docs/planning.md)");
+  eval->add_flag("--quiet", args->quiet, "no progress bar");
+  return {Command{eval, [args]() { run_plan_eval(*args); }}};
+}
+
+}  // namespace diffuse::cli
