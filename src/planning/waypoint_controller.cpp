@@ -91,6 +91,7 @@ std::array<double, 2> WaypointController::action(const std::array<double, 2>& po
   if (!planned_ || grid_cell(target) != target_cell_) plan(position, grid_cell(target));
   const double moved = distance(previous_position_, position);
   const bool solved = distance(position, target_) < kSolveThreshold && moved < kVelocityThreshold;
+  reached_ = solved;
   const std::array<double, 2> goal = solved ? target_ : waypoints_[waypoint_];
   std::array<double, 2> action{};
   for (size_t k = 0; k < 2; ++k) {

@@ -19,6 +19,22 @@ PY
   fail "plan eval with the random policy"
 python3 -c "import json; assert json.load(open('random.json'))['normalized_score'] < 50" || fail "random scores below the expert"
 
+# A dataset as D4RL makes one, in the documented safetensors layout.
+"$DIFFUSE" plan collect --env maze2d-medium --steps 3000 --seed 2 --out medium.safetensors --quiet > collect.txt ||
+  fail "plan collect"
+grep -q "wrote medium.safetensors: 3000 steps of maze2d-medium" collect.txt || { fail "plan collect says what it wrote"; cat collect.txt; }
+python3 - <<'PY' || fail "the dataset's layout"
+import json, struct
+data = open("medium.safetensors", "rb").read()
+n, = struct.unpack("<Q", data[:8])
+header = json.loads(data[8:8 + n])
+assert header["__metadata__"]["format"] == "diffuse-maze2d-v1" and header["__metadata__"]["env"] == "maze2d-medium"
+shapes = {k: (v["dtype"], v["shape"]) for k, v in header.items() if k != "__metadata__"}
+assert shapes == {"observations": ("F32", [3000, 4]), "actions": ("F32", [3000, 2]), "goals": ("F32", [3000, 2]),
+                  "goal_reached": ("U8", [3000])}, shapes
+PY
+expect_error "collect to nowhere" "--out /proc/m.safetensors: cannot write to /proc" plan collect --steps 10 --out /proc/m.safetensors
+
 expect_error "unknown maze" "unknown environment 'maze2d-open': expected maze2d-umaze, maze2d-medium, maze2d-large" \
   plan eval --env maze2d-open --policy random
 expect_error "unknown policy" "unknown policy 'greedy': expected random or expert" plan eval --policy greedy

@@ -69,6 +69,8 @@ def scaled_down(words):
         wanted = int(words[words.index("--num") + 1]) if "--num" in words else 16
         set_option(words, "--num", str(min(wanted, 2 if per_class else 12)))
         words.append("--quiet")
+    elif command == "plan" and sub == "collect":
+        set_option(words, "--steps", "5000")
     elif command == "inpaint":
         set_option(words, "--resample", "2")  # RePaint's 10 resamplings are 2,410 evaluations
     elif command == "bench" and sub == "samplers":

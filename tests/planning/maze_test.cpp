@@ -5,11 +5,15 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
+#include "diffuse/io/safetensors.h"
+#include "diffuse/planning/maze_dataset.h"
 #include "diffuse/planning/maze_episodes.h"
 #include "diffuse/planning/point_maze.h"
 #include "diffuse/planning/waypoint_controller.h"
 #include "diffuse/util/error.h"
+#include "test_support.h"
 
 namespace diffuse {
 namespace {
@@ -149,6 +153,55 @@ TEST(MazeBaselines, ReproduceD4rlsReferenceReturns) {
     const MazeEvaluation replanning = evaluate_maze_baseline(task, MazeBaseline::kExpert, options);
     EXPECT_GT(replanning.mean_return, task.ref_max_score + 4 * replanning.standard_error) << name;
   }
+}
+
+TEST(MazeDataset, CollectsAContinuousStreamOfReachedGoalsAndRoundTrips) {
+  MazeCollectOptions options;
+  options.steps = 6000;
+  options.seed = 4;
+  const MazeDataset data = collect_maze_dataset(maze_task("maze2d-umaze"), options);
+  ASSERT_EQ(data.size(), 6000);
+  const auto episodes = data.episodes();
+  ASSERT_GE(episodes.size(), 10u);  // the controller keeps arriving and getting new goals
+  EXPECT_EQ(episodes.front().first, 0);
+  EXPECT_EQ(episodes.back().second, 6000);
+  // Each episode but the last ends with the goal reached or after 300 steps.
+  const auto* reached = data.goal_reached.data_ptr<std::uint8_t>();
+  for (size_t e = 0; e + 1 < episodes.size(); ++e) {
+    const auto [begin, end] = episodes[e];
+    EXPECT_TRUE(reached[end - 1] == 1 || end - begin == 300) << e;
+  }
+  // One stream: positions move by at most h v1 between rows, v1 <= 5 (the
+  // clip) + h F / m (one step's push) = 5.24.
+  const torch::Tensor steps = (data.observations.slice(0, 1, 6000, 1).narrow(1, 0, 2) -
+                               data.observations.slice(0, 0, 5999, 1).narrow(1, 0, 2)).abs();
+  EXPECT_LE(steps.max().item<double>(), 0.01 * (5.0 + 0.01 * 100.0 / 4.18879) + 1e-6);
+  EXPECT_LE(data.actions.abs().max().item<double>(), 1.0);
+
+  const std::string path = testing::temporary_directory("maze_dataset") + "/umaze.safetensors";
+  save_maze_dataset(path, data);
+  const MazeDataset back = load_maze_dataset(path);
+  EXPECT_EQ(back.env, "maze2d-umaze");
+  EXPECT_EQ(back.seed, 4u);
+  EXPECT_TRUE(back.observations.equal(data.observations));
+  EXPECT_TRUE(back.goal_reached.equal(data.goal_reached));
+  EXPECT_EQ(back.episodes(), episodes);
+}
+
+TEST(MazeDataset, RefusesFilesThatAreNotMazeData) {
+  const std::string dir = testing::temporary_directory("maze_dataset_bad");
+  MazeCollectOptions options;
+  options.steps = 10;
+  MazeDataset data = collect_maze_dataset(maze_task("maze2d-umaze"), options);
+  data.observations[3][1] = std::nan("");
+  save_maze_dataset(dir + "/nan.safetensors", data);
+  EXPECT_THROW(load_maze_dataset(dir + "/nan.safetensors"), Error);
+  TensorFile weights;
+  weights.tensors["w"] = torch::zeros({2});
+  save_safetensors(dir + "/weights.safetensors", weights);
+  EXPECT_THROW(load_maze_dataset(dir + "/weights.safetensors"), Error);
+  testing::write_bytes(dir + "/garbage.safetensors", "not a file");
+  EXPECT_THROW(load_maze_dataset(dir + "/garbage.safetensors"), Error);
 }
 
 }  // namespace

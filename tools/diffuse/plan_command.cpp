@@ -8,6 +8,7 @@
 #include "option_checks.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/planning/maze.h"
+#include "diffuse/planning/maze_dataset.h"
 #include "diffuse/planning/maze_episodes.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
@@ -22,6 +23,35 @@ struct PlanEvalArguments {
   std::uint64_t seed = 0;
   bool expert_replans = false, quiet = false;
 };
+
+struct PlanCollectArguments {
+  std::string env = "maze2d-umaze", out;
+  int64_t steps = 1000000;
+  std::uint64_t seed = 0;
+  double action_noise = 0.0;
+  bool quiet = false;
+};
+
+void run_plan_collect(const PlanCollectArguments& args) {
+  check_file_destination(args.out, "--out");
+  const MazeTask& task = maze_task(args.env);
+  MazeCollectOptions options;
+  options.steps = args.steps;
+  options.seed = args.seed;
+  options.action_noise = args.action_noise;
+  std::unique_ptr<ProgressBar> bar;
+  if (!args.quiet) {
+    bar = std::make_unique<ProgressBar>("collect", args.steps);  // from the start, so its rate is right
+    options.on_progress = [&bar](int64_t done, int64_t) { bar->update(done); };
+  }
+  const MazeDataset dataset = collect_maze_dataset(task, options);
+  if (bar) bar->finish();
+  save_maze_dataset(args.out, dataset);
+  const auto episodes = dataset.episodes();
+  std::printf("wrote %s: %lld steps of %s, %zu goals (%lld reached)\n", args.out.c_str(),
+              static_cast<long long>(dataset.size()), task.name.c_str(), episodes.size(),
+              static_cast<long long>(dataset.goal_reached.sum().item<int64_t>()));
+}
 
 void run_plan_eval(const PlanEvalArguments& args) {
   if (!args.json.empty()) check_file_destination(args.json, "--json");
@@ -83,7 +113,23 @@ std::vector<Command> add_plan_commands(CLI::App& app) {
                  "expert: plan the path again at every episode's start (D4RL's reference expert, the default, keeps "
                  "the first episode's path: docs/planning.md)");
   eval->add_flag("--quiet", args->quiet, "no progress bar");
-  return {Command{eval, [args]() { run_plan_eval(*args); }}};
+  auto collect_args = std::make_shared<PlanCollectArguments>();
+  CLI::App* collect = plan->add_subcommand("collect", "A Maze2D dataset as D4RL makes it: its waypoint controller "
+                                                      "driving to random goals in one continuous stream");
+  collect->add_option("--env", collect_args->env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
+  collect->add_option("--steps", collect_args->steps, "steps to record (D4RL: 1000000, 2000000 for medium, 4000000 "
+                                                      "for large)")
+      ->check(whole_number_in(1, 100000000))
+      ->capture_default_str();
+  add_seed_option(*collect, collect_args->seed, "seed of the resets, goals and jitter");
+  collect->add_option("--action-noise", collect_args->action_noise,
+                      "std of Gaussian noise added to each action before clipping (D4RL's --noisy: 0.5)")
+      ->check(number_in(0.0, 10.0))
+      ->capture_default_str();
+  collect->add_option("--out", collect_args->out, "the dataset to write (.safetensors, docs/planning.md)")->required();
+  collect->add_flag("--quiet", collect_args->quiet, "no progress bar");
+  return {Command{eval, [args]() { run_plan_eval(*args); }},
+          Command{collect, [collect_args]() { run_plan_collect(*collect_args); }}};
 }
 
 }  // namespace diffuse::cli

@@ -28,6 +28,9 @@ class WaypointController {
   // Forgets the path, so that the next action plans from where the point is
   // (a new episode).
   void reset();
+  // Whether the last action() found the point at the target: within 0.1 of
+  // its cell's centre and moving less than 0.1 per step (D4RL's "done").
+  bool reached() const { return reached_; }
 
   const std::vector<std::array<double, 2>>& waypoints() const { return waypoints_; }
 
@@ -41,7 +44,7 @@ class WaypointController {
 
   MazeLayout layout_;
   std::mt19937_64 rng_;
-  bool planned_ = false;
+  bool planned_ = false, reached_ = false;
   std::pair<int, int> target_cell_{};
   std::array<double, 2> target_{};
   std::vector<std::array<double, 2>> waypoints_;
