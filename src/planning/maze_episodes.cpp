@@ -16,7 +16,11 @@ MazeBaseline maze_baseline_from_string(const std::string& name) {
   throw Error("unknown policy '" + name + "': expected random or expert");
 }
 
-MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options) {
+namespace {
+
+// The episodes of evaluate_maze_baseline; the first episode's positions go to `first_path` when given.
+MazeEvaluation run_baseline(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options,
+                            std::vector<std::array<double, 2>>* first_path) {
   check(options.episodes >= 1, "maze evaluation: at least one episode");
   const MazeLayout layout = MazeLayout::parse(task.layout);
   PointMaze env(layout);
@@ -29,6 +33,8 @@ MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baselin
   double planning_seconds = 0.0;
   for (int64_t episode = 0; episode < options.episodes; ++episode) {
     PointMaze::State state = env.reset(env_rng);
+    std::vector<std::array<double, 2>>* path = episode == 0 ? first_path : nullptr;
+    if (path != nullptr) path->push_back({state[0], state[1]});
     if (options.replan_each_episode) expert.reset();
     double episode_return = 0.0;
     for (int64_t t = 0; t < task.episode_steps; ++t) {
@@ -42,6 +48,7 @@ MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baselin
       }
       state = env.step(action);
       episode_return += env.reward(state);
+      if (path != nullptr) path->push_back({state[0], state[1]});
     }
     result.returns.push_back(episode_return);
     successes += episode_return > 0.0 ? 1 : 0;
@@ -58,6 +65,22 @@ MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baselin
   result.success_rate = static_cast<double>(successes) / n;
   result.ms_per_plan = 1000.0 * planning_seconds / n;
   return result;
+}
+
+}  // namespace
+
+MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options) {
+  return run_baseline(task, baseline, options, nullptr);
+}
+
+std::vector<std::array<double, 2>> maze_baseline_path(const MazeTask& task, MazeBaseline baseline,
+                                                      const MazeEpisodeOptions& options) {
+  MazeEpisodeOptions one = options;
+  one.episodes = 1;
+  one.on_episode = nullptr;
+  std::vector<std::array<double, 2>> path;
+  run_baseline(task, baseline, one, &path);
+  return path;
 }
 
 }  // namespace diffuse

@@ -35,6 +35,12 @@ assert shapes == {"observations": ("F32", [3000, 4]), "actions": ("F32", [3000, 
 PY
 expect_error "collect to nowhere" "--out /proc/m.safetensors: cannot write to /proc" plan collect --steps 10 --out /proc/m.safetensors
 
+# A picture of one episode.
+"$DIFFUSE" plan show --env maze2d-medium --policy expert --seed 1 --out episode.png > show.txt || fail "plan show"
+grep -q "wrote episode.png (600 steps, return " show.txt || { fail "plan show says what it drew"; cat show.txt; }
+expect_error "plan show without a picture name" "--out episode.txt: expected a .png file" \
+  plan show --policy expert --out episode.txt
+
 expect_error "unknown maze" "unknown environment 'maze2d-open': expected maze2d-umaze, maze2d-medium, maze2d-large" \
   plan eval --env maze2d-open --policy random
 expect_error "unknown policy" "unknown policy 'greedy': expected random or expert" plan eval --policy greedy

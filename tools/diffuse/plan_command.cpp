@@ -1,4 +1,5 @@
 // diffuse plan eval: D4RL's Maze2D on MuJoCo, scored as D4RL scores it.
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -10,6 +11,10 @@
 #include "diffuse/planning/maze.h"
 #include "diffuse/planning/maze_dataset.h"
 #include "diffuse/planning/maze_episodes.h"
+#include "diffuse/planning/maze_picture.h"
+#include "diffuse/io/image.h"
+#include "diffuse/io/sample_output.h"
+#include "generation_record.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
 
@@ -51,6 +56,30 @@ void run_plan_collect(const PlanCollectArguments& args) {
   std::printf("wrote %s: %lld steps of %s, %zu goals (%lld reached)\n", args.out.c_str(),
               static_cast<long long>(dataset.size()), task.name.c_str(), episodes.size(),
               static_cast<long long>(dataset.goal_reached.sum().item<int64_t>()));
+}
+
+void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
+  check_png_destination(out, "--out");
+  const MazeTask& task = maze_task(args.env);
+  check(!args.policy.empty(), "give --policy random or --policy expert");
+  MazeEpisodeOptions options;
+  options.seed = args.seed;
+  options.replan_each_episode = args.expert_replans;
+  const MazeBaseline baseline = maze_baseline_from_string(args.policy);
+  const std::vector<std::array<double, 2>> path = maze_baseline_path(task, baseline, options);
+  const MazeLayout layout = MazeLayout::parse(task.layout);
+  const auto [goal_row, goal_col] = layout.goal();
+  int64_t at_goal = 0;
+  for (size_t k = 1; k < path.size(); ++k) {
+    at_goal += std::hypot(path[k][0] - goal_row, path[k][1] - goal_col) <= 0.5 ? 1 : 0;
+  }
+  const std::string title = task.name + ", " + args.policy + " policy, seed " + std::to_string(args.seed) + ": return " +
+                            std::to_string(at_goal);
+  GenerationRecord record("plan show");
+  record.add("env", task.name).add("policy", args.policy).add("seed", args.seed).add("return", at_goal);
+  save_png(out, draw_maze_path(layout, path, {static_cast<double>(goal_row), static_cast<double>(goal_col)}, title),
+           record.png_text());
+  std::printf("wrote %s (%zu steps, return %lld)\n", out.c_str(), path.size() - 1, static_cast<long long>(at_goal));
 }
 
 void run_plan_eval(const PlanEvalArguments& args) {
@@ -128,7 +157,17 @@ std::vector<Command> add_plan_commands(CLI::App& app) {
       ->capture_default_str();
   collect->add_option("--out", collect_args->out, "the dataset to write (.safetensors, docs/planning.md)")->required();
   collect->add_flag("--quiet", collect_args->quiet, "no progress bar");
+  auto show_args = std::make_shared<PlanEvalArguments>();
+  auto show_out = std::make_shared<std::string>();
+  CLI::App* show = plan->add_subcommand("show", "A picture of one episode: the maze, the path from start to end, "
+                                                "the goal and its reward circle");
+  show->add_option("--env", show_args->env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
+  show->add_option("--policy", show_args->policy, "random or expert")->required();
+  add_seed_option(*show, show_args->seed, "seed of the reset and the policy (the first episode of plan eval's)");
+  show->add_flag("--expert-replans", show_args->expert_replans, "expert: plan at the episode's start (as plan eval)");
+  show->add_option("--out", *show_out, "the picture (.png)")->required();
   return {Command{eval, [args]() { run_plan_eval(*args); }},
+          Command{show, [show_args, show_out]() { run_plan_show(*show_args, *show_out); }},
           Command{collect, [collect_args]() { run_plan_collect(*collect_args); }}};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -39,5 +40,10 @@ struct MazeEvaluation {
 // Runs the baseline for options.episodes episodes of task.episode_steps steps
 // from D4RL's reset distribution, on MuJoCo.
 MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options);
+
+// The positions [x, y] of the first episode evaluate_maze_baseline runs with
+// these options: the reset state, then the state after every step.
+std::vector<std::array<double, 2>> maze_baseline_path(const MazeTask& task, MazeBaseline baseline,
+                                                      const MazeEpisodeOptions& options);
 
 }  // namespace diffuse
