@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs every `diffuse` command of the README's code blocks, in order, as
 written, scaled down so that the whole README takes minutes: training runs a
-few steps with T = 250, sampling and benchmarks draw a few samples. A command
+few steps with T = 100, sampling and benchmarks draw a few samples. A command
 that needs what this machine lacks (a GPU, the shared data) is reported as
 skipped. Exits 1 when any command fails, naming it with its error.
 
@@ -51,14 +51,14 @@ def scaled_down(words):
         return None, "needs the shared data in " + SHARED
     if "--steps" in words and words[0] != "train" and "," not in words[words.index("--steps") + 1]:
         steps = int(words[words.index("--steps") + 1])
-        set_option(words, "--steps", str(min(steps, 250)))  # the runs here have T = 250
+        set_option(words, "--steps", str(min(steps, 100)))  # the runs here have T = 100
     command = words[0]
     sub = words[1] if len(words) > 1 and not words[1].startswith("-") else ""
     if command == "train":
         resume = "--resume" in words
         if not resume:
             set_option(words, "--steps", "2")
-            set_option(words, "--timesteps", "250")  # enough for inpaint's 250 steps and sigma 100
+            set_option(words, "--timesteps", "100")  # enough noise for denoise's sigma 100
             set_option(words, "--batch-size", "4")
             set_option(words, "--sample-every", "0")
         elif "--steps" in words:
@@ -72,7 +72,8 @@ def scaled_down(words):
     elif command == "plan" and sub == "collect":
         set_option(words, "--steps", "5000")
     elif command == "inpaint":
-        set_option(words, "--resample", "2")  # RePaint's 10 resamplings are 2,410 evaluations
+        set_option(words, "--steps", "50")  # RePaint's 250 steps and 10 resamplings are 2,410 evaluations
+        set_option(words, "--resample", "2")
     elif command == "bench" and sub == "samplers":
         words += ["--steps", "2,5", "--num", "20"]
     elif command == "bench" and sub == "denoise":

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "diffuse/io/atomic_file.h"
 #include "diffuse/precision.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
@@ -61,6 +62,11 @@ std::function<void(int64_t, int64_t)> sampling_progress(std::unique_ptr<Progress
     }
     bar->update(done);
   };
+}
+
+void write_json_output(const std::string& path, const nlohmann::json& json) {
+  write_file_atomically(path, json.dump(2) + "\n");
+  std::printf("wrote %s\n", path.c_str());
 }
 
 GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet) {

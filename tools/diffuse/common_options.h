@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "diffuse/denoiser.h"
 #include "diffuse/sampling/sample_loop.h"
@@ -36,6 +37,10 @@ void add_device_option(CLI::App& command, std::string& device);
 // steps batch by batch ("step 500/1000 of batch 2/4").
 std::function<void(int64_t, int64_t)> sampling_progress(std::unique_ptr<ProgressBar>& bar, int64_t num_samples,
                                                         int64_t batch_size);
+
+// Writes `json` (indented) to `path` atomically and says so on stdout: every
+// command's --json.
+void write_json_output(const std::string& path, const nlohmann::json& json);
 
 // generate() with a progress bar over the network evaluations (none when quiet).
 GenerateResult generate_with_progress(const Denoiser& denoiser, Sampler& sampler, GenerateOptions options, bool quiet);

@@ -189,8 +189,7 @@ void run_eval(const EvalArguments& args) {
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};
     }
-    write_file_atomically(args.json, json.dump(2) + "\n");
-    std::printf("wrote %s\n", args.json.c_str());
+    write_json_output(args.json, json);
   }
 }
 
@@ -242,8 +241,7 @@ void run_inception(const InceptionArguments& args) {
     json["recall"] = pr.recall;
   }
   if (!args.json.empty()) {
-    write_file_atomically(args.json, json.dump(2) + "\n");
-    std::printf("wrote %s\n", args.json.c_str());
+    write_json_output(args.json, json);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "common_options.h"
 #include "option_checks.h"
 #include "diffuse/data/qm9.h"
 #include "diffuse/io/atomic_file.h"
@@ -101,8 +102,7 @@ void run_molecules_eval(const MoleculesEvalArguments& args) {
     json["input"] = args.input;
     json["protocol"] = "EDM (Hoogeboom et al. 2022): bonds from distances, margins 10/5/3 pm; RDKit sanitisation";
     if (!args.reference.empty()) json["reference"] = args.reference + " (training split)";
-    write_file_atomically(args.json, json.dump(2) + "\n");
-    std::printf("wrote %s\n", args.json.c_str());
+    write_json_output(args.json, json);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "common_options.h"
 #include "option_checks.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/planning/maze.h"
@@ -120,8 +121,7 @@ void run_plan_eval(const PlanEvalArguments& args) {
                                  {"success_rate", result.success_rate},
                                  {"ms_per_plan", result.ms_per_plan},
                                  {"returns", result.returns}};
-    write_file_atomically(args.json, json.dump(2) + "\n");
-    std::printf("wrote %s\n", args.json.c_str());
+    write_json_output(args.json, json);
   }
 }
 

@@ -109,8 +109,7 @@ void write_json_record(const std::string& path, const GenerationRecord& record, 
   nlohmann::json json = record.to_json();
   json["outputs"] = outputs;
   if (!scores.is_null()) json["scores"] = scores;
-  write_file_atomically(path, json.dump(2) + "\n");
-  std::printf("wrote %s\n", path.c_str());
+  write_json_output(path, json);
 }
 
 // Samples of several classes: a PNG with a row per class, or a CSV with each sample's class.
