@@ -81,6 +81,12 @@ assert record["outputs"] == ["grid.png", "traj.png"], record
 assert json.load(open("random.json"))["seed"] == int(sys.argv[1])
 PY
 
+# A value that only looks like a number stays the string it was.
+cp -r "$run" 123
+"$DIFFUSE" sample --run 123 "${quick[@]}" --out digits123.png --json digits123.json >/dev/null || fail "sample from a run named 123"
+python3 -c "import json; r = json.load(open('digits123.json')); assert r['run'] == '123' and r['seed'] == 0, r" ||
+  fail "a run named 123 is recorded as the string '123'"
+
 # An image of whole tiles is cut exactly into tiles by default (no tile
 # straddles two digits): the default is the same as --overlap 0.
 "$DIFFUSE" img2img --run "$run" --input "$digits" --strength 0.5 --steps 4 --seed 3 --out default.png --quiet >/dev/null ||

@@ -11,14 +11,15 @@ GenerationRecord::GenerationRecord(const std::string& command) {
 
 GenerationRecord& GenerationRecord::add(const std::string& key, const std::string& value) {
   entries_.emplace_back(key, value);
+  numbers_.push_back(false);
   return *this;
 }
 
 nlohmann::json GenerationRecord::to_json() const {
   nlohmann::json json = nlohmann::json::object();
-  for (const auto& [key, value] : entries_) {
-    const nlohmann::json number = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-    json[key] = number.is_number() ? number : nlohmann::json(value);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const auto& [key, value] = entries_[i];
+    json[key] = numbers_[i] ? nlohmann::json::parse(value) : nlohmann::json(value);
   }
   return json;
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,15 +23,19 @@ class GenerationRecord {
   GenerationRecord& add(const std::string& key, const char* value) { return add(key, std::string(value)); }
   template <typename Number, typename = std::enable_if_t<std::is_arithmetic_v<Number>>>
   GenerationRecord& add(const std::string& key, Number value) {
-    return add(key, nlohmann::json(value).dump());
+    add(key, nlohmann::json(value).dump());
+    numbers_.back() = true;
+    return *this;
   }
 
   const PngText& png_text() const { return entries_; }
-  // Numbers as numbers, the rest as strings.
+  // What was added as a number is a JSON number, the rest strings (a run
+  // named 123 stays "123").
   nlohmann::json to_json() const;
 
  private:
   PngText entries_;
+  std::vector<bool> numbers_;  // whether each entry was added as a number
 };
 
 }  // namespace diffuse::cli
