@@ -73,14 +73,13 @@ MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baselin
   return run_baseline(task, baseline, options, nullptr);
 }
 
-std::vector<std::array<double, 2>> maze_baseline_path(const MazeTask& task, MazeBaseline baseline,
-                                                      const MazeEpisodeOptions& options) {
+MazeEpisode maze_baseline_episode(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options) {
   MazeEpisodeOptions one = options;
   one.episodes = 1;
   one.on_episode = nullptr;
-  std::vector<std::array<double, 2>> path;
-  run_baseline(task, baseline, one, &path);
-  return path;
+  MazeEpisode episode;
+  episode.episode_return = run_baseline(task, baseline, one, &episode.path).returns.front();
+  return episode;
 }
 
 }  // namespace diffuse

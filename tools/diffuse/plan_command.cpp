@@ -1,5 +1,4 @@
 // diffuse plan eval: D4RL's Maze2D on MuJoCo, scored as D4RL scores it.
-#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -67,13 +66,11 @@ void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
   options.seed = args.seed;
   options.replan_each_episode = args.expert_replans;
   const MazeBaseline baseline = maze_baseline_from_string(args.policy);
-  const std::vector<std::array<double, 2>> path = maze_baseline_path(task, baseline, options);
+  const MazeEpisode episode = maze_baseline_episode(task, baseline, options);
+  const std::vector<std::array<double, 2>>& path = episode.path;
   const MazeLayout layout = MazeLayout::parse(task.layout);
   const auto [goal_row, goal_col] = layout.goal();
-  int64_t at_goal = 0;
-  for (size_t k = 1; k < path.size(); ++k) {
-    at_goal += std::hypot(path[k][0] - goal_row, path[k][1] - goal_col) <= 0.5 ? 1 : 0;
-  }
+  const auto at_goal = static_cast<int64_t>(episode.episode_return);  // steps within the goal's reward circle
   const std::string title = task.name + ", " + args.policy + " policy, seed " + std::to_string(args.seed) + ": return " +
                             std::to_string(at_goal);
   GenerationRecord record("plan show");
@@ -95,10 +92,8 @@ void run_plan_eval(const PlanEvalArguments& args) {
   options.replan_each_episode = args.expert_replans;
   std::unique_ptr<ProgressBar> bar;
   if (!args.quiet) {
-    options.on_episode = [&bar](int64_t done, int64_t total) {
-      if (!bar) bar = std::make_unique<ProgressBar>("episodes", total, 0);
-      bar->update(done);
-    };
+    bar = std::make_unique<ProgressBar>("episodes", args.episodes);  // from the start, so its rate is right
+    options.on_episode = [&bar](int64_t done, int64_t) { bar->update(done); };
   }
   const MazeEvaluation result = evaluate_maze_baseline(task, baseline, options);
   if (bar) bar->finish();

@@ -41,9 +41,13 @@ struct MazeEvaluation {
 // from D4RL's reset distribution, on MuJoCo.
 MazeEvaluation evaluate_maze_baseline(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options);
 
-// The positions [x, y] of the first episode evaluate_maze_baseline runs with
-// these options: the reset state, then the state after every step.
-std::vector<std::array<double, 2>> maze_baseline_path(const MazeTask& task, MazeBaseline baseline,
-                                                      const MazeEpisodeOptions& options);
+// The first episode evaluate_maze_baseline runs with these options: its
+// positions [x, y] (the reset state, then the state after every step) and
+// its return.
+struct MazeEpisode {
+  std::vector<std::array<double, 2>> path;
+  double episode_return = 0.0;
+};
+MazeEpisode maze_baseline_episode(const MazeTask& task, MazeBaseline baseline, const MazeEpisodeOptions& options);
 
 }  // namespace diffuse
