@@ -18,8 +18,17 @@ struct Conditioning {
   // [N, ...]: 1 for the real elements of variable-size sets (atoms of a
   // molecule), 0 for padding. Undefined: every element is real.
   torch::Tensor mask;
+  // Elements of x_t given exactly at every noise level, in training and in
+  // sampling: a planner's start and goal (Diffuser's apply_conditioning,
+  // Janner et al. 2022 sec. 3.3, goal-conditioned planning as inpainting).
+  // `known` [N, ...sample shape] is 1 where x_t holds `known_values` (same
+  // shape; in training the batch's own x0), 0 elsewhere. The network sees
+  // them only through x_t; the training loss leaves them out.
+  torch::Tensor known, known_values;
 
-  bool empty() const { return !class_labels.defined() && !mask.defined(); }
+  bool empty() const { return !class_labels.defined() && !mask.defined() && !known.defined(); }
+  // x with the known elements set to their values (x itself without `known`).
+  torch::Tensor impose_known(const torch::Tensor& x) const;
   // Rows begin..end-1 of every field.
   Conditioning slice(int64_t begin, int64_t end) const;
   Conditioning to(const torch::Device& device) const;

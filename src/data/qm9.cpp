@@ -103,7 +103,9 @@ Qm9Dataset::Qm9Dataset(const std::string& spec, bool no_hydrogens, std::uint64_t
 
 Batch Qm9Dataset::get_batch(const std::vector<int64_t>& indices) const {
   const torch::Tensor index = torch::tensor(indices, torch::kLong);
-  return Batch{x0_.index_select(0, index), Conditioning{torch::Tensor(), mask_.index_select(0, index)}};
+  Batch batch{x0_.index_select(0, index), {}};
+  batch.conditioning.mask = mask_.index_select(0, index);
+  return batch;
 }
 
 }  // namespace diffuse

@@ -31,7 +31,9 @@ Batch MoleculeEncoding::encode(const std::vector<Molecule>& molecules) const {
       m[i][a] = 1.0f;
     }
   }
-  return Batch{x0, Conditioning{torch::Tensor(), mask}};
+  Batch batch{x0, {}};
+  batch.conditioning.mask = mask;
+  return batch;
 }
 
 std::vector<Molecule> MoleculeEncoding::decode(const torch::Tensor& samples, const torch::Tensor& sample_mask) const {

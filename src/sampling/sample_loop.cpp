@@ -38,10 +38,12 @@ torch::Tensor reverse_process(const Denoiser& denoiser, Sampler& sampler, torch:
   // On the data's own space (NoiseNetwork::project) from the start; after a
   // step only the injected noise can leave it, so projecting the new state
   // is drawing that noise on the space.
-  x = network.project(x, options.conditioning);
+  // Known elements (a planner's start and goal) are clean in every state the network sees, as in training.
+  x = options.conditioning.impose_known(network.project(x, options.conditioning));
   for (size_t i = 0; i < timesteps.size(); ++i) {
     const EpsilonAndX0 prediction = denoiser.predict(x, timesteps[i], options.conditioning);
-    x = network.project(sampler.step(prediction, i, x, noise).prev, options.conditioning);
+    x = options.conditioning.impose_known(
+        network.project(sampler.step(prediction, i, x, noise).prev, options.conditioning));
     for (const SamplingHook& hook : options.hooks) x = hook(i, sampler.state_timestep(i), x, noise);
     check(torch::isfinite(x).all().item<bool>(), "sampling produced NaN or Inf at timestep " +
                                                      std::to_string(timesteps[i]) + ": the model or its settings are broken");
@@ -75,6 +77,13 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
     check(options.mask.dim() >= 1 && options.mask.size(0) == options.num_samples,
           "sampling: expected one mask row per sample");
   }
+  if (options.known.defined()) {
+    std::vector<int64_t> expected{options.num_samples};
+    expected.insert(expected.end(), shape.begin(), shape.end());
+    check(options.known.sizes() == expected && options.known_values.defined() &&
+              options.known_values.sizes() == expected,
+          "sampling: known elements need a mask and values shaped [num_samples, ...sample shape]");
+  }
   const torch::Device device = device_of(denoiser.network());  // noise is drawn on the CPU, the network runs here
   std::vector<torch::Tensor> batches;
   std::vector<torch::Tensor> frames;
@@ -86,6 +95,10 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
     ReverseOptions reverse;
     if (options.class_labels.defined()) reverse.conditioning.class_labels = options.class_labels.slice(0, first, first + count).to(device);
     if (options.mask.defined()) reverse.conditioning.mask = options.mask.slice(0, first, first + count).to(device);
+    if (options.known.defined()) {
+      reverse.conditioning.known = options.known.slice(0, first, first + count).to(device);
+      reverse.conditioning.known_values = options.known_values.slice(0, first, first + count).to(device);
+    }
     torch::Tensor x = denoiser.network().project(sampler.initial_sample(shape, noise).to(device), reverse.conditioning);
     reverse.hooks = options.hooks;
     const bool record = b == 0 && !keep.empty();

@@ -84,22 +84,31 @@ TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& sch
   const torch::Tensor eps = network.project(draws.eps.to(x0.options()), conditioning);
   const torch::Tensor a = schedule.sqrt_alpha_bar(t, x0);
   const torch::Tensor s = schedule.sqrt_one_minus_alpha_bar(t, x0);
+  torch::Tensor x_t = a * x0 + s * eps;
+  torch::Tensor known;
+  if (batch.conditioning.known.defined()) {  // Diffuser's apply_conditioning: given elements stay clean in x_t
+    known = batch.conditioning.known.to(x0.options());
+    check(known.sizes() == x0.sizes(), "training: the batch's known-element mask " + c10::str(known.sizes()) +
+                                           " is not shaped like its samples " + c10::str(x0.sizes()));
+    x_t = known * x0 + (1.0 - known) * x_t;
+  }
   torch::Tensor output;
   {
     const AutocastGuard autocast(options.precision, device);
-    output = network.forward(a * x0 + s * eps, t, conditioning);
+    output = network.forward(x_t, t, conditioning);
   }
   // L_simple (Ho et al. eq. 14), or its x0 / v analogue, in x0's precision whatever the network ran in.
   const torch::Tensor error = output.to(x0.scalar_type()) - training_target(options.prediction, x0, eps, a, s);
-  torch::Tensor loss;
-  if (conditioning.mask.defined()) {  // the mean over real elements only: padding carries no loss
-    torch::Tensor weight = conditioning.mask.to(x0.options());
+  // The mean over the elements to be generated: padding and known elements carry no loss.
+  torch::Tensor weight;
+  if (conditioning.mask.defined()) {
+    weight = conditioning.mask.to(x0.options());
     while (weight.dim() < x0.dim()) weight = weight.unsqueeze(-1);
     weight = weight.expand_as(x0);
-    loss = (error.square() * weight).sum() / weight.sum().clamp_min(1.0);
-  } else {
-    loss = error.square().mean();
   }
+  if (known.defined()) weight = weight.defined() ? weight * (1.0 - known) : 1.0 - known;
+  const torch::Tensor loss =
+      weight.defined() ? (error.square() * weight).sum() / weight.sum().clamp_min(1.0) : error.square().mean();
 
   optimizer.zero_grad();
   loss.backward();

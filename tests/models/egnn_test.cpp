@@ -52,7 +52,9 @@ torch::Tensor random_orthogonal(bool reflection) {
 
 torch::Tensor run(Egnn& network, const Inputs& in) {
   torch::NoGradGuard no_grad;
-  return network.forward(in.x, in.t, Conditioning{torch::Tensor(), in.mask});
+  Conditioning conditioning;
+  conditioning.mask = in.mask;
+  return network.forward(in.x, in.t, conditioning);
 }
 
 void expect_equivariant(bool reflection) {

@@ -31,6 +31,10 @@ struct GenerateOptions {
   // Which elements of each sample are real, [num_samples, ...] (undefined:
   // all): the atoms of molecules of different sizes (Conditioning::mask).
   torch::Tensor mask;
+  // Elements held at given values in every state, [num_samples, ...sample
+  // shape] each (undefined: none): a planner's start and goal for a network
+  // trained with them (Conditioning::known).
+  torch::Tensor known, known_values;
   std::vector<SamplingHook> hooks;  // applied in order after every step
   // Frames of the reverse process to keep for the first `trajectory_samples`
   // samples (0: none). Frames are evenly spaced over the steps and include
