@@ -4,6 +4,7 @@
 
 #include "diffuse/models/egnn.h"
 #include "diffuse/models/mlp.h"
+#include "diffuse/models/temporal_unet.h"
 #include "diffuse/models/unet.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/json_field.h"
@@ -34,6 +35,7 @@ const std::vector<NetworkKind>& network_kinds() {
       {"unet", "the U-Net of Ho et al. 2020 for images", parse<UNetConfig>},
       {"mlp", "a time-conditioned residual MLP for points and vectors", parse<MlpConfig>},
       {"egnn", "the E(n)-equivariant graph network of EDM for 3-D molecules", parse<EgnnConfig>},
+      {"temporal_unet", "the temporal U-Net of Diffuser for trajectories (planning)", parse<TemporalUNetConfig>},
   };
   return kinds;
 }
