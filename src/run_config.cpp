@@ -54,6 +54,7 @@ void RunConfig::validate() const {
           "config: model.num_timesteps (" + std::to_string(egnn->num_timesteps) + ") must equal schedule.num_timesteps (" +
               std::to_string(schedule.num_timesteps) + ")");
   }
+  if (!data.trajectory_limits.empty()) data.trajectory_limits.check_valid(data.trajectory_limits.minimum.size());
   for (int64_t count : data.atom_count_histogram) {
     check(count >= 0, "config: data.atom_count_histogram holds a negative count");
   }
@@ -89,6 +90,9 @@ nlohmann::json data_to_json(const DataConfig& d) {
   if (d.no_hydrogens || !d.atom_count_histogram.empty()) {
     j["no_hydrogens"] = d.no_hydrogens;
     j["atom_count_histogram"] = d.atom_count_histogram;
+  }
+  if (!d.trajectory_limits.empty()) {
+    j["trajectory_limits"] = {{"minimum", d.trajectory_limits.minimum}, {"maximum", d.trajectory_limits.maximum}};
   }
   return j;
 }
@@ -131,7 +135,8 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.prediction = prediction_from_string(json_field(j, "prediction", std::string("eps")));
     if (j.contains("data")) {
       const auto& d = j.at("data");
-      reject_unknown_keys(d, {"spec", "random_flip", "conditional", "class_names", "no_hydrogens", "atom_count_histogram"},
+      reject_unknown_keys(d, {"spec", "random_flip", "conditional", "class_names", "no_hydrogens", "atom_count_histogram",
+                              "trajectory_limits"},
                           "data");
       c.data.spec = json_field(d, "spec", c.data.spec);
       c.data.random_flip = json_field(d, "random_flip", c.data.random_flip);
@@ -139,6 +144,12 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
       c.data.class_names = json_field(d, "class_names", c.data.class_names);
       c.data.no_hydrogens = json_field(d, "no_hydrogens", c.data.no_hydrogens);
       c.data.atom_count_histogram = json_field(d, "atom_count_histogram", c.data.atom_count_histogram);
+      if (d.contains("trajectory_limits")) {
+        const auto& limits = d.at("trajectory_limits");
+        reject_unknown_keys(limits, {"minimum", "maximum"}, "data.trajectory_limits");
+        c.data.trajectory_limits.minimum = json_field(limits, "minimum", std::vector<double>());
+        c.data.trajectory_limits.maximum = json_field(limits, "maximum", std::vector<double>());
+      }
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "diffuse/models/network_config.h"
+#include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/precision.h"
 #include "diffuse/prediction.h"
 #include "diffuse/schedule.h"
@@ -26,6 +27,10 @@ struct DataConfig {
   // starts; sampling draws molecule sizes from it (EDM).
   bool no_hydrogens = false;
   std::vector<int64_t> atom_count_histogram;
+  // Trajectories (maze2d:FILE): the normalisation of each column, filled
+  // from the data when a run starts; planning normalises starts and goals
+  // and reads plans back with it.
+  TrajectoryLimits trajectory_limits;
 };
 
 // What training does after `max_bad_steps` consecutive steps whose loss or

@@ -16,7 +16,8 @@ namespace diffuse {
 namespace {
 
 constexpr const char* kFashionMnistDebianDir = "/usr/share/datasets/fashion-mnist";
-constexpr const char* kSpecHelp = "expected mnist[:DIR], fashion-mnist[:DIR], images:DIR, toy2d:NAME or qm9[:DIR]";
+constexpr const char* kSpecHelp =
+    "expected mnist[:DIR], fashion-mnist[:DIR], images:DIR, toy2d:NAME, qm9[:DIR] or maze2d:FILE";
 
 std::string default_data_root() {
   const char* root = std::getenv("DIFFUSE_DATA");
@@ -50,7 +51,7 @@ DataSpec parse_data_spec(const std::string& spec) {
   const auto colon = spec.find(':');
   DataSpec parsed{spec.substr(0, colon), colon == std::string::npos ? "" : spec.substr(colon + 1)};
   if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist" || parsed.kind == "qm9") return parsed;
-  if (parsed.kind == "images" || parsed.kind == "toy2d") {
+  if (parsed.kind == "images" || parsed.kind == "toy2d" || parsed.kind == "maze2d") {
     check(!parsed.argument.empty(), "data spec '" + spec + "' needs an argument after ':' (" + kSpecHelp + ")");
     return parsed;
   }
@@ -79,11 +80,17 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ImageFormat
 
 bool is_molecule_data(const std::string& spec) { return parse_data_spec(spec).kind == "qm9"; }
 
+bool is_trajectory_data(const std::string& spec) { return parse_data_spec(spec).kind == "maze2d"; }
+
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOptions& options) {
   const ImageFormat& format = options.image;
   const DataSpec parsed = parse_data_spec(spec);
   if (parsed.kind == "qm9") return std::make_unique<Qm9Dataset>(spec, options.no_hydrogens);
   check(!options.no_hydrogens, "data '" + spec + "': --no-hydrogens applies to molecules (qm9) only");
+  if (parsed.kind == "maze2d") {
+    check(options.horizon >= 2, "data '" + spec + "': trajectories need a model of trajectories (a maze2d preset)");
+    return std::make_unique<MazeTrajectoryDataset>(parsed.argument, options.horizon, options.trajectory_limits);
+  }
   if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, parsed, format);
   if (parsed.kind == "images") {
     check(format.channels == 1 || format.channels == 3, "data '" + spec + "': images are read with 1 or 3 channels");

@@ -1,5 +1,6 @@
 #include "diffuse/training/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,8 @@
 #include "diffuse/io/safetensors.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/models/network_registry.h"
+#include "diffuse/planning/maze.h"
+#include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/training/optimizer_state.h"
@@ -102,6 +105,8 @@ void Trainer::open_data() {
   DatasetOptions options;
   options.image = format;
   options.no_hydrogens = config_.data.no_hydrogens;
+  if (is_trajectory_data(config_.data.spec) && model_shape.size() == 2) options.horizon = model_shape[0];
+  options.trajectory_limits = config_.data.trajectory_limits;  // a resumed run's own; empty: from the data
   dataset_ = open_dataset(config_.data.spec, options);
   check(dataset_->sample_shape() == model_shape,
         "data '" + config_.data.spec + "' holds samples of shape " + shape_text(dataset_->sample_shape()) +
@@ -110,7 +115,17 @@ void Trainer::open_data() {
              : is_molecule_data(config_.data.spec)
                  ? " (for molecules the preset and --no-hydrogens go together: qm9-small with --no-hydrogens, "
                    "qm9-edm without)"
-                 : " (for 2-D points use a point model such as the toy2d preset)"));
+             : is_trajectory_data(config_.data.spec) ? " (for trajectories use a maze2d preset)"
+                                                     : " (for 2-D points use a point model such as the toy2d preset)"));
+  if (const auto* trajectories = dynamic_cast<const MazeTrajectoryDataset*>(dataset_.get())) {
+    // A new run records the normalisation its planner will need.
+    config_.data.trajectory_limits = trajectories->limits();
+    const std::vector<std::string> mazes = maze_task_names();
+    const std::string& preset = config_.preset;
+    check(std::find(mazes.begin(), mazes.end(), preset) == mazes.end() || preset == trajectories->env(),
+          "data '" + config_.data.spec + "' holds " + trajectories->env() + " trajectories, but the preset is " + preset +
+              ": give --preset " + trajectories->env());
+  }
   if (const auto* molecules = dynamic_cast<const Qm9Dataset*>(dataset_.get())) {
     // A new run records its molecule sizes; a resumed one must find the same.
     if (config_.data.atom_count_histogram.empty()) config_.data.atom_count_histogram = molecules->atom_count_histogram();
@@ -154,13 +169,13 @@ Trainer Trainer::create(const RunConfig& config, const std::string& run_director
 Trainer Trainer::create_in(const RunConfig& config, const RunDirectory& run, torch::Device device) {
   prepare_for_writing(run);
   Trainer trainer(config, run, device);
-  if (!trainer.dataset_->is_image()) {
-    trainer.config_.sampling.clip_x0 = false;  // only pixels have a known range
-    trainer.config_.data.random_flip = false;
-  }
+  if (!trainer.dataset_->bounded()) trainer.config_.sampling.clip_x0 = false;  // no known range to clip to
+  if (!trainer.dataset_->is_image()) trainer.config_.data.random_flip = false;
   // Molecules are looked at through `diffuse sample` and `diffuse molecules
   // eval`; the preview grids are pictures of images and points.
-  if (is_molecule_data(config.data.spec)) trainer.config_.training.sample_every = 0;
+  if (is_molecule_data(config.data.spec) || is_trajectory_data(config.data.spec)) {
+    trainer.config_.training.sample_every = 0;
+  }
   run.write_config(trainer.config_);
   std::error_code error;
   std::filesystem::remove(run.metrics_path(), error);  // a fresh run starts a fresh log

@@ -2,6 +2,7 @@
 # diffuse plan eval on D4RL's mazes (MuJoCo): the JSON a user scripts against,
 # and clear errors for what is not a maze or a policy.
 set -euo pipefail
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 source "$(dirname "$0")/cli_test_lib.sh"
 
 "$DIFFUSE" plan eval --env maze2d-umaze --policy expert --episodes 5 --seed 3 --json expert.json --quiet > expert.txt ||
@@ -44,6 +45,46 @@ expect_error "plan show without a picture name" "--out episode.txt: expected a .
 expect_error "unknown maze" "unknown environment 'maze2d-open': expected maze2d-umaze, maze2d-medium, maze2d-large" \
   plan eval --env maze2d-open --policy random
 expect_error "unknown policy" "unknown policy 'greedy': expected random or expert" plan eval --policy greedy
-expect_error "no policy" "give --policy random or --policy expert" plan eval --env maze2d-umaze
+expect_error "no policy" "give either --run RUN (a trained planner) or --policy random|expert" plan eval --env maze2d-umaze
+expect_error "two policies" "give either --run RUN" plan eval --policy random --run somewhere
+expect_error "planner options on a baseline" "apply to a trained planner" plan eval --policy expert --steps 5
+
+# A planner trained (briefly) on collected umaze data: plans, scores and pictures.
+"$DIFFUSE" plan collect --env maze2d-umaze --steps 20000 --seed 4 --out umaze.safetensors --quiet >/dev/null ||
+  fail "plan collect umaze"
+"$DIFFUSE" train --data maze2d:umaze.safetensors --out planner --steps 2 --batch-size 4 --quiet > train.txt ||
+  { fail "train a planner"; cat train.txt; }
+python3 - <<'PY' || fail "the planner's config"
+import json
+c = json.load(open("planner/config.json"))
+assert c["preset"] == "maze2d-umaze" and c["model"]["type"] == "temporal_unet" and c["model"]["horizon"] == 128, c
+limits = c["data"]["trajectory_limits"]
+assert len(limits["minimum"]) == 6 and all(lo < hi for lo, hi in zip(limits["minimum"], limits["maximum"])), limits
+assert c["prediction"] == "x0" and c["sampling"]["clip_x0"] is True, c
+PY
+"$DIFFUSE" plan eval --env maze2d-umaze --run planner --sampler ddim --steps 4 --episodes 2 --seed 1 --json planner.json \
+  --quiet > planner.txt || { fail "plan eval with a planner"; cat planner.txt; }
+grep -q "ms per plan" planner.txt || { fail "plan eval prints the time per plan"; cat planner.txt; }
+python3 - <<'PY' || fail "the planner's JSON"
+import json
+r = json.load(open("planner.json"))
+for key in ("mean_return", "normalized_score", "success_rate", "ms_per_plan"):
+    assert isinstance(r[key], (int, float)), (key, r)
+assert r["episodes"] == 2 and r["sampler"] == "ddim" and r["steps"] == 4 and r["ms_per_plan"] > 0, r
+PY
+"$DIFFUSE" plan eval --run planner --goal random --replan-every 50 --sampler ddim --steps 2 --episodes 1 --quiet \
+  > multi.txt || { fail "plan eval with random goals and replanning"; cat multi.txt; }
+grep -q "with random goals" multi.txt || { fail "plan eval says the goals are random"; cat multi.txt; }
+"$DIFFUSE" plan show --run planner --sampler ddim --steps 4 --seed 2 --out plan.png > show_plan.txt ||
+  { fail "plan show with a planner"; cat show_plan.txt; }
+grep -q "wrote plan.png (300 steps, return " show_plan.txt || { fail "plan show draws the planner's episode"; cat show_plan.txt; }
+expect_error "planner in another maze" "plans in maze2d-umaze, not in maze2d-large" plan eval --env maze2d-large --run planner
+expect_error "more steps than T" "exceeds the model's 64 diffusion steps" plan eval --run planner --steps 65
+expect_error "a planner of molecules" "planning needs a Maze2D trajectory model" \
+  plan eval --run "$source_dir/models/qm9-small" --episodes 1
+expect_error "the wrong maze's data" "holds maze2d-umaze trajectories, but the preset is maze2d-large" \
+  train --data maze2d:umaze.safetensors --preset maze2d-large --out large_run --steps 1
+printf 'not a dataset' > broken.safetensors
+expect_error "a corrupt dataset" "broken.safetensors" train --data maze2d:broken.safetensors --preset maze2d-umaze --out broken_run
 expect_error "unwritable json" "--json /proc/p.json: cannot write to /proc" plan eval --policy random --json /proc/p.json
 finish planning

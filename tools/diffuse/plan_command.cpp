@@ -1,4 +1,5 @@
 // diffuse plan eval: D4RL's Maze2D on MuJoCo, scored as D4RL scores it.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -8,6 +9,7 @@
 #include "common_options.h"
 #include "option_checks.h"
 #include "diffuse/io/atomic_file.h"
+#include "diffuse/planning/diffuser_planner.h"
 #include "diffuse/planning/maze.h"
 #include "diffuse/planning/maze_dataset.h"
 #include "diffuse/planning/maze_episodes.h"
@@ -23,11 +25,77 @@ namespace diffuse::cli {
 namespace {
 
 struct PlanEvalArguments {
-  std::string env = "maze2d-umaze", policy, json;
-  int64_t episodes = 100;
+  std::string env = "maze2d-umaze", policy, run, json, goal = "fixed", sampler = "ddpm";
+  int64_t episodes = 100, steps = 0, replan_every = 0;
   std::uint64_t seed = 0;
   bool expert_replans = false, quiet = false;
 };
+
+// The policy the arguments name: a trained planner (--run) or a baseline (--policy).
+struct ChosenPolicy {
+  std::string name;  // "random", "expert" or the run's directory
+  std::unique_ptr<DiffuserPlanner> planner;
+  std::unique_ptr<DiffuserPolicy> diffuser;
+};
+
+ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, int64_t trajectory_frames) {
+  check(args.run.empty() != args.policy.empty(), "give either --run RUN (a trained planner) or --policy random|expert");
+  ChosenPolicy chosen;
+  if (!args.policy.empty()) {
+    maze_baseline_from_string(args.policy);  // an unknown name is an error before any work
+    check(args.sampler == "ddpm" && args.steps == 0 && args.replan_every == 0,
+          "--sampler, --steps and --replan-every apply to a trained planner (--run)");
+    chosen.name = args.policy;
+    return chosen;
+  }
+  TrainedModel model = load_trained_model(args.run);
+  // A planner learnt one maze's corridors: refuse it in another maze.
+  const std::vector<std::string> mazes = maze_task_names();
+  const std::string& preset = model.config.preset;
+  check(std::find(mazes.begin(), mazes.end(), preset) == mazes.end() || preset == task.name,
+        args.run + " plans in " + preset + ", not in " + task.name + ": give --env " + preset);
+  PlannerOptions options;
+  options.sampler = args.sampler;
+  options.steps = args.steps;
+  options.seed = args.seed;
+  options.trajectory_frames = trajectory_frames;
+  chosen.name = args.run;
+  chosen.planner = std::make_unique<DiffuserPlanner>(std::move(model), options);
+  chosen.diffuser = std::make_unique<DiffuserPolicy>(*chosen.planner, args.replan_every);
+  return chosen;
+}
+
+MazeEpisodeOptions episode_options(const PlanEvalArguments& args) {
+  check(args.goal == "fixed" || args.goal == "random", "--goal must be fixed (D4RL's goal) or random (Multi2D)");
+  MazeEpisodeOptions options;
+  options.episodes = args.episodes;
+  options.seed = args.seed;
+  options.replan_each_episode = args.expert_replans;
+  options.random_goal = args.goal == "random";
+  return options;
+}
+
+// The options of plan eval and plan show that choose the policy and the episodes.
+void add_policy_options(CLI::App& command, PlanEvalArguments& args) {
+  command.add_option("--env", args.env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
+  command.add_option("--run", args.run, "a trained planner: a run directory of a maze2d preset (e.g. models/maze2d-umaze)");
+  command.add_option("--policy", args.policy, "instead of --run: random (D4RL's 0) or expert (its waypoint "
+                                              "controller, D4RL's 100)");
+  command.add_option("--goal", args.goal, "fixed (D4RL's goal) or random (a new goal each episode: Multi2D)")
+      ->capture_default_str();
+  command.add_option("--sampler", args.sampler, "planner: the sampler")->check(CLI::IsMember(sampler_names()))
+      ->capture_default_str();
+  command.add_option("--steps", args.steps, "planner: sampling steps (0: the model's T, as Diffuser)")
+      ->check(whole_number_in(0, 100000))
+      ->capture_default_str();
+  command.add_option("--replan-every", args.replan_every, "planner: plan again every N steps (0: plan once per episode, "
+                                                          "as Diffuser does in Maze2D)")
+      ->check(whole_number_in(0, 100000))
+      ->capture_default_str();
+  command.add_flag("--expert-replans", args.expert_replans,
+                   "expert: plan the path again at every episode's start (D4RL's reference expert, the default, keeps "
+                   "the first episode's path: docs/planning.md)");
+}
 
 struct PlanCollectArguments {
   std::string env = "maze2d-umaze", out;
@@ -58,55 +126,88 @@ void run_plan_collect(const PlanCollectArguments& args) {
               static_cast<long long>(dataset.goal_reached.sum().item<int64_t>()));
 }
 
+std::vector<std::array<double, 2>> positions(const torch::Tensor& observations) {
+  std::vector<std::array<double, 2>> points;
+  const auto rows = observations.accessor<double, 2>();
+  for (int64_t k = 0; k < observations.size(0); ++k) points.push_back({rows[k][0], rows[k][1]});
+  return points;
+}
+
+// The executed episode over the plan, and below it the plan being denoised.
+Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const MazePlan& plan,
+                    const std::string& title) {
+  const Canvas top = draw_maze_path(layout, episode.path, episode.goal, title, positions(plan.observations));
+  const int64_t frames = plan.denoising.size(0);
+  std::vector<std::vector<std::array<double, 2>>> stages;
+  std::vector<std::string> labels;
+  for (int64_t f = 0; f < frames; ++f) {
+    stages.push_back(positions(plan.denoising[f]));
+    labels.push_back(f == 0 ? "noise" : f + 1 == frames ? "plan" : std::to_string(f) + "/" + std::to_string(frames - 1));
+  }
+  const Canvas strip = draw_plan_denoising(layout, stages, labels, episode.goal);
+  Canvas canvas(std::max(top.width(), strip.width()), top.height() + strip.height(), {255, 255, 255});
+  canvas.blit(top, 0, 0);
+  canvas.blit(strip, 0, top.height());
+  return canvas;
+}
+
 void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
   check_png_destination(out, "--out");
   const MazeTask& task = maze_task(args.env);
-  check(!args.policy.empty(), "give --policy random or --policy expert");
-  MazeEpisodeOptions options;
-  options.seed = args.seed;
-  options.replan_each_episode = args.expert_replans;
-  const MazeBaseline baseline = maze_baseline_from_string(args.policy);
-  const MazeEpisode episode = maze_baseline_episode(task, baseline, options);
-  const std::vector<std::array<double, 2>>& path = episode.path;
+  MazeEpisodeOptions options = episode_options(args);
+  options.episodes = 1;
+  ChosenPolicy chosen = choose_policy(args, task, 7);
+  MazeEpisode episode;
+  if (chosen.diffuser) {
+    evaluate_maze_policy(task, *chosen.diffuser, options, &episode);
+  } else {
+    episode = maze_baseline_episode(task, maze_baseline_from_string(args.policy), options);
+  }
   const MazeLayout layout = MazeLayout::parse(task.layout);
-  const auto [goal_row, goal_col] = layout.goal();
   const auto at_goal = static_cast<int64_t>(episode.episode_return);  // steps within the goal's reward circle
-  const std::string title = task.name + ", " + args.policy + " policy, seed " + std::to_string(args.seed) + ": return " +
+  const std::string who = chosen.diffuser ? "planner" : args.policy + " policy";
+  const std::string title = task.name + ", " + who + ", seed " + std::to_string(args.seed) + ": return " +
                             std::to_string(at_goal);
   GenerationRecord record("plan show");
-  record.add("env", task.name).add("policy", args.policy).add("seed", args.seed).add("return", at_goal);
-  save_png(out, draw_maze_path(layout, path, {static_cast<double>(goal_row), static_cast<double>(goal_col)}, title),
-           record.png_text());
-  std::printf("wrote %s (%zu steps, return %lld)\n", out.c_str(), path.size() - 1, static_cast<long long>(at_goal));
+  record.add("env", task.name).add("policy", chosen.name).add("seed", args.seed).add("goal", args.goal);
+  if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps());
+  record.add("return", at_goal);
+  const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), title)
+                                         : draw_maze_path(layout, episode.path, episode.goal, title);
+  save_png(out, picture, record.png_text());
+  std::printf("wrote %s (%zu steps, return %lld)\n", out.c_str(), episode.path.size() - 1,
+              static_cast<long long>(at_goal));
 }
 
 void run_plan_eval(const PlanEvalArguments& args) {
   if (!args.json.empty()) check_file_destination(args.json, "--json");
   const MazeTask& task = maze_task(args.env);
-  check(!args.policy.empty(), "give --policy random or --policy expert (planning with a trained --run comes with "
-                              "the maze presets)");
-  const MazeBaseline baseline = maze_baseline_from_string(args.policy);
-  MazeEpisodeOptions options;
-  options.episodes = args.episodes;
-  options.seed = args.seed;
-  options.replan_each_episode = args.expert_replans;
+  MazeEpisodeOptions options = episode_options(args);
+  ChosenPolicy chosen = choose_policy(args, task, 0);
   std::unique_ptr<ProgressBar> bar;
   if (!args.quiet) {
     bar = std::make_unique<ProgressBar>("episodes", args.episodes);  // from the start, so its rate is right
     options.on_episode = [&bar](int64_t done, int64_t) { bar->update(done); };
   }
-  const MazeEvaluation result = evaluate_maze_baseline(task, baseline, options);
+  const MazeEvaluation result = chosen.diffuser ? evaluate_maze_policy(task, *chosen.diffuser, options)
+                                                : evaluate_maze_baseline(task, maze_baseline_from_string(args.policy), options);
   if (bar) bar->finish();
-  std::printf("%s, %s policy, %lld episodes of %lld steps (seed %llu)\n", task.name.c_str(), args.policy.c_str(),
+  std::printf("%s%s, %s, %lld episodes of %lld steps (seed %llu)\n", task.name.c_str(),
+              options.random_goal ? " with random goals" : "", chosen.diffuser ? ("planner " + args.run).c_str() : (args.policy + " policy").c_str(),
               static_cast<long long>(args.episodes), static_cast<long long>(task.episode_steps),
               static_cast<unsigned long long>(args.seed));
   std::printf("mean return       %8.2f +- %.2f  (D4RL's references: random %.2f, expert %.2f)\n", result.mean_return,
               result.standard_error, task.ref_min_score, task.ref_max_score);
   std::printf("normalized score  %8.1f +- %.1f\n", result.normalized_score, result.normalized_standard_error);
   std::printf("success rate      %8.2f\n", result.success_rate);
+  if (chosen.diffuser) {
+    std::printf("ms per plan       %8.1f  (%s, %lld steps, horizon %lld)\n", result.ms_per_plan, args.sampler.c_str(),
+                static_cast<long long>(chosen.planner->steps()), static_cast<long long>(chosen.planner->horizon()));
+  }
   if (!args.json.empty()) {
-    const nlohmann::json json = {{"env", task.name},
-                                 {"policy", args.policy},
+    nlohmann::json json = {{"env", task.name},
+                                 {"policy", chosen.name},
+                                 {"goal", args.goal},
                                  {"episodes", args.episodes},
                                  {"seed", args.seed},
                                  {"mean_return", result.mean_return},
@@ -116,6 +217,11 @@ void run_plan_eval(const PlanEvalArguments& args) {
                                  {"success_rate", result.success_rate},
                                  {"ms_per_plan", result.ms_per_plan},
                                  {"returns", result.returns}};
+    if (chosen.diffuser) {
+      json["sampler"] = args.sampler;
+      json["steps"] = chosen.planner->steps();
+      json["replan_every"] = args.replan_every;
+    }
     write_json_output(args.json, json);
   }
 }
@@ -128,14 +234,10 @@ std::vector<Command> add_plan_commands(CLI::App& app) {
   auto args = std::make_shared<PlanEvalArguments>();
   CLI::App* eval = plan->add_subcommand("eval", "Episodes of a policy in a maze: mean return, D4RL's normalised "
                                                 "score, success rate");
-  eval->add_option("--env", args->env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
-  eval->add_option("--policy", args->policy, "random (D4RL's 0) or expert (its waypoint controller, D4RL's 100)");
+  add_policy_options(*eval, *args);
   eval->add_option("--episodes", args->episodes, "episodes to run")->check(whole_number_in(1, 100000))->capture_default_str();
   add_seed_option(*eval, args->seed, "seed of the resets and the policy");
   eval->add_option("--json", args->json, "also write the numbers (and each episode's return) to this JSON file");
-  eval->add_flag("--expert-replans", args->expert_replans,
-                 "expert: plan the path again at every episode's start (D4RL's reference expert, the default, keeps "
-                 "the first episode's path: docs/planning.md)");
   eval->add_flag("--quiet", args->quiet, "no progress bar");
   auto collect_args = std::make_shared<PlanCollectArguments>();
   CLI::App* collect = plan->add_subcommand("collect", "A Maze2D dataset as D4RL makes it: its waypoint controller "
@@ -155,11 +257,10 @@ std::vector<Command> add_plan_commands(CLI::App& app) {
   auto show_args = std::make_shared<PlanEvalArguments>();
   auto show_out = std::make_shared<std::string>();
   CLI::App* show = plan->add_subcommand("show", "A picture of one episode: the maze, the path from start to end, "
-                                                "the goal and its reward circle");
-  show->add_option("--env", show_args->env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
-  show->add_option("--policy", show_args->policy, "random or expert")->required();
+                                                "the goal and its reward circle; for a planner also its plan and the "
+                                                "plan being denoised");
+  add_policy_options(*show, *show_args);
   add_seed_option(*show, show_args->seed, "seed of the reset and the policy (the first episode of plan eval's)");
-  show->add_flag("--expert-replans", show_args->expert_replans, "expert: plan at the episode's start (as plan eval)");
   show->add_option("--out", *show_out, "the picture (.png)")->required();
   return {Command{eval, [args]() { run_plan_eval(*args); }},
           Command{show, [show_args, show_out]() { run_plan_show(*show_args, *show_out); }},

@@ -15,6 +15,7 @@
 #include "diffuse/io/run_directory.h"
 #include "diffuse/models/egnn.h"
 #include "diffuse/models/unet.h"
+#include "diffuse/planning/maze_dataset.h"
 #include "diffuse/training/trainer.h"
 #include "diffuse/util/error.h"
 #include "diffuse/util/progress.h"
@@ -73,6 +74,13 @@ void apply_flags(RunConfig& config, const TrainArguments& args) {
         "--no-hydrogens applies to molecules (--data qm9[:DIR])");
 }
 
+// The preset a run on `data` starts from unless --preset names one: the
+// maze's own for trajectories, toy2d for points, mnist-small for images.
+std::string default_preset(const std::string& data) {
+  if (is_trajectory_data(data)) return load_maze_dataset(parse_data_spec(data).argument).env;
+  return is_point_data(data) ? "toy2d" : "mnist-small";
+}
+
 // The configuration of a new run: a config file or a preset, then the flags on top.
 RunConfig build_config(const TrainArguments& args) {
   RunConfig config;
@@ -80,7 +88,7 @@ RunConfig build_config(const TrainArguments& args) {
     config = read_run_config(args.config_file);
   } else {
     check(!args.data.empty(), "--data is required for a new run (e.g. --data fashion-mnist or --data toy2d:swissroll)");
-    config = preset_config(!args.preset.empty() ? args.preset : is_point_data(args.data) ? "toy2d" : "mnist-small");
+    config = preset_config(!args.preset.empty() ? args.preset : default_preset(args.data));
   }
   apply_flags(config, args);
   config.training.preview_steps = std::min(config.training.preview_steps, config.schedule.num_timesteps);
@@ -188,9 +196,12 @@ Command add_train_command(CLI::App& app) {
   args->parser = command;
   command->footer(preset_defaults_table());
   command->add_option("--data", args->data,
-                      "mnist[:DIR], fashion-mnist[:DIR], images:DIR or toy2d:{swissroll,moons,8gaussians,checkerboard}");
+                      "mnist[:DIR], fashion-mnist[:DIR], images:DIR, toy2d:{swissroll,moons,8gaussians,checkerboard}, "
+                      "qm9[:DIR] or maze2d:FILE (a plan collect dataset)");
   command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
-  command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for toy2d)");
+  command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for "
+                                                "toy2d), qm9-small, qm9-edm, maze2d-umaze|medium|large (default: the "
+                                                "dataset's maze)");
   command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
   command->add_option("--steps", args->steps, "total training steps (default: the preset's, below)")->check(positive());
   command->add_option("--batch-size", args->batch_size, "samples per step (default: the preset's)")->check(positive());

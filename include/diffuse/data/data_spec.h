@@ -4,6 +4,7 @@
 #include <string>
 
 #include "diffuse/data/dataset.h"
+#include "diffuse/planning/maze_trajectories.h"
 
 namespace diffuse {
 
@@ -16,6 +17,7 @@ namespace diffuse {
 //                        one per class (the ImageFolder convention)
 //   toy2d:NAME           swissroll, moons, 8gaussians or checkerboard
 //   qm9[:DIR]            QM9 molecules, DIR/qm9.xyz.gz (default $DIFFUSE_DATA/qm9)
+//   maze2d:FILE          trajectories of a Maze2D dataset (diffuse plan collect)
 struct DataSpec {
   std::string kind;
   std::string argument;
@@ -41,15 +43,20 @@ struct ImageFormat {
 // Throws Error with the reason when the data is missing or corrupt.
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const ImageFormat& format = {});
 
-// What else shapes the data: images' format, molecules' hydrogens.
+// What else shapes the data: images' format, molecules' hydrogens,
+// trajectories' length and normalisation.
 struct DatasetOptions {
   ImageFormat image;
   bool no_hydrogens = false;  // molecules: heavy atoms only
+  int64_t horizon = 0;        // trajectories: steps per window (required for maze2d)
+  TrajectoryLimits trajectory_limits;  // trajectories: empty to take them from the data
 };
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOptions& options);
 
 // True for specs of molecules (qm9).
 bool is_molecule_data(const std::string& spec);
+// True for specs of trajectories (maze2d).
+bool is_trajectory_data(const std::string& spec);
 
 // The class names of MNIST ("0".."9") and Fashion-MNIST ("T-shirt/top", ...).
 std::vector<std::string> idx_class_names(const std::string& kind);

@@ -25,6 +25,9 @@ class Dataset {
   virtual std::string describe() const = 0;
   // Pixel data lives in [-1, 1]: samplers may clip x0 there and flips make sense.
   virtual bool is_image() const = 0;
+  // Samples lie in [-1, 1], so samplers may clip predicted x0 there (images,
+  // normalised trajectories).
+  virtual bool bounded() const { return is_image(); }
   // The classes of the data (empty: unlabelled), label i named class_names()[i].
   virtual std::vector<std::string> class_names() const { return {}; }
   int64_t num_classes() const { return static_cast<int64_t>(class_names().size()); }

@@ -29,8 +29,9 @@ struct MazeDataset {
   torch::Tensor observations, actions, goals, goal_reached;
 
   int64_t size() const { return observations.defined() ? observations.size(0) : 0; }
-  // The stream cut into episodes where the goal changes (Diffuser's
-  // maze2d_set_terminals): [begin, end) row ranges, in order.
+  // The stream cut into D4RL's episodes, where the goal changes: [begin,
+  // end) row ranges, in order. (Diffuser trains on other cuts:
+  // goal_paths in maze_trajectories.h.)
   std::vector<std::pair<int64_t, int64_t>> episodes() const;
 };
 

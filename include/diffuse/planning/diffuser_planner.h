@@ -1,0 +1,83 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <torch/types.h>
+
+#include "diffuse/planning/maze_episodes.h"
+#include "diffuse/planning/point_maze.h"
+#include "diffuse/sampling/sampler.h"
+#include "diffuse/trained_model.h"
+
+namespace diffuse {
+
+struct PlannerOptions {
+  std::string sampler = "ddpm";  // any of sampler_names()
+  int64_t steps = 0;             // sampling steps; 0: the model's T (Diffuser's full DDPM chain)
+  SamplerOptions sampler_options;
+  std::uint64_t seed = 0;        // plan k draws its noise from (seed, k)
+  int64_t trajectory_frames = 0; // states of the denoising to keep per plan (0: none)
+};
+
+// One plan: a trajectory of the model's horizon in the data's units.
+struct MazePlan {
+  torch::Tensor observations;  // [horizon, 4] x, y, vx, vy
+  torch::Tensor actions;       // [horizon, 2]
+  // The plan's states during denoising, [frames, horizon, 4] observations
+  // in the data's units (x_T first, the plan last); undefined unless asked.
+  torch::Tensor denoising;
+};
+
+// Diffuser's planner (Janner et al. 2022, sec. 3.3): a trajectory model
+// trained on maze2d:FILE (temporal U-Net, start and goal known in x_t)
+// samples a plan whose first observation is the current state and whose
+// last is the goal at rest ([gx, gy, 0, 0], scripts/plan_maze2d.py). The
+// start and goal are imposed at every sampling step (Conditioning::known),
+// with any sampler and number of steps.
+class DiffuserPlanner {
+ public:
+  // Throws Error when the model is not a trajectory model with limits.
+  DiffuserPlanner(TrainedModel model, PlannerOptions options);
+  MazePlan plan(const PointMaze::State& start, const std::array<double, 2>& goal);
+  int64_t horizon() const { return horizon_; }
+  int64_t steps() const { return options_.steps; }
+  int64_t plans() const { return plans_; }
+
+ private:
+  TrainedModel model_;
+  PlannerOptions options_;
+  Denoiser denoiser_;
+  std::unique_ptr<Sampler> sampler_;
+  int64_t horizon_ = 0, plans_ = 0;
+};
+
+// Diffuser's tracking controller (scripts/plan_maze2d.py): the action that
+// steers `state` toward plan step `next` of `observations` [horizon, 4],
+// (planned position - position) + (planned velocity - velocity); past the
+// plan's end toward its last position at rest.
+PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t next, const PointMaze::State& state);
+
+// Diffuser's execution of a plan: at step t of the plan the point is
+// steered toward plan step t + 1 (tracking_action). With replan_every > 0
+// the plan is made again from the current state every that many steps.
+class DiffuserPolicy : public MazePolicy {
+ public:
+  DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every = 0);
+  void begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) override;
+  PointMaze::Action act(const PointMaze::State& state, int64_t t) override;
+  int64_t plans() const override { return planner_.plans(); }
+  // The episode's first plan.
+  const MazePlan& first_plan() const { return first_plan_; }
+
+ private:
+  DiffuserPlanner& planner_;
+  int64_t replan_every_;
+  std::array<double, 2> target_{};
+  MazePlan plan_, first_plan_;
+  int64_t plan_start_ = 0;  // the episode step the current plan began at
+};
+
+}  // namespace diffuse

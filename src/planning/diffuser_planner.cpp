@@ -1,0 +1,111 @@
+#include "diffuse/planning/diffuser_planner.h"
+
+#include <algorithm>
+
+#include <torch/torch.h>
+
+#include "diffuse/device.h"
+#include "diffuse/models/temporal_unet.h"
+#include "diffuse/noise.h"
+#include "diffuse/planning/maze_trajectories.h"
+#include "diffuse/sampling/sample_loop.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+namespace {
+
+int64_t trajectory_horizon(const TrainedModel& model) {
+  const auto* network = model.config.model.get_if<TemporalUNetConfig>();
+  check(network != nullptr && network->transition_dim == kMazeTransitionDim,
+        "planning needs a Maze2D trajectory model (a run trained with a maze2d preset on maze2d:FILE), not a '" +
+            model.config.model->type() + "' model");
+  check(!model.config.data.trajectory_limits.empty(),
+        "the run's config.json has no data.trajectory_limits: it was not trained on maze2d:FILE");
+  model.config.data.trajectory_limits.check_valid(kMazeTransitionDim);
+  return network->horizon;
+}
+
+}  // namespace
+
+DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
+    : model_(std::move(model)),
+      options_(std::move(options)),
+      denoiser_(make_denoiser(model_)),
+      horizon_(trajectory_horizon(model_)) {
+  const NoiseSchedule schedule = NoiseSchedule::from_config(model_.config.schedule);
+  const int64_t steps = options_.steps > 0 ? options_.steps : schedule.num_timesteps();
+  check(steps <= schedule.num_timesteps(), "planning: --steps " + std::to_string(steps) + " exceeds the model's " +
+                                               std::to_string(schedule.num_timesteps()) + " diffusion steps");
+  options_.steps = steps;
+  sampler_ = make_sampler(options_.sampler, schedule, options_.sampler_options);
+  sampler_->set_timesteps(steps);
+}
+
+MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<double, 2>& goal) {
+  const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
+  // The observation columns of the first and last step: the state, and the goal at rest.
+  const torch::Tensor start_row = torch::tensor({start[0], start[1], start[2], start[3]}, torch::kFloat64);
+  const torch::Tensor goal_row = torch::tensor({goal[0], goal[1], 0.0, 0.0}, torch::kFloat64);
+  torch::Tensor values = torch::zeros({1, horizon_, kMazeTransitionDim}, torch::kFloat32);
+  values.select(1, 0).slice(1, kMazeActionDim).copy_(limits.normalize(start_row, kMazeActionDim));
+  values.select(1, horizon_ - 1).slice(1, kMazeActionDim).copy_(limits.normalize(goal_row, kMazeActionDim));
+  GenerateOptions generate_options;
+  generate_options.num_samples = 1;
+  generate_options.batch_size = 1;
+  generate_options.seed = derive_key(options_.seed, static_cast<std::uint64_t>(plans_));
+  generate_options.known = start_and_goal_mask(1, horizon_);
+  generate_options.known_values = values;
+  generate_options.trajectory_frames = options_.trajectory_frames;
+  generate_options.trajectory_samples = 1;
+  sampler_->set_timesteps(options_.steps);
+  const GenerateResult result = generate(denoiser_, *sampler_, generate_options);
+  ++plans_;
+  const torch::Tensor trajectory = limits.unnormalize(result.samples[0].to(torch::kFloat64));
+  MazePlan plan;
+  plan.actions = trajectory.slice(1, 0, kMazeActionDim).contiguous();
+  plan.observations = trajectory.slice(1, kMazeActionDim).contiguous();
+  if (result.trajectory.defined()) {
+    plan.denoising = limits.unnormalize(result.trajectory.select(1, 0).to(torch::kFloat64)).slice(2, kMazeActionDim).contiguous();
+  }
+  return plan;
+}
+
+DiffuserPolicy::DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every)
+    : planner_(planner), replan_every_(replan_every) {
+  check(replan_every >= 0, "planning: replan_every must be >= 0");
+}
+
+void DiffuserPolicy::begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) {
+  target_ = target;
+  plan_ = planner_.plan(state, target_);
+  first_plan_ = plan_;
+  plan_start_ = 0;
+}
+
+PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) {
+  if (replan_every_ > 0 && t > plan_start_ && (t - plan_start_) % replan_every_ == 0) {
+    plan_ = planner_.plan(state, target_);
+    plan_start_ = t;
+  }
+  return tracking_action(plan_.observations, t - plan_start_ + 1, state);
+}
+
+PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t next, const PointMaze::State& state) {
+  check(observations.dim() == 2 && observations.size(1) == kMazeObservationDim && observations.size(0) >= 1 &&
+            observations.scalar_type() == torch::kFloat64,
+        "tracking: expected a plan of float64 observations [horizon, 4]");
+  check(next >= 0, "tracking: the plan step must be >= 0");
+  const int64_t horizon = observations.size(0);
+  const auto waypoint = observations.accessor<double, 2>();
+  const int64_t row = std::min(next, horizon - 1);
+  const bool past_end = next >= horizon;  // then the plan's last position, at rest
+  PointMaze::Action action{};
+  for (size_t i = 0; i < 2; ++i) {
+    const double velocity = past_end ? 0.0 : waypoint[row][static_cast<int64_t>(2 + i)];
+    action[i] = (waypoint[row][static_cast<int64_t>(i)] - state[i]) + (velocity - state[2 + i]);
+  }
+  return action;
+}
+
+}  // namespace diffuse

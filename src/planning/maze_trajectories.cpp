@@ -1,0 +1,121 @@
+#include "diffuse/planning/maze_trajectories.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "diffuse/planning/maze.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+namespace {
+
+// Diffuser's reach test: within 0.5 of the goal (maze2d_set_terminals' threshold, D4RL's reward radius).
+constexpr double kGoalRadius = 0.5;
+
+torch::Tensor limit_row(const std::vector<double>& values, int64_t first, int64_t columns, const torch::Tensor& like) {
+  check(first >= 0 && first + columns <= static_cast<int64_t>(values.size()),
+        "trajectory limits: columns " + std::to_string(first) + ".." + std::to_string(first + columns - 1) +
+            " are not in the table of " + std::to_string(values.size()));
+  return torch::tensor(std::vector<double>(values.begin() + first, values.begin() + first + columns), torch::kFloat64)
+      .to(like.device(), like.scalar_type());
+}
+
+}  // namespace
+
+void TrajectoryLimits::check_valid(int64_t columns) const {
+  check(static_cast<int64_t>(minimum.size()) == columns && static_cast<int64_t>(maximum.size()) == columns,
+        "trajectory limits: expected " + std::to_string(columns) + " minima and maxima, got " +
+            std::to_string(minimum.size()) + " and " + std::to_string(maximum.size()));
+  for (size_t i = 0; i < minimum.size(); ++i) {
+    check(std::isfinite(minimum[i]) && std::isfinite(maximum[i]) && minimum[i] < maximum[i],
+          "trajectory limits: column " + std::to_string(i) + " needs finite limits with minimum < maximum");
+  }
+}
+
+torch::Tensor TrajectoryLimits::normalize(const torch::Tensor& x, int64_t first_column) const {
+  const int64_t columns = x.size(-1);
+  const torch::Tensor lo = limit_row(minimum, first_column, columns, x), hi = limit_row(maximum, first_column, columns, x);
+  return (x - lo) / (hi - lo) * 2.0 - 1.0;  // LimitsNormalizer.normalize
+}
+
+torch::Tensor TrajectoryLimits::unnormalize(const torch::Tensor& x, int64_t first_column) const {
+  const int64_t columns = x.size(-1);
+  const torch::Tensor lo = limit_row(minimum, first_column, columns, x), hi = limit_row(maximum, first_column, columns, x);
+  return (x.clamp(-1.0, 1.0) + 1.0) / 2.0 * (hi - lo) + lo;
+}
+
+std::vector<std::pair<int64_t, int64_t>> goal_paths(const MazeDataset& data, const std::array<double, 2>& goal) {
+  std::vector<std::pair<int64_t, int64_t>> paths;
+  const int64_t n = data.size();
+  if (n == 0) return paths;
+  const torch::Tensor xy = data.observations.slice(1, 0, 2).to(torch::kFloat64);
+  const torch::Tensor target = torch::tensor({goal[0], goal[1]}, torch::kFloat64);
+  const torch::Tensor at_goal = (xy - target).norm(2, 1).lt(kGoalRadius).to(torch::kUInt8).contiguous();
+  const auto* at = at_goal.data_ptr<std::uint8_t>();
+  int64_t begin = 0;
+  for (int64_t k = 0; k + 1 < n; ++k) {
+    if (at[k] != 0 && at[k + 1] == 0) {  // timeout at k: at the goal at k, not at k + 1
+      paths.emplace_back(begin, k + 1);
+      begin = k + 1;
+    }
+  }
+  if (begin < n) paths.emplace_back(begin, n);
+  return paths;
+}
+
+torch::Tensor start_and_goal_mask(int64_t count, int64_t horizon) {
+  torch::Tensor known = torch::zeros({count, horizon, kMazeTransitionDim}, torch::kFloat32);
+  known.select(1, 0).slice(1, kMazeActionDim).fill_(1.0f);
+  known.select(1, horizon - 1).slice(1, kMazeActionDim).fill_(1.0f);
+  return known;
+}
+
+MazeTrajectoryDataset::MazeTrajectoryDataset(const std::string& path, int64_t horizon, TrajectoryLimits limits)
+    : MazeTrajectoryDataset(load_maze_dataset(path), horizon, std::move(limits), "maze2d:" + path) {}
+
+MazeTrajectoryDataset::MazeTrajectoryDataset(const MazeDataset& data, int64_t horizon, TrajectoryLimits limits,
+                                             std::string description)
+    : horizon_(horizon), env_(data.env), limits_(std::move(limits)) {
+  check(horizon >= 2, "maze trajectories: the horizon must be at least 2 steps");
+  const torch::Tensor raw = torch::cat({data.actions, data.observations}, 1).to(torch::kFloat64);
+  if (limits_.empty()) {
+    const torch::Tensor lo = std::get<0>(raw.min(0)), hi = std::get<0>(raw.max(0));
+    limits_.minimum = std::vector<double>(lo.data_ptr<double>(), lo.data_ptr<double>() + kMazeTransitionDim);
+    limits_.maximum = std::vector<double>(hi.data_ptr<double>(), hi.data_ptr<double>() + kMazeTransitionDim);
+  }
+  limits_.check_valid(kMazeTransitionDim);
+  rows_ = limits_.normalize(raw).to(torch::kFloat32).contiguous();
+  const auto [goal_row, goal_col] = MazeLayout::parse(maze_task(data.env).layout).goal();
+  const auto paths = goal_paths(data, {static_cast<double>(goal_row), static_cast<double>(goal_col)});
+  int64_t longest = 0;
+  for (const auto& [begin, end] : paths) {
+    // SequenceDataset.make_indices without padding: starts 0 .. length - horizon - 1.
+    for (int64_t start = begin; start < end - horizon; ++start) starts_.push_back(start);
+    longest = std::max(longest, end - begin);
+  }
+  check(!starts_.empty(), description + ": no path of " + data.env + " is longer than the horizon of " +
+                              std::to_string(horizon) + " steps (the longest has " + std::to_string(longest) +
+                              "): collect more steps");
+  description_ = std::move(description) + " (" + std::to_string(starts_.size()) + " windows of " +
+                 std::to_string(horizon) + " steps from " + std::to_string(paths.size()) + " paths of " + data.env +
+                 ", " + std::to_string(data.size()) + " steps)";
+}
+
+Batch MazeTrajectoryDataset::get_batch(const std::vector<int64_t>& indices) const {
+  std::vector<int64_t> rows;
+  rows.reserve(indices.size() * static_cast<size_t>(horizon_));
+  for (int64_t index : indices) {
+    check(index >= 0 && index < size(), "maze trajectories: window " + std::to_string(index) + " out of range");
+    for (int64_t k = 0; k < horizon_; ++k) rows.push_back(starts_[static_cast<size_t>(index)] + k);
+  }
+  const auto count = static_cast<int64_t>(indices.size());
+  Batch batch;
+  batch.x0 = rows_.index_select(0, torch::tensor(rows, torch::kLong)).view({count, horizon_, kMazeTransitionDim});
+  batch.conditioning.known = start_and_goal_mask(count, horizon_);
+  batch.conditioning.known_values = batch.x0;
+  return batch;
+}
+
+}  // namespace diffuse

@@ -1,0 +1,202 @@
+#include "diffuse/planning/diffuser_planner.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "diffuse/models/network_registry.h"
+#include "diffuse/models/temporal_unet.h"
+#include "diffuse/noise.h"
+#include "diffuse/planning/maze_trajectories.h"
+#include "diffuse/sampling/ddim.h"
+#include "diffuse/sampling/sample_loop.h"
+#include "diffuse/training/training_step.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+namespace {
+
+// 40 steps of umaze (goal (1, 1)): away, at the goal (rows 5-9), away, at
+// the goal (25-27), away; random actions and velocities.
+MazeDataset synthetic_umaze() {
+  torch::manual_seed(1);
+  MazeDataset data;
+  data.env = "maze2d-umaze";
+  data.observations = torch::zeros({40, 4});
+  data.observations.slice(1, 2).uniform_(-2.0, 2.0);
+  data.observations.slice(0, 0, 5).slice(1, 0, 2).fill_(3.0);
+  data.observations.slice(0, 5, 10).select(1, 0).fill_(1.1);
+  data.observations.slice(0, 5, 10).select(1, 1).fill_(1.0);
+  data.observations.slice(0, 10, 25).select(1, 0).fill_(3.0);
+  data.observations.slice(0, 10, 25).select(1, 1).copy_(torch::linspace(1.0, 3.0, 15));
+  data.observations.slice(0, 25, 28).slice(1, 0, 2).fill_(0.9);
+  data.observations.slice(0, 28, 40).slice(1, 0, 2).fill_(2.0);
+  data.actions = torch::rand({40, 2}) * 2.0 - 1.0;
+  data.goals = torch::zeros({40, 2});
+  data.goal_reached = torch::zeros({40}, torch::kUInt8);
+  return data;
+}
+
+TEST(MazeTrajectories, CutsPathsWhereThePointLeavesTheGoalAsDiffuserDoes) {
+  const auto paths = goal_paths(synthetic_umaze(), {1.0, 1.0});
+  EXPECT_EQ(paths, (std::vector<std::pair<int64_t, int64_t>>{{0, 10}, {10, 28}, {28, 40}}));
+}
+
+TEST(MazeTrajectories, NormalisesColumnsToPlusMinusOneAndBack) {
+  const TrajectoryLimits limits{{-2.0, 0.0, 1.0}, {2.0, 4.0, 3.0}};
+  const torch::Tensor x = torch::tensor({{-2.0, 0.0, 1.0}, {2.0, 4.0, 3.0}, {0.0, 1.0, 2.5}}, torch::kFloat64);
+  const torch::Tensor normed = limits.normalize(x);
+  EXPECT_TRUE(torch::allclose(normed, torch::tensor({{-1.0, -1.0, -1.0}, {1.0, 1.0, 1.0}, {0.0, -0.5, 0.5}}, torch::kFloat64)));
+  EXPECT_TRUE(torch::allclose(limits.unnormalize(normed), x));
+  // Columns 1..2 of the table for a two-column tensor; out-of-range values clip.
+  EXPECT_TRUE(torch::allclose(limits.unnormalize(torch::tensor({{3.0, -7.0}}, torch::kFloat64), 1),
+                              torch::tensor({{4.0, 1.0}}, torch::kFloat64)));
+  EXPECT_THROW(limits.normalize(x, 1), Error);
+  EXPECT_THROW((TrajectoryLimits{{1.0}, {1.0}}.check_valid(1)), Error);
+}
+
+TEST(MazeTrajectories, WindowsEachPathWithStartAndGoalKnown) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 6, {}, "synthetic");
+  // Starts 0 .. length - horizon - 1 in each path: 4 + 12 + 6.
+  EXPECT_EQ(dataset.size(), 22);
+  EXPECT_EQ(dataset.sample_shape(), (std::vector<int64_t>{6, 6}));
+  EXPECT_TRUE(dataset.bounded());
+  const Batch batch = dataset.get_batch({0, 4, 21});
+  ASSERT_EQ(batch.x0.sizes(), (std::vector<int64_t>{3, 6, 6}));
+  EXPECT_LE(batch.x0.abs().max().item<double>(), 1.0 + 1e-6);
+  // Window 4 is the first of the second path: rows 10..15, [action, observation].
+  const MazeDataset data = synthetic_umaze();
+  const torch::Tensor raw = torch::cat({data.actions, data.observations}, 1).slice(0, 10, 16).to(torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(dataset.limits().unnormalize(batch.x0[1].to(torch::kFloat64)), raw, 1e-5, 1e-5));
+  const torch::Tensor known = batch.conditioning.known;
+  ASSERT_EQ(known.sizes(), batch.x0.sizes());
+  EXPECT_EQ(known.sum().item<double>(), 3 * 2 * 4);
+  EXPECT_TRUE(known[0][0].slice(0, 2).eq(1).all().item<bool>());
+  EXPECT_TRUE(known[0][5].slice(0, 2).eq(1).all().item<bool>());
+  EXPECT_TRUE(known[0][0].slice(0, 0, 2).eq(0).all().item<bool>());  // actions are generated
+  EXPECT_TRUE(torch::equal(batch.conditioning.known_values, batch.x0));
+  EXPECT_THROW(MazeTrajectoryDataset(data, 20, {}, "synthetic"), Error);  // no path longer than 20
+}
+
+// Returns x0 * 0 + a learnable zero: its x0 prediction is 0 everywhere, and
+// it remembers the x_t it was given.
+class RecordingNetwork : public NoiseNetwork {
+ public:
+  RecordingNetwork() { bias_ = register_parameter("bias", torch::zeros({1})); }
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor&, const Conditioning&) override {
+    seen = x_t.detach().clone();
+    return x_t * 0.0 + bias_;
+  }
+  std::vector<int64_t> sample_shape() const override { return {6, 6}; }
+  std::string describe() const override { return "recording"; }
+  torch::Tensor seen;
+
+ private:
+  torch::Tensor bias_;
+};
+
+TEST(MazeTrajectories, TrainingKeepsKnownElementsCleanAndLeavesThemOutOfTheLoss) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 6, {}, "synthetic");
+  const Batch batch = dataset.get_batch({0, 1, 2, 3});
+  RecordingNetwork network;
+  torch::optim::Adam optimizer(network.parameters(), torch::optim::AdamOptions(1e-3));
+  ExponentialMovingAverage ema(network, 0.9, true);
+  TrainingStepOptions options;
+  options.prediction = Prediction::kX0;
+  const TrainingStepResult result =
+      training_step(network, NoiseSchedule::cosine(64), optimizer, ema, batch, 1e-3, 5, 0, options);
+  const torch::Tensor known = batch.conditioning.known.to(torch::kBool);
+  EXPECT_TRUE(torch::equal(network.seen.masked_select(known), batch.x0.masked_select(known)));
+  EXPECT_FALSE(torch::equal(network.seen.masked_select(~known), batch.x0.masked_select(~known)));
+  // The prediction is 0, so the loss is the mean of x0^2 over the generated elements alone.
+  const double expected = batch.x0.masked_select(~known).square().mean().item<double>();
+  EXPECT_NEAR(result.loss, expected, 1e-5);
+}
+
+TrainedModel tiny_planner(const MazeTrajectoryDataset& dataset) {
+  TemporalUNetConfig model;
+  model.horizon = 8;
+  model.dim = 8;
+  model.dim_mults = {1, 2};
+  model.num_groups = 4;
+  TrainedModel trained;
+  trained.config.preset = "maze2d-umaze";
+  trained.config.model = model;
+  trained.config.schedule.kind = ScheduleKind::kCosine;
+  trained.config.schedule.num_timesteps = 10;
+  trained.config.prediction = Prediction::kX0;
+  trained.config.data.spec = "maze2d:synthetic";
+  trained.config.data.trajectory_limits = dataset.limits();
+  torch::manual_seed(4);
+  trained.network = make_network(trained.config.model);
+  return trained;
+}
+
+TEST(DiffuserPlanner, ImposesTheStartAndTheGoalExactlyWithEverySampler) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 8, {}, "synthetic");
+  const PointMaze::State start{3.0, 1.5, 0.2, -0.3};
+  for (const std::string sampler : {"ddpm", "ddim", "dpm++2m", "heun"}) {
+    PlannerOptions options;
+    options.sampler = sampler;
+    options.steps = sampler == "ddpm" ? 0 : 4;
+    options.trajectory_frames = 3;
+    DiffuserPlanner planner(tiny_planner(dataset), options);
+    const MazePlan plan = planner.plan(start, {1.0, 1.0});
+    ASSERT_EQ(plan.observations.sizes(), (std::vector<int64_t>{8, 4})) << sampler;
+    ASSERT_EQ(plan.actions.sizes(), (std::vector<int64_t>{8, 2}));
+    for (int i = 0; i < 4; ++i) EXPECT_NEAR(plan.observations[0][i].item<double>(), start[static_cast<size_t>(i)], 1e-5);
+    EXPECT_NEAR(plan.observations[7][0].item<double>(), 1.0, 1e-5);
+    EXPECT_NEAR(plan.observations[7][1].item<double>(), 1.0, 1e-5);
+    EXPECT_NEAR(plan.observations[7][2].item<double>(), 0.0, 1e-5);
+    EXPECT_NEAR(plan.observations[7][3].item<double>(), 0.0, 1e-5);
+    EXPECT_EQ(plan.denoising.sizes(), (std::vector<int64_t>{3, 8, 4}));
+    EXPECT_EQ(planner.plans(), 1);
+  }
+}
+
+TEST(DiffuserPlanner, TheKnownElementsHoldExactlyAtTheEndOfSampling) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 8, {}, "synthetic");
+  const TrainedModel model = tiny_planner(dataset);
+  const Denoiser denoiser = make_denoiser(model);
+  DdimSampler sampler(NoiseSchedule::cosine(10), {});
+  sampler.set_timesteps(5);
+  GenerateOptions options;
+  options.num_samples = 3;
+  options.known = start_and_goal_mask(3, 8);
+  options.known_values = torch::randn({3, 8, 6}).clamp(-1, 1);
+  const torch::Tensor samples = generate(denoiser, sampler, options).samples;
+  const torch::Tensor known = options.known.to(torch::kBool);
+  EXPECT_TRUE(torch::equal(samples.masked_select(known), options.known_values.masked_select(known)));
+  options.known_values = torch::zeros({3, 8, 5});
+  EXPECT_THROW(generate(denoiser, sampler, options), Error);
+}
+
+TEST(DiffuserPlanner, RefusesAModelThatIsNotATrajectoryModel) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 8, {}, "synthetic");
+  TrainedModel no_limits = tiny_planner(dataset);
+  no_limits.config.data.trajectory_limits = {};
+  EXPECT_THROW(DiffuserPlanner(no_limits, {}), Error);
+  PlannerOptions too_many;
+  too_many.steps = 11;
+  EXPECT_THROW(DiffuserPlanner(tiny_planner(dataset), too_many), Error);
+}
+
+TEST(DiffuserPolicy, TracksThePlanAsDiffuserDoes) {
+  const torch::Tensor plan =
+      torch::tensor({{1.0, 1.0, 0.0, 0.0}, {1.5, 1.2, 0.5, 0.2}, {2.0, 1.4, 0.4, 0.1}}, torch::kFloat64);
+  const PointMaze::State state{1.1, 0.9, 0.3, -0.1};
+  // Step toward plan row 1: (1.5 - 1.1) + (0.5 - 0.3), (1.2 - 0.9) + (0.2 + 0.1).
+  const PointMaze::Action toward = tracking_action(plan, 1, state);
+  EXPECT_NEAR(toward[0], 0.6, 1e-12);
+  EXPECT_NEAR(toward[1], 0.6, 1e-12);
+  // Past the end: the last position at rest.
+  const PointMaze::Action past = tracking_action(plan, 5, state);
+  EXPECT_NEAR(past[0], (2.0 - 1.1) + (0.0 - 0.3), 1e-12);
+  EXPECT_NEAR(past[1], (1.4 - 0.9) + (0.0 + 0.1), 1e-12);
+  const PointMaze::Action last = tracking_action(plan, 2, state);  // row 2 is the last: the plan's velocity still counts
+  EXPECT_NEAR(last[0], (2.0 - 1.1) + (0.4 - 0.3), 1e-12);
+}
+
+}  // namespace
+}  // namespace diffuse
