@@ -67,6 +67,7 @@ MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<d
   plan.observations = trajectory.slice(1, kMazeActionDim).contiguous();
   if (result.trajectory.defined()) {
     plan.denoising = limits.unnormalize(result.trajectory.select(1, 0).to(torch::kFloat64)).slice(2, kMazeActionDim).contiguous();
+    plan.denoising_timesteps = result.trajectory_timesteps;
   }
   return plan;
 }

@@ -71,6 +71,8 @@ def scaled_down(words):
         words.append("--quiet")
     elif command == "plan" and sub == "collect":
         set_option(words, "--steps", "5000")
+    elif command == "plan" and "--run" in words and "--episodes" in words:
+        set_option(words, "--episodes", "2")
     elif command == "inpaint":
         set_option(words, "--steps", "50")  # RePaint's 250 steps and 10 resamplings are 2,410 evaluations
         set_option(words, "--resample", "2")
@@ -96,7 +98,8 @@ def main():
         os.makedirs(os.path.join(work, "docs"))
         shutil.copytree(os.path.join(SOURCE, "docs", "images"), os.path.join(work, "docs", "images"))
         os.makedirs(os.path.join(work, "models"))
-        os.symlink(os.path.join(SOURCE, "models", "qm9-small"), os.path.join(work, "models", "qm9-small"))
+        for model in os.listdir(os.path.join(SOURCE, "models")):
+            os.symlink(os.path.join(SOURCE, "models", model), os.path.join(work, "models", model))
         for name in ("photo.png", "sketch.png", "restored.png"):  # the user's own pictures in the README
             shutil.copy(os.path.join(SOURCE, "docs", "images", "digits.png"), os.path.join(work, name))
         failures, ran, skipped = 0, 0, 0

@@ -151,6 +151,9 @@ TEST(DiffuserPlanner, ImposesTheStartAndTheGoalExactlyWithEverySampler) {
     EXPECT_NEAR(plan.observations[7][2].item<double>(), 0.0, 1e-5);
     EXPECT_NEAR(plan.observations[7][3].item<double>(), 0.0, 1e-5);
     EXPECT_EQ(plan.denoising.sizes(), (std::vector<int64_t>{3, 8, 4}));
+    ASSERT_EQ(plan.denoising_timesteps.size(), 3u);
+    EXPECT_EQ(plan.denoising_timesteps.back(), -1);
+    EXPECT_TRUE(torch::allclose(plan.denoising[2], plan.observations));
     EXPECT_EQ(planner.plans(), 1);
   }
 }

@@ -204,5 +204,47 @@ TEST(MazeDataset, RefusesFilesThatAreNotMazeData) {
   EXPECT_THROW(load_maze_dataset(dir + "/garbage.safetensors"), Error);
 }
 
+// Remembers the targets it is given and stands still.
+class TargetRecorder : public MazePolicy {
+ public:
+  void begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) override {
+    starts.push_back(state);
+    targets.push_back(target);
+  }
+  PointMaze::Action act(const PointMaze::State&, int64_t) override { return {0.0, 0.0}; }
+  int64_t plans() const override { return static_cast<int64_t>(targets.size()); }
+  std::vector<PointMaze::State> starts;
+  std::vector<std::array<double, 2>> targets;
+};
+
+TEST(MazeEpisodes, GivesTheFixedGoalOrRandomGoalsNearResetCells) {
+  const MazeTask& task = maze_task("maze2d-medium");
+  MazeEpisodeOptions options;
+  options.episodes = 20;
+  TargetRecorder fixed;
+  MazeEpisode first;
+  evaluate_maze_policy(task, fixed, options, &first);
+  ASSERT_EQ(fixed.targets.size(), 20u);
+  for (const auto& target : fixed.targets) EXPECT_EQ(target, (std::array<double, 2>{6.0, 6.0}));
+  EXPECT_EQ(first.goal, (std::array<double, 2>{6.0, 6.0}));
+  EXPECT_EQ(first.path.size(), static_cast<size_t>(task.episode_steps + 1));
+  options.random_goal = true;
+  TargetRecorder random;
+  evaluate_maze_policy(task, random, options, &first);
+  const MazeLayout layout = MazeLayout::parse(task.layout);
+  std::set<std::pair<int, int>> cells;
+  for (const auto& target : random.targets) {
+    const int row = static_cast<int>(std::lround(target[0])), col = static_cast<int>(std::lround(target[1]));
+    EXPECT_FALSE(layout.is_wall(row, col));
+    EXPECT_LE(std::abs(target[0] - row), 0.1);
+    EXPECT_LE(std::abs(target[1] - col), 0.1);
+    cells.insert({row, col});
+  }
+  EXPECT_GT(cells.size(), 8u);  // 20 draws over 26 cells
+  EXPECT_EQ(first.goal, random.targets.front());
+  // The resets do not depend on whether goals are drawn.
+  for (size_t i = 0; i < 20; ++i) EXPECT_EQ(random.starts[i], fixed.starts[i]);
+}
+
 }  // namespace
 }  // namespace diffuse

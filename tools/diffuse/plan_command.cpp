@@ -142,12 +142,19 @@ Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const 
   std::vector<std::string> labels;
   for (int64_t f = 0; f < frames; ++f) {
     stages.push_back(positions(plan.denoising[f]));
-    labels.push_back(f == 0 ? "noise" : f + 1 == frames ? "plan" : std::to_string(f) + "/" + std::to_string(frames - 1));
+    const int64_t t = plan.denoising_timesteps[static_cast<size_t>(f)];
+    labels.push_back(t < 0 ? "the plan" : "x_t, t = " + std::to_string(t));
   }
   const Canvas strip = draw_plan_denoising(layout, stages, labels, episode.goal);
-  Canvas canvas(std::max(top.width(), strip.width()), top.height() + strip.height(), {255, 255, 255});
+  Canvas canvas(std::max(top.width() + 330, strip.width()), top.height() + strip.height() + 10, {255, 255, 255});
   canvas.blit(top, 0, 0);
-  canvas.blit(strip, 0, top.height());
+  const int x = top.width() + 16;
+  canvas.draw_text(x, 40, "green dots: the plan, " + std::to_string(plan.observations.size(0)) + " steps", {46, 160, 67});
+  canvas.draw_text(x, 60, "line: the executed path, blue to red", {60, 60, 140});
+  canvas.draw_text(x, 80, "pink circle: where the reward is 1", {200, 120, 100});
+  canvas.draw_text(x, 120, "below: the plan's positions while it is", {40, 40, 40});
+  canvas.draw_text(x, 136, "denoised, from noise to the plan", {40, 40, 40});
+  canvas.blit(strip, 0, top.height() + 10);
   return canvas;
 }
 

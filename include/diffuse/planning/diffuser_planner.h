@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -29,6 +30,7 @@ struct MazePlan {
   // The plan's states during denoising, [frames, horizon, 4] observations
   // in the data's units (x_T first, the plan last); undefined unless asked.
   torch::Tensor denoising;
+  std::vector<int64_t> denoising_timesteps;  // the timestep of each frame (-1: the plan)
 };
 
 // Diffuser's planner (Janner et al. 2022, sec. 3.3): a trajectory model
