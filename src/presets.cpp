@@ -164,6 +164,7 @@ RunConfig maze2d(const char* name, int64_t horizon, int64_t timesteps, int64_t s
   c.training.ema_decay = 0.9995;
   c.training.checkpoint_every = 1000;
   c.training.sample_every = 0;
+  c.training.preview_steps = timesteps;  // at most T
   return c;
 }
 
