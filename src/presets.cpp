@@ -3,6 +3,7 @@
 #include "diffuse/models/egnn.h"
 #include "diffuse/models/mlp.h"
 #include "diffuse/models/temporal_unet.h"
+#include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/models/unet.h"
 #include "diffuse/util/error.h"
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "diffuse/models/network_config.h"
-#include "diffuse/planning/maze_trajectories.h"
+#include "diffuse/planning/trajectory_limits.h"
 #include "diffuse/precision.h"
 #include "diffuse/prediction.h"
 #include "diffuse/schedule.h"

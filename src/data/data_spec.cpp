@@ -9,6 +9,7 @@
 #include "diffuse/data/image_folder.h"
 #include "diffuse/data/qm9.h"
 #include "diffuse/data/toy2d.h"
+#include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {

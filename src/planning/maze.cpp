@@ -88,6 +88,13 @@ std::vector<std::string> maze_task_names() {
   return names;
 }
 
+bool preset_fits_maze(const std::string& preset, const std::string& maze) {
+  for (const MazeTask& task : kTasks) {
+    if (task.name == preset) return preset == maze;
+  }
+  return true;
+}
+
 double normalized_score(const MazeTask& task, double mean_return) {
   return 100.0 * (mean_return - task.ref_min_score) / (task.ref_max_score - task.ref_min_score);
 }

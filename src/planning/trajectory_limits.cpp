@@ -1,10 +1,11 @@
-// TrajectoryLimits (declared in maze_trajectories.h), apart from the dataset
-// so that config.json's parser needs neither MuJoCo nor the Maze2D data.
+// Apart from the dataset so that config.json's parser needs neither MuJoCo
+// nor the Maze2D data.
+#include "diffuse/planning/trajectory_limits.h"
+
 #include <cmath>
 
 #include <torch/torch.h>
 
-#include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {

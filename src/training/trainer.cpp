@@ -120,11 +120,9 @@ void Trainer::open_data() {
   if (const auto* trajectories = dynamic_cast<const MazeTrajectoryDataset*>(dataset_.get())) {
     // A new run records the normalisation its planner will need.
     config_.data.trajectory_limits = trajectories->limits();
-    const std::vector<std::string> mazes = maze_task_names();
-    const std::string& preset = config_.preset;
-    check(std::find(mazes.begin(), mazes.end(), preset) == mazes.end() || preset == trajectories->env(),
-          "data '" + config_.data.spec + "' holds " + trajectories->env() + " trajectories, but the preset is " + preset +
-              ": give --preset " + trajectories->env());
+    check(preset_fits_maze(config_.preset, trajectories->env()),
+          "data '" + config_.data.spec + "' holds " + trajectories->env() + " trajectories, but the preset is " +
+              config_.preset + ": give --preset " + trajectories->env());
   }
   if (const auto* molecules = dynamic_cast<const Qm9Dataset*>(dataset_.get())) {
     // A new run records its molecule sizes; a resumed one must find the same.

@@ -49,11 +49,8 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
     return chosen;
   }
   TrainedModel model = load_trained_model(args.run);
-  // A planner learnt one maze's corridors: refuse it in another maze.
-  const std::vector<std::string> mazes = maze_task_names();
-  const std::string& preset = model.config.preset;
-  check(std::find(mazes.begin(), mazes.end(), preset) == mazes.end() || preset == task.name,
-        args.run + " plans in " + preset + ", not in " + task.name + ": give --env " + preset);
+  check(preset_fits_maze(model.config.preset, task.name),
+        args.run + " plans in " + model.config.preset + ", not in " + task.name + ": give --env " + model.config.preset);
   PlannerOptions options;
   options.sampler = args.sampler;
   options.steps = args.steps;
@@ -66,7 +63,6 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
 }
 
 MazeEpisodeOptions episode_options(const PlanEvalArguments& args) {
-  check(args.goal == "fixed" || args.goal == "random", "--goal must be fixed (D4RL's goal) or random (Multi2D)");
   MazeEpisodeOptions options;
   options.episodes = args.episodes;
   options.seed = args.seed;
@@ -82,6 +78,7 @@ void add_policy_options(CLI::App& command, PlanEvalArguments& args) {
   command.add_option("--policy", args.policy, "instead of --run: random (D4RL's 0) or expert (its waypoint "
                                               "controller, D4RL's 100)");
   command.add_option("--goal", args.goal, "fixed (D4RL's goal) or random (a new goal each episode: Multi2D)")
+      ->check(CLI::IsMember({"fixed", "random"}))
       ->capture_default_str();
   command.add_option("--sampler", args.sampler, "planner: the sampler")->check(CLI::IsMember(sampler_names()))
       ->capture_default_str();

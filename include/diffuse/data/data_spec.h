@@ -4,7 +4,7 @@
 #include <string>
 
 #include "diffuse/data/dataset.h"
-#include "diffuse/planning/maze_trajectories.h"
+#include "diffuse/planning/trajectory_limits.h"
 
 namespace diffuse {
 
