@@ -69,7 +69,7 @@ void TemporalUNetConfig::validate() const {
     check((dim * m) % num_groups == 0, "temporal_unet: every level's channels (dim * dim_mults) must divide into " +
                                            std::to_string(num_groups) + " groups");
   }
-  const int64_t factor = int64_t{1} << (dim_mults.size() - 1);
+  const int64_t factor = length_multiple();
   check(horizon % factor == 0, "temporal_unet: the horizon (" + std::to_string(horizon) + ") must be a multiple of " +
                                    std::to_string(factor) + ", as " + std::to_string(dim_mults.size()) +
                                    " levels halve it " + std::to_string(dim_mults.size() - 1) + " times");
@@ -178,9 +178,12 @@ TemporalUNet::TemporalUNet(const TemporalUNetConfig& config) : config_(config) {
 }
 
 torch::Tensor TemporalUNet::forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) {
-  check(x_t.dim() == 3 && x_t.size(1) == config_.horizon && x_t.size(2) == config_.transition_dim,
-        "temporal_unet: expected trajectories [N, " + std::to_string(config_.horizon) + ", " +
-            std::to_string(config_.transition_dim) + "], got " + c10::str(x_t.sizes()));
+  const int64_t multiple = config_.length_multiple();
+  check(x_t.dim() == 3 && x_t.size(1) >= multiple && x_t.size(1) % multiple == 0 &&
+            x_t.size(2) == config_.transition_dim,
+        "temporal_unet: expected trajectories [N, L, " + std::to_string(config_.transition_dim) + "] with L a multiple of " +
+            std::to_string(multiple) + " (trained on L = " + std::to_string(config_.horizon) + "), got " +
+            c10::str(x_t.sizes()));
   check(!conditioning.mask.defined(), "temporal_unet: takes no mask");
   check_unconditional(conditioning.class_labels, "temporal_unet");
   const torch::Tensor embedding = time_mlp_->forward(sinusoidal_embedding(t, config_.dim).to(x_t.scalar_type()));

@@ -15,7 +15,7 @@ namespace diffuse {
 
 namespace {
 
-int64_t trajectory_horizon(const TrainedModel& model) {
+const TemporalUNetConfig& trajectory_network(const TrainedModel& model) {
   const auto* network = model.config.model.get_if<TemporalUNetConfig>();
   check(network != nullptr && network->transition_dim == kMazeTransitionDim,
         "planning needs a Maze2D trajectory model (a run trained with a maze2d preset on maze2d:FILE), not a '" +
@@ -23,7 +23,7 @@ int64_t trajectory_horizon(const TrainedModel& model) {
   check(!model.config.data.trajectory_limits.empty(),
         "the run's config.json has no data.trajectory_limits: it was not trained on maze2d:FILE");
   model.config.data.trajectory_limits.check_valid(kMazeTransitionDim);
-  return network->horizon;
+  return *network;
 }
 
 }  // namespace
@@ -32,7 +32,8 @@ DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
     : model_(std::move(model)),
       options_(std::move(options)),
       denoiser_(make_denoiser(model_)),
-      horizon_(trajectory_horizon(model_)) {
+      horizon_(trajectory_network(model_).horizon),
+      length_multiple_(trajectory_network(model_).length_multiple()) {
   const NoiseSchedule schedule = NoiseSchedule::from_config(model_.config.schedule);
   const int64_t steps = options_.steps > 0 ? options_.steps : schedule.num_timesteps();
   check(steps <= schedule.num_timesteps(), "planning: --steps " + std::to_string(steps) + " exceeds the model's " +
@@ -42,19 +43,25 @@ DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
   sampler_->set_timesteps(steps);
 }
 
-MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<double, 2>& goal) {
+MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<double, 2>& goal, int64_t length) {
+  if (length == 0) length = horizon_;
+  check(length >= 2 && length <= horizon_ && length % length_multiple_ == 0,
+        "planning: a plan's length must be a multiple of " + std::to_string(length_multiple_) +
+            ", at least 2 and at most the model's horizon " + std::to_string(horizon_) + ", got " +
+            std::to_string(length));
   const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
   // The observation columns of the first and last step: the state, and the goal at rest.
   const torch::Tensor start_row = torch::tensor({start[0], start[1], start[2], start[3]}, torch::kFloat64);
   const torch::Tensor goal_row = torch::tensor({goal[0], goal[1], 0.0, 0.0}, torch::kFloat64);
-  torch::Tensor values = torch::zeros({1, horizon_, kMazeTransitionDim}, torch::kFloat32);
+  torch::Tensor values = torch::zeros({1, length, kMazeTransitionDim}, torch::kFloat32);
   values.select(1, 0).slice(1, kMazeActionDim).copy_(limits.normalize(start_row, kMazeActionDim));
-  values.select(1, horizon_ - 1).slice(1, kMazeActionDim).copy_(limits.normalize(goal_row, kMazeActionDim));
+  values.select(1, length - 1).slice(1, kMazeActionDim).copy_(limits.normalize(goal_row, kMazeActionDim));
   GenerateOptions generate_options;
   generate_options.num_samples = 1;
   generate_options.batch_size = 1;
   generate_options.seed = derive_key(options_.seed, static_cast<std::uint64_t>(plans_));
-  generate_options.known = start_and_goal_mask(1, horizon_);
+  generate_options.sample_shape = {length, kMazeTransitionDim};
+  generate_options.known = start_and_goal_mask(1, length);
   generate_options.known_values = values;
   generate_options.trajectory_frames = options_.trajectory_frames;
   generate_options.trajectory_samples = 1;
@@ -82,11 +89,18 @@ void DiffuserPolicy::begin_episode(const PointMaze::State& state, const std::arr
   plan_ = planner_.plan(state, target_);
   first_plan_ = plan_;
   plan_start_ = 0;
+  arrival_ = plan_.observations.size(0) - 1;
 }
 
 PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) {
   if (replan_every_ > 0 && t > plan_start_ && (t - plan_start_) % replan_every_ == 0) {
-    plan_ = planner_.plan(state, target_);
+    // Steps left to the first plan's arrival, rounded up to a length the
+    // network takes; never longer than the model's horizon.
+    const int64_t left = arrival_ - t + 1;
+    const int64_t multiple = planner_.length_multiple();
+    const int64_t length =
+        std::min(planner_.horizon(), (std::max(left, kMinPlanLength) + multiple - 1) / multiple * multiple);
+    plan_ = planner_.plan(state, target_, length);
     plan_start_ = t;
   }
   return tracking_action(plan_.observations, t - plan_start_ + 1, state);

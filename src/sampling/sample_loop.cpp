@@ -65,7 +65,8 @@ GenerateResult generate(const Denoiser& denoiser, Sampler& sampler, const Genera
   const std::vector<int64_t>& timesteps = sampler.timesteps();
   const auto num_steps = static_cast<int64_t>(timesteps.size());
   const std::set<int64_t> keep = frame_positions(num_steps, options.trajectory_frames);
-  const std::vector<int64_t> shape = denoiser.network().sample_shape();
+  const std::vector<int64_t> shape =
+      options.sample_shape.empty() ? denoiser.network().sample_shape() : options.sample_shape;
   const int64_t num_batches = (options.num_samples + options.batch_size - 1) / options.batch_size;
   const int64_t total_evaluations = num_batches * num_steps;
 

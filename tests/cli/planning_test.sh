@@ -86,6 +86,8 @@ expect_error "the wrong maze's data" "holds maze2d-umaze trajectories, but the p
   train --data maze2d:umaze.safetensors --preset maze2d-large --out large_run --steps 1
 printf 'not a dataset' > broken.safetensors
 expect_error "a corrupt dataset" "broken.safetensors" train --data maze2d:broken.safetensors --preset maze2d-umaze --out broken_run
+"$DIFFUSE" plan show --run planner --sampler ddim --steps 2 --replan-every 100 --seed 2 --out replan.png > show_replan.txt ||
+  { fail "plan show with replanning"; cat show_replan.txt; }
 expect_error "an unknown goal kind" "--goal: sometimes not in {fixed,random}" plan eval --policy random --goal sometimes
 expect_error "unwritable json" "--json /proc/p.json: cannot write to /proc" plan eval --policy random --json /proc/p.json
 finish planning

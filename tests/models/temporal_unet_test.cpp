@@ -159,6 +159,29 @@ TEST(TemporalUNet, CountsItsFlopsAsTheArchitectureImplies) {
   EXPECT_GT(TemporalUNetConfig{}.forward_flops(), small_config().forward_flops());
 }
 
+// Convolutional along time: a trajectory of another multiple of 4 steps
+// maps to one as long, and each step sees only a window of its neighbours
+// (changing the last step leaves the first unchanged when the receptive
+// field is shorter than the trajectory).
+TEST(TemporalUNet, TakesAnyLengthThatIsAMultipleOfItsLengthMultiple) {
+  TemporalUNet network(small_config());
+  ASSERT_EQ(network.config().length_multiple(), 4);
+  const torch::Tensor x = torch::randn({2, 64, 6});
+  const torch::Tensor out = network.forward(x, torch::tensor({3, 9}));
+  EXPECT_EQ(out.sizes(), x.sizes());
+  torch::Tensor changed = x.clone();
+  changed.select(1, 63).add_(5.0);
+  const torch::Tensor other = network.forward(changed, torch::tensor({3, 9}));
+  EXPECT_GT((other.select(1, 63) - out.select(1, 63)).abs().max().item<double>(), 1e-4);
+  // GroupNorm pools over the whole length, so far steps move a little, not
+  // as much as the changed step's neighbourhood.
+  EXPECT_LT((other.select(1, 0) - out.select(1, 0)).abs().max().item<double>(),
+            (other.select(1, 63) - out.select(1, 63)).abs().max().item<double>());
+  EXPECT_EQ(network.forward(torch::randn({1, 8, 6}), torch::tensor({1})).sizes(), (std::vector<int64_t>{1, 8, 6}));
+  EXPECT_THROW(network.forward(torch::randn({1, 10, 6}), torch::tensor({1})), Error);
+  EXPECT_THROW(network.forward(torch::randn({1, 0, 6}), torch::tensor({1})), Error);
+}
+
 TEST(TemporalUNet, RoundTripsItsConfigAndRefusesWhatCannotBeBuilt) {
   nlohmann::json j;
   model_config_to_json(j, ModelConfig{small_config()});

@@ -1,6 +1,7 @@
 #include "diffuse/planning/diffuser_planner.h"
 
 #include <cmath>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -116,7 +117,7 @@ TEST(MazeTrajectories, TrainingKeepsKnownElementsCleanAndLeavesThemOutOfTheLoss)
 
 TrainedModel tiny_planner(const MazeTrajectoryDataset& dataset) {
   TemporalUNetConfig model;
-  model.horizon = 8;
+  model.horizon = dataset.sample_shape()[0];
   model.dim = 8;
   model.dim_mults = {1, 2};
   model.num_groups = 4;
@@ -173,6 +174,49 @@ TEST(DiffuserPlanner, TheKnownElementsHoldExactlyAtTheEndOfSampling) {
   EXPECT_TRUE(torch::equal(samples.masked_select(known), options.known_values.masked_select(known)));
   options.known_values = torch::zeros({3, 8, 5});
   EXPECT_THROW(generate(denoiser, sampler, options), Error);
+}
+
+TEST(DiffuserPlanner, MakesShorterPlansThatReachTheGoalAtTheirLastStep) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
+  PlannerOptions options;
+  options.sampler = "ddim";
+  options.steps = 4;
+  DiffuserPlanner planner(tiny_planner(dataset), options);
+  ASSERT_EQ(planner.length_multiple(), 2);  // two levels halve the length once
+  const PointMaze::State start{3.0, 1.5, 0.2, -0.3};
+  const MazePlan plan = planner.plan(start, {1.0, 1.0}, 6);
+  ASSERT_EQ(plan.observations.sizes(), (std::vector<int64_t>{6, 4}));
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(plan.observations[0][i].item<double>(), start[static_cast<size_t>(i)], 1e-5);
+  EXPECT_NEAR(plan.observations[5][0].item<double>(), 1.0, 1e-5);
+  EXPECT_NEAR(plan.observations[5][1].item<double>(), 1.0, 1e-5);
+  EXPECT_NEAR(plan.observations[5][2].item<double>(), 0.0, 1e-5);
+  EXPECT_EQ(planner.plan(start, {1.0, 1.0}).observations.size(0), 16);
+  EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 7), Error);   // not a multiple of 2
+  EXPECT_THROW(planner.plan(start, {1.0, 1.0}, -2), Error);  // not a length
+  EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 18), Error);  // longer than the horizon
+}
+
+TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
+  PlannerOptions options;
+  options.sampler = "ddim";
+  options.steps = 2;
+  DiffuserPlanner planner(tiny_planner(dataset), options);
+  DiffuserPolicy policy(planner, 3);
+  const PointMaze::State state{3.0, 1.5, 0.0, 0.0};
+  policy.begin_episode(state, {1.0, 1.0});
+  EXPECT_EQ(policy.current_plan().observations.size(0), 16);  // Diffuser's: the whole horizon, arrival at step 15
+  // Replans at t = 3, 6, ...: 15 - t + 1 steps left, rounded up to even
+  // lengths, never below kMinPlanLength (8).
+  const std::map<int64_t, int64_t> expected{{3, 14}, {6, 10}, {9, 8}, {12, 8}, {15, 8}};
+  for (int64_t t = 0; t <= 15; ++t) {
+    policy.act(state, t);
+    if (expected.count(t)) EXPECT_EQ(policy.current_plan().observations.size(0), expected.at(t)) << t;
+  }
+  EXPECT_EQ(planner.plans(), 6);
+  const torch::Tensor last = policy.current_plan().observations[7];
+  EXPECT_NEAR(last[0].item<double>(), 1.0, 1e-5);
+  EXPECT_NEAR(last[3].item<double>(), 0.0, 1e-5);
 }
 
 TEST(DiffuserPlanner, RefusesAModelThatIsNotATrajectoryModel) {

@@ -85,8 +85,9 @@ void add_policy_options(CLI::App& command, PlanEvalArguments& args) {
   command.add_option("--steps", args.steps, "planner: sampling steps (0: the model's T, as Diffuser)")
       ->check(whole_number_in(0, 100000))
       ->capture_default_str();
-  command.add_option("--replan-every", args.replan_every, "planner: plan again every N steps (0: plan once per episode, "
-                                                          "as Diffuser does in Maze2D)")
+  command.add_option("--replan-every", args.replan_every, "planner: plan again every N steps, still arriving when the "
+                                                          "first plan does (0: plan once per episode, as Diffuser "
+                                                          "does in Maze2D)")
       ->check(whole_number_in(0, 100000))
       ->capture_default_str();
   command.add_flag("--expert-replans", args.expert_replans,
@@ -131,7 +132,7 @@ std::vector<std::array<double, 2>> positions(const torch::Tensor& observations) 
 }
 
 // The executed episode over the plan, and below it the plan being denoised.
-Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const MazePlan& plan,
+Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const MazePlan& plan, int64_t plans,
                     const std::string& title) {
   const Canvas top = draw_maze_path(layout, episode.path, episode.goal, title, positions(plan.observations));
   const int64_t frames = plan.denoising.size(0);
@@ -146,7 +147,8 @@ Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const 
   Canvas canvas(std::max(top.width() + 330, strip.width()), top.height() + strip.height() + 10, {255, 255, 255});
   canvas.blit(top, 0, 0);
   const int x = top.width() + 16;
-  canvas.draw_text(x, 40, "green dots: the plan, " + std::to_string(plan.observations.size(0)) + " steps", {46, 160, 67});
+  const std::string which = plans > 1 ? "the first of " + std::to_string(plans) + " plans, " : "the plan, ";
+  canvas.draw_text(x, 40, "green dots: " + which + std::to_string(plan.observations.size(0)) + " steps", {46, 160, 67});
   canvas.draw_text(x, 60, "line: the executed path, blue to red", {60, 60, 140});
   canvas.draw_text(x, 80, "pink circle: where the reward is 1", {200, 120, 100});
   canvas.draw_text(x, 120, "below: the plan's positions while it is", {40, 40, 40});
@@ -174,9 +176,9 @@ void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
                             std::to_string(at_goal);
   GenerationRecord record("plan show");
   record.add("env", task.name).add("policy", chosen.name).add("seed", args.seed).add("goal", args.goal);
-  if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps());
+  if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps()).add("replan_every", args.replan_every);
   record.add("return", at_goal);
-  const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), title)
+  const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), chosen.planner->plans(), title)
                                          : draw_maze_path(layout, episode.path, episode.goal, title);
   save_png(out, picture, record.png_text());
   std::printf("wrote %s (%zu steps, return %lld)\n", out.c_str(), episode.path.size() - 1,

@@ -38,6 +38,10 @@ struct TemporalUNetConfig : NetworkConfigBase<TemporalUNetConfig> {
   NetworkPtr build() const override;
   // One trajectory: [horizon, transition_dim] (Diffuser's [horizon x transition]).
   std::vector<int64_t> sample_shape() const override { return {horizon, transition_dim}; }
+  // The network is convolutional along time: it takes trajectories of any
+  // length that is a multiple of this (2^(levels - 1), as each level but the
+  // last halves the length); `horizon` is the length it was trained on.
+  int64_t length_multiple() const { return int64_t{1} << (dim_mults.size() - 1); }
   double forward_flops() const override;
 };
 void to_json(nlohmann::json& j, const TemporalUNetConfig& config);
@@ -74,7 +78,8 @@ class TemporalUNet : public NoiseNetwork {
  public:
   explicit TemporalUNet(const TemporalUNetConfig& config);
   using NoiseNetwork::forward;
-  // x_t [N, horizon, transition_dim]; takes no class labels and no mask.
+  // x_t [N, L, transition_dim], L a multiple of config().length_multiple()
+  // (horizon when sampled as trained); takes no class labels and no mask.
   torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) override;
   std::vector<int64_t> sample_shape() const override { return config_.sample_shape(); }
   std::string describe() const override;

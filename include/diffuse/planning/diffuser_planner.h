@@ -23,11 +23,12 @@ struct PlannerOptions {
   int64_t trajectory_frames = 0; // states of the denoising to keep per plan (0: none)
 };
 
-// One plan: a trajectory of the model's horizon in the data's units.
+// One plan: a trajectory of `length` steps in the data's units (the
+// model's horizon unless asked for another length).
 struct MazePlan {
-  torch::Tensor observations;  // [horizon, 4] x, y, vx, vy
-  torch::Tensor actions;       // [horizon, 2]
-  // The plan's states during denoising, [frames, horizon, 4] observations
+  torch::Tensor observations;  // [length, 4] x, y, vx, vy
+  torch::Tensor actions;       // [length, 2]
+  // The plan's states during denoising, [frames, length, 4] observations
   // in the data's units (x_T first, the plan last); undefined unless asked.
   torch::Tensor denoising;
   std::vector<int64_t> denoising_timesteps;  // the timestep of each frame (-1: the plan)
@@ -39,12 +40,21 @@ struct MazePlan {
 // last is the goal at rest ([gx, gy, 0, 0], scripts/plan_maze2d.py). The
 // start and goal are imposed at every sampling step (Conditioning::known),
 // with any sampler and number of steps.
+//
+// The goal is reached at the plan's last step, so a plan takes as many steps
+// as it is long. Plans default to the trained horizon (Diffuser's); the
+// temporal U-Net is convolutional and also makes plans of any length that is
+// a multiple of length_multiple(), which replanning uses to keep the time of
+// arrival (DiffuserPolicy).
 class DiffuserPlanner {
  public:
   // Throws Error when the model is not a trajectory model with limits.
   DiffuserPlanner(TrainedModel model, PlannerOptions options);
-  MazePlan plan(const PointMaze::State& start, const std::array<double, 2>& goal);
+  // `length`: the plan's number of steps, 0 for horizon(); else a multiple
+  // of length_multiple() from 2 to horizon().
+  MazePlan plan(const PointMaze::State& start, const std::array<double, 2>& goal, int64_t length = 0);
   int64_t horizon() const { return horizon_; }
+  int64_t length_multiple() const { return length_multiple_; }
   int64_t steps() const { return options_.steps; }
   int64_t plans() const { return plans_; }
 
@@ -53,7 +63,7 @@ class DiffuserPlanner {
   PlannerOptions options_;
   Denoiser denoiser_;
   std::unique_ptr<Sampler> sampler_;
-  int64_t horizon_ = 0, plans_ = 0;
+  int64_t horizon_ = 0, length_multiple_ = 1, plans_ = 0;
 };
 
 // Diffuser's tracking controller (scripts/plan_maze2d.py): the action that
@@ -64,15 +74,22 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 
 // Diffuser's execution of a plan: at step t of the plan the point is
 // steered toward plan step t + 1 (tracking_action). With replan_every > 0
-// the plan is made again from the current state every that many steps.
+// the plan is made again from the current state every that many steps, as
+// long as the steps left to the first plan's arrival (rounded up to the
+// planner's length multiple, at least kMinPlanLength), so that the goal is
+// still reached when the first plan said. (A new plan of the full horizon would
+// put the arrival off at every replan, and near the goal ask the model for
+// a path that leaves it and comes back: docs/planning.md measures both.)
 class DiffuserPolicy : public MazePolicy {
  public:
+  static constexpr int64_t kMinPlanLength = 8;
   DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every = 0);
   void begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) override;
   PointMaze::Action act(const PointMaze::State& state, int64_t t) override;
   int64_t plans() const override { return planner_.plans(); }
   // The episode's first plan.
   const MazePlan& first_plan() const { return first_plan_; }
+  const MazePlan& current_plan() const { return plan_; }
 
  private:
   DiffuserPlanner& planner_;
@@ -80,6 +97,7 @@ class DiffuserPolicy : public MazePolicy {
   std::array<double, 2> target_{};
   MazePlan plan_, first_plan_;
   int64_t plan_start_ = 0;  // the episode step the current plan began at
+  int64_t arrival_ = 0;     // the episode step the first plan reaches the goal at
 };
 
 }  // namespace diffuse

@@ -25,6 +25,9 @@ struct GenerateOptions {
   int64_t num_samples = 16;
   int64_t batch_size = 64;  // samples per network evaluation
   uint64_t seed = 0;        // same seed: same samples, whatever the batch size (noise.h)
+  // The shape of one sample; empty: the network's sample_shape(). (A
+  // convolutional network may take others: a planner's shorter plans.)
+  std::vector<int64_t> sample_shape;
   // Class of each sample, int64 [num_samples] (undefined: unconditional);
   // with guidance, a GuidedDenoiser (guidance.h) as the denoiser.
   torch::Tensor class_labels;
