@@ -54,19 +54,14 @@ torch::Tensor resampling_matrix(int64_t in, int64_t out, double scale, bool anti
   return matrix;
 }
 
-// MATLAB's conversion of a double to uint8: round half away from zero, saturate.
-torch::Tensor to_uint8_values(const torch::Tensor& x) {
-  return (torch::sign(x) * torch::floor(torch::abs(x) + 0.5)).clamp(0.0, 255.0);
-}
-
 // Rows first, then columns; each pass is one matrix product.
 torch::Tensor resize(const torch::Tensor& image, std::array<int64_t, 2> out, std::array<double, 2> scale,
                      const BicubicOptions& options) {
   torch::Tensor x = image.to(torch::kFloat64);
   x = torch::matmul(resampling_matrix(image.size(-2), out[0], scale[0], options.antialias), x);
-  if (options.uint8_passes) x = to_uint8_values(x);
+  if (options.uint8_passes) x = matlab_uint8(x);
   x = torch::matmul(x, resampling_matrix(image.size(-1), out[1], scale[1], options.antialias).t());
-  if (options.uint8_passes) x = to_uint8_values(x);
+  if (options.uint8_passes) x = matlab_uint8(x);
   return x;
 }
 
@@ -97,6 +92,10 @@ torch::Tensor matlab_imresize(const torch::Tensor& image, double scale, const Bi
                                       std::to_string(image.size(-2)) + " x " + std::to_string(image.size(-1)) + " image");
   // imresize weighs with the scale asked for, not with out / in.
   return resize(image, {out_h, out_w}, {scale, scale}, options);
+}
+
+torch::Tensor matlab_uint8(const torch::Tensor& x) {
+  return (torch::sign(x) * torch::floor(torch::abs(x) + 0.5)).clamp(0.0, 255.0);
 }
 
 torch::Tensor box_downscale(const torch::Tensor& image, int64_t s) {

@@ -28,9 +28,10 @@ Command add_inpaint_command(CLI::App& app);
 Command add_img2img_command(CLI::App& app);
 // `bench` and its subcommands, one Command each.
 std::vector<Command> add_bench_commands(CLI::App& app);
-// `bench denoise` and `bench guidance`, added under `bench` by add_bench_commands.
+// `bench denoise`, `bench guidance` and `bench restore`, added under `bench` by add_bench_commands.
 Command add_bench_denoise_command(CLI::App& bench);
 Command add_bench_guidance_command(CLI::App& bench);
+Command add_bench_restore_command(CLI::App& bench);
 // `eval` (sample quality) and its subcommands train-features, psnr, ssim.
 std::vector<Command> add_eval_commands(CLI::App& app);
 // `molecules eval`.

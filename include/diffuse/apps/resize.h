@@ -30,6 +30,10 @@ torch::Tensor matlab_imresize(const torch::Tensor& image, double scale, const Bi
 torch::Tensor matlab_imresize_to(const torch::Tensor& image, int64_t out_h, int64_t out_w,
                                  const BicubicOptions& options = {});
 
+// MATLAB's conversion of doubles to uint8, as values: rounded to the
+// nearest integer (halves away from zero) and saturated to [0, 255].
+torch::Tensor matlab_uint8(const torch::Tensor& x);
+
 // s x s block averaging ('box'): [..., H, W] -> [..., H / s, W / s]; H and W
 // must be multiples of s.
 torch::Tensor box_downscale(const torch::Tensor& image, int64_t s);

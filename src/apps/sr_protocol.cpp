@@ -1,0 +1,69 @@
+#include "diffuse/apps/sr_protocol.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "diffuse/apps/resize.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+
+SrKernel sr_kernel_from_string(const std::string& name) {
+  if (name == "bicubic") return SrKernel::kBicubic;
+  if (name == "box") return SrKernel::kBox;
+  throw Error("unknown degradation kernel '" + name + "': expected bicubic or box");
+}
+
+std::string to_string(SrKernel kernel) { return kernel == SrKernel::kBicubic ? "bicubic" : "box"; }
+
+torch::Tensor matlab_luma(const torch::Tensor& pixels) {
+  check(pixels.dim() == 3 && (pixels.size(0) == 1 || pixels.size(0) == 3),
+        "luma: expected an image [1 or 3, H, W] of 0-255 pixels");
+  const torch::Tensor x = pixels.to(torch::kFloat64);
+  if (x.size(0) == 1) return x[0];
+  const torch::Tensor y = 16.0 + (65.481 * x[0] + 128.553 * x[1] + 24.966 * x[2]) / 255.0;
+  return matlab_uint8(y);
+}
+
+torch::Tensor sr_degrade(const torch::Tensor& image, int64_t scale, SrKernel kernel) {
+  check(scale >= 2 && scale <= 8, "super-resolution: the scale must be 2 to 8, got " + std::to_string(scale));
+  check(image.dim() >= 2 && image.size(-2) % scale == 0 && image.size(-1) % scale == 0,
+        "super-resolution: the image must be a whole number of " + std::to_string(scale) + " x " +
+            std::to_string(scale) + " blocks (modcrop it)");
+  if (kernel == SrKernel::kBox) return box_downscale(image.to(torch::kFloat64), scale);
+  return matlab_imresize(image.to(torch::kFloat64), 1.0 / static_cast<double>(scale));
+}
+
+SrCase make_sr_case(const torch::Tensor& pixels, int64_t scale, SrKernel kernel) {
+  check(scale >= 2 && scale <= 8, "super-resolution: the scale must be 2 to 8, got " + std::to_string(scale));
+  const torch::Tensor luma = matlab_luma(pixels);
+  check(luma.size(0) >= 2 * scale && luma.size(1) >= 2 * scale,
+        "super-resolution: a " + std::to_string(luma.size(1)) + " x " + std::to_string(luma.size(0)) +
+            " image is too small for scale " + std::to_string(scale));
+  SrCase result;
+  result.ground_truth = modcrop(luma, scale).contiguous();
+  result.low_resolution = sr_degrade(result.ground_truth, scale, kernel);
+  return result;
+}
+
+double sr_psnr(const torch::Tensor& restored, const torch::Tensor& ground_truth, int64_t border) {
+  check(restored.sizes() == ground_truth.sizes() && restored.dim() == 2,
+        "super-resolution PSNR: expected two images [H, W] of one size");
+  check(border >= 0 && 2 * border < restored.size(0) && 2 * border < restored.size(1),
+        "super-resolution PSNR: the border leaves no pixels");
+  const auto shave = [border](const torch::Tensor& x) {
+    return matlab_uint8(x.to(torch::kFloat64))
+        .slice(0, border, x.size(0) - border)
+        .slice(1, border, x.size(1) - border);
+  };
+  const double mse = (shave(restored) - shave(ground_truth)).pow(2).mean().item<double>();
+  return mse == 0.0 ? INFINITY : 10.0 * std::log10(255.0 * 255.0 / mse);
+}
+
+torch::Tensor bicubic_upscale(const torch::Tensor& low_resolution, int64_t scale) {
+  check(scale >= 2 && scale <= 8, "super-resolution: the scale must be 2 to 8, got " + std::to_string(scale));
+  return matlab_imresize(low_resolution.to(torch::kFloat64), static_cast<double>(scale));
+}
+
+}  // namespace diffuse

@@ -1,0 +1,55 @@
+#include "diffuse/apps/sr_protocol.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "diffuse/apps/resize.h"
+#include "diffuse/util/error.h"
+
+namespace diffuse {
+namespace {
+
+TEST(SrProtocol, TakesMatlabsLumaRoundedTo8Bits) {
+  // Pure red, green, blue, white, black: 16 + 65.481 = 81.481 -> 81,
+  // 16 + 128.553 -> 145 (144.553), 16 + 24.966 -> 41, 235, 16.
+  torch::Tensor rgb = torch::zeros({3, 1, 5}, torch::kFloat64);
+  rgb[0][0][0] = 255;
+  rgb[1][0][1] = 255;
+  rgb[2][0][2] = 255;
+  rgb.select(2, 3).fill_(255);
+  const torch::Tensor y = matlab_luma(rgb);
+  EXPECT_TRUE(torch::equal(y, torch::tensor({{81.0, 145.0, 41.0, 235.0, 16.0}}, torch::kFloat64)));
+  const torch::Tensor grey = torch::full({1, 4, 4}, 7.0, torch::kFloat64);
+  EXPECT_TRUE(torch::equal(matlab_luma(grey), grey[0]));
+  EXPECT_THROW(matlab_luma(torch::zeros({2, 4, 4})), Error);
+}
+
+TEST(SrProtocol, ScoresRoundedPixelsInsideTheBorder) {
+  const torch::Tensor truth = torch::full({10, 12}, 100.0, torch::kFloat64);
+  torch::Tensor restored = truth.clone() + 1.4;  // rounds to 101: an error of 1 everywhere
+  restored.slice(0, 0, 2).fill_(0.0);            // the shaved border does not count
+  EXPECT_NEAR(sr_psnr(restored, truth, 2), 10.0 * std::log10(255.0 * 255.0), 1e-9);
+  EXPECT_TRUE(std::isinf(sr_psnr(truth + 0.4, truth, 0)));  // rounds back to the truth
+  EXPECT_LT(sr_psnr(restored, truth, 0), 20.0);                 // with the border it counts
+  EXPECT_THROW(sr_psnr(restored, truth, 5), Error);           // nothing left
+}
+
+TEST(SrProtocol, MakesTheProtocolsPair) {
+  const torch::Tensor pixels = (torch::rand({3, 23, 30}, torch::kFloat64) * 255.0).round();
+  const SrCase pair = make_sr_case(pixels, 3, SrKernel::kBicubic);
+  EXPECT_EQ(pair.ground_truth.sizes(), (std::vector<int64_t>{21, 30}));  // modcrop to multiples of 3
+  EXPECT_EQ(pair.low_resolution.sizes(), (std::vector<int64_t>{7, 10}));
+  EXPECT_TRUE(torch::allclose(pair.low_resolution, matlab_imresize(pair.ground_truth, 1.0 / 3.0)));
+  const SrCase box = make_sr_case(pixels, 3, SrKernel::kBox);
+  EXPECT_NEAR(box.low_resolution[0][0].item<double>(), pair.ground_truth.slice(0, 0, 3).slice(1, 0, 3).mean().item<double>(),
+              1e-9);
+  EXPECT_EQ(bicubic_upscale(pair.low_resolution, 3).sizes(), pair.ground_truth.sizes());
+  EXPECT_THROW(make_sr_case(pixels.slice(1, 0, 5), 3, SrKernel::kBicubic), Error);  // smaller than 2 x 3 rows
+  EXPECT_THROW(make_sr_case(pixels, 1, SrKernel::kBicubic), Error);
+  EXPECT_THROW(sr_kernel_from_string("gaussian"), Error);
+}
+
+}  // namespace
+}  // namespace diffuse
