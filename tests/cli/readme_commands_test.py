@@ -103,13 +103,17 @@ def main():
         for name in ("photo.png", "sketch.png", "restored.png"):  # the user's own pictures in the README
             shutil.copy(os.path.join(SOURCE, "docs", "images", "digits.png"), os.path.join(work, name))
         failures, ran, skipped = 0, 0, 0
+        already_ran = set()
         for words in readme_commands():
             command, reason = scaled_down(list(words))
             shown = "diffuse " + " ".join(words)
+            if command is not None and tuple(command) in already_ran:
+                command, reason = None, "the same command ran above"
             if command is None:
                 print(f"SKIP ({reason}): {shown}")
                 skipped += 1
                 continue
+            already_ran.add(tuple(command))
             started = time.monotonic()
             result = subprocess.run([DIFFUSE, "--threads", "2"] + command, cwd=work, capture_output=True, text=True)
             seconds = time.monotonic() - started
