@@ -198,6 +198,14 @@ expect_file noisy.png
 expect_file denoised.png
 expect_file compare.png
 grep -q "t\* = " denoise.txt || fail "denoise reports the matched timestep"
+# The photo-denoising benchmark with a run: grey images of any size, the diffusion row beside the noisy one.
+mkdir greyset && cp flat.pgm greyset/a.pgm && cp black.pgm greyset/b.pgm
+"$DIFFUSE" bench restore --task denoise --set greyset --sigma 30 --run runimg --methods posterior,ddim --quiet \
+  > restore_run.txt || { fail "bench restore --task denoise --run"; cat restore_run.txt; }
+grep -q "| \*\*mean of 2\*\* | posterior |" restore_run.txt || { fail "bench restore scores the run"; cat restore_run.txt; }
+mkdir colourset && cp colour.ppm colourset/
+expect_error "a colour set for a grey model" "channels, the model in runimg makes 1" bench restore --task denoise \
+  --set colourset --sigma 30 --run runimg
 "$DIFFUSE" denoise --run runimg --input flat.pgm --out denoised_auto.png --quiet > denoise_auto.txt
 grep -q "estimated" denoise_auto.txt || fail "denoise estimates sigma by default"
 "$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 50 --method ddpm --samples 2 --steps 3 --out denoised_ddpm.png --quiet >/dev/null

@@ -2,11 +2,15 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
 namespace diffuse {
 
+// How the field scores photo restoration, so that numbers stand beside the
+// published ones.
+//
 // The super-resolution benchmark protocol of SRCNN (Dong et al. 2014,
 // demo_SR.m) that VDSR and most later papers report with, on the luma of
 // each test image:
@@ -37,11 +41,19 @@ struct SrCase {
 // One test image [C, H, W] (0-255) made into the protocol's pair.
 SrCase make_sr_case(const torch::Tensor& pixels, int64_t scale, SrKernel kernel);
 
-// PSNR in dB of `restored` against `ground_truth` ([H, W], 0-255), both
-// rounded and clamped to 8 bits first, `border` pixels shaved off each side.
-double sr_psnr(const torch::Tensor& restored, const torch::Tensor& ground_truth, int64_t border);
+// PSNR in dB of `restored` against `ground_truth` ([..., H, W], 0-255),
+// both rounded and clamped to 8 bits first (the protocols score the 8-bit
+// result), `border` pixels shaved off each side.
+double psnr_8bit(const torch::Tensor& restored, const torch::Tensor& ground_truth, int64_t border);
 
 // The bicubic baseline: imresize(low resolution, s, 'bicubic') in float.
 torch::Tensor bicubic_upscale(const torch::Tensor& low_resolution, int64_t scale);
+
+// DnCNN's Gaussian denoising protocol (Zhang et al. 2017): noise of std
+// `sigma` (0-255 units) added in float to the clean 8-bit image [C, H, W]
+// and not clipped; the denoised result is scored by psnr_8bit with no
+// border. The noise of image `index` is drawn from (seed, index), the same
+// whatever else is scored.
+torch::Tensor add_benchmark_noise(const torch::Tensor& clean, double sigma, std::uint64_t seed, int64_t index);
 
 }  // namespace diffuse

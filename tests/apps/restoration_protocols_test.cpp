@@ -1,4 +1,4 @@
-#include "diffuse/apps/sr_protocol.h"
+#include "diffuse/apps/restoration_protocols.h"
 
 #include <cmath>
 
@@ -30,10 +30,10 @@ TEST(SrProtocol, ScoresRoundedPixelsInsideTheBorder) {
   const torch::Tensor truth = torch::full({10, 12}, 100.0, torch::kFloat64);
   torch::Tensor restored = truth.clone() + 1.4;  // rounds to 101: an error of 1 everywhere
   restored.slice(0, 0, 2).fill_(0.0);            // the shaved border does not count
-  EXPECT_NEAR(sr_psnr(restored, truth, 2), 10.0 * std::log10(255.0 * 255.0), 1e-9);
-  EXPECT_TRUE(std::isinf(sr_psnr(truth + 0.4, truth, 0)));  // rounds back to the truth
-  EXPECT_LT(sr_psnr(restored, truth, 0), 20.0);                 // with the border it counts
-  EXPECT_THROW(sr_psnr(restored, truth, 5), Error);           // nothing left
+  EXPECT_NEAR(psnr_8bit(restored, truth, 2), 10.0 * std::log10(255.0 * 255.0), 1e-9);
+  EXPECT_TRUE(std::isinf(psnr_8bit(truth + 0.4, truth, 0)));  // rounds back to the truth
+  EXPECT_LT(psnr_8bit(restored, truth, 0), 20.0);                 // with the border it counts
+  EXPECT_THROW(psnr_8bit(restored, truth, 5), Error);           // nothing left
 }
 
 TEST(SrProtocol, MakesTheProtocolsPair) {
@@ -49,6 +49,20 @@ TEST(SrProtocol, MakesTheProtocolsPair) {
   EXPECT_THROW(make_sr_case(pixels.slice(1, 0, 5), 3, SrKernel::kBicubic), Error);  // smaller than 2 x 3 rows
   EXPECT_THROW(make_sr_case(pixels, 1, SrKernel::kBicubic), Error);
   EXPECT_THROW(sr_kernel_from_string("gaussian"), Error);
+}
+
+TEST(DenoisingProtocol, AddsUnclippedNoiseOfTheAskedStdPerImage) {
+  const torch::Tensor clean = torch::full({1, 200, 300}, 250.0, torch::kFloat64);
+  const torch::Tensor noisy = add_benchmark_noise(clean, 25.0, 7, 3);
+  const torch::Tensor noise = noisy - clean;
+  EXPECT_NEAR(noise.mean().item<double>(), 0.0, 0.2);  // 60,000 draws: s.e. 0.1
+  EXPECT_NEAR(noise.std().item<double>(), 25.0, 0.2);
+  EXPECT_GT(noisy.max().item<double>(), 255.0);  // not clipped
+  EXPECT_TRUE(torch::equal(noisy, add_benchmark_noise(clean, 25.0, 7, 3)));
+  EXPECT_FALSE(torch::equal(noisy, add_benchmark_noise(clean, 25.0, 7, 4)));
+  // Another sigma scales the same draw (the same image gets the same pattern).
+  EXPECT_TRUE(torch::allclose(add_benchmark_noise(clean, 50.0, 7, 3) - clean, 2.0 * noise));
+  EXPECT_THROW(add_benchmark_noise(clean, -1.0, 7, 3), Error);
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-#include "diffuse/apps/sr_protocol.h"
+#include "diffuse/apps/restoration_protocols.h"
 
 #include <cmath>
 
 #include <torch/torch.h>
 
 #include "diffuse/apps/resize.h"
+#include "diffuse/noise.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -47,15 +48,15 @@ SrCase make_sr_case(const torch::Tensor& pixels, int64_t scale, SrKernel kernel)
   return result;
 }
 
-double sr_psnr(const torch::Tensor& restored, const torch::Tensor& ground_truth, int64_t border) {
-  check(restored.sizes() == ground_truth.sizes() && restored.dim() == 2,
-        "super-resolution PSNR: expected two images [H, W] of one size");
-  check(border >= 0 && 2 * border < restored.size(0) && 2 * border < restored.size(1),
-        "super-resolution PSNR: the border leaves no pixels");
+double psnr_8bit(const torch::Tensor& restored, const torch::Tensor& ground_truth, int64_t border) {
+  check(restored.sizes() == ground_truth.sizes() && restored.dim() >= 2,
+        "PSNR: expected two images [..., H, W] of one size");
+  check(border >= 0 && 2 * border < restored.size(-2) && 2 * border < restored.size(-1),
+        "PSNR: the border leaves no pixels");
   const auto shave = [border](const torch::Tensor& x) {
     return matlab_uint8(x.to(torch::kFloat64))
-        .slice(0, border, x.size(0) - border)
-        .slice(1, border, x.size(1) - border);
+        .slice(-2, border, x.size(-2) - border)
+        .slice(-1, border, x.size(-1) - border);
   };
   const double mse = (shave(restored) - shave(ground_truth)).pow(2).mean().item<double>();
   return mse == 0.0 ? INFINITY : 10.0 * std::log10(255.0 * 255.0 / mse);
@@ -64,6 +65,16 @@ double sr_psnr(const torch::Tensor& restored, const torch::Tensor& ground_truth,
 torch::Tensor bicubic_upscale(const torch::Tensor& low_resolution, int64_t scale) {
   check(scale >= 2 && scale <= 8, "super-resolution: the scale must be 2 to 8, got " + std::to_string(scale));
   return matlab_imresize(low_resolution.to(torch::kFloat64), static_cast<double>(scale));
+}
+
+torch::Tensor add_benchmark_noise(const torch::Tensor& clean, double sigma, std::uint64_t seed, int64_t index) {
+  check(std::isfinite(sigma) && sigma >= 0.0, "denoising benchmark: sigma must be >= 0");
+  check(index >= 0, "denoising benchmark: the image index must be >= 0");
+  const torch::Tensor x = clean.to(torch::kFloat64);
+  SampleNoise noise(seed, index, 1);
+  std::vector<int64_t> shape{1};
+  shape.insert(shape.end(), x.sizes().begin(), x.sizes().end());
+  return x + sigma * noise.normal(shape, torch::TensorOptions().dtype(torch::kFloat64))[0];
 }
 
 }  // namespace diffuse
