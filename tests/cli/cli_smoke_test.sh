@@ -198,6 +198,25 @@ expect_file noisy.png
 expect_file denoised.png
 expect_file compare.png
 grep -q "t\* = " denoise.txt || fail "denoise reports the matched timestep"
+# Float images: noise kept unclipped in .npy, denoised from .npy to .npy.
+"$DIFFUSE" noise --input flat.pgm --sigma 30 --seed 2 --out noisy.npy > noise_npy.txt || fail "noise to .npy"
+grep -q "in float, not clipped" noise_npy.txt || { fail "noise says the .npy is not clipped"; cat noise_npy.txt; }
+"$DIFFUSE" denoise --run runimg --input noisy.npy --sigma 30 --out denoised.npy --quiet >/dev/null || fail "denoise .npy"
+python3 - <<'PY' || fail "the .npy files"
+import json, struct
+def shape(path):
+    data = open(path, "rb").read()
+    n, = struct.unpack("<H", data[8:10])
+    header = data[10:10 + n].decode()
+    assert "'descr': '<f4'" in header, header
+    return header[header.index("(") + 1:header.index(")")], struct.unpack("<%df" % 400, data[10 + n:10 + n + 1600])
+noisy_shape, noisy = shape("noisy.npy")
+assert noisy_shape == "20, 20", noisy_shape
+assert min(noisy) < 128 - 30 and max(noisy) > 128 + 30 and any(v != round(v) for v in noisy), "float noise"
+denoised_shape, _ = shape("denoised.npy")
+assert denoised_shape == "20, 20", denoised_shape
+PY
+expect_error "an output that is neither png nor npy" "expected a .png or .npy file" noise --input flat.pgm --out noisy.tif
 # The photo-denoising benchmark with a run: grey images of any size, the diffusion row beside the noisy one.
 mkdir greyset && cp flat.pgm greyset/a.pgm && cp black.pgm greyset/b.pgm
 "$DIFFUSE" bench restore --task denoise --set greyset --sigma 30 --run runimg --methods posterior,ddim --quiet \

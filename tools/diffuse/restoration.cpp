@@ -11,6 +11,7 @@
 #include "diffuse/io/contact_sheet.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
+#include "diffuse/io/image_file.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/schedule.h"
 #include "diffuse/util/error.h"
@@ -29,7 +30,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
                              const std::string& compare_help) {
   command.add_option("--run", args.run, "run directory of an image model")->required();
   command.add_option("--input", args.input, input_help)->required();
-  command.add_option("--out", args.out, "where to write the result (PNG)")->required();
+  command.add_option("--out", args.out, "where to write the result: .png (8 bits) or .npy (float, 0-255 units, not rounded)")->required();
   command.add_option("--compare", args.compare, "also write " + compare_help + " side by side to this PNG");
   command.add_option("--overlap", args.overlap,
                      "images larger than the model: tile overlap in pixels, at least (default 0: the fewest tiles "
@@ -44,7 +45,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
 }
 
 void check_restoration_destinations(const RestorationArguments& args) {
-  check_png_destination(args.out, "--out");
+  check_image_destination(args.out, "--out");
   if (!args.compare.empty()) check_png_destination(args.compare, "--compare");
 }
 
@@ -70,7 +71,7 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
 }
 
 torch::Tensor load_model_image(const RestorationModel& model, const std::string& path) {
-  torch::Tensor image = load_image(path);
+  torch::Tensor image = load_image_file(path);
   if (image.size(0) == 3 && model.channels == 1 && image[0].equal(image[1]) && image[0].equal(image[2])) {
     image = image.slice(0, 0, 1);  // grey content saved as RGB
   }
@@ -91,7 +92,7 @@ GenerationRecord restoration_record(const std::string& command, const Restoratio
 }
 
 void write_model_image(const std::string& path, const torch::Tensor& image, const PngText& text) {
-  save_png(path, image.squeeze(0).to(torch::kCPU), text);
+  save_image_file(path, image.squeeze(0).to(torch::kCPU), text);
   std::printf("wrote %s\n", path.c_str());
 }
 
