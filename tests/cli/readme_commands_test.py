@@ -80,6 +80,9 @@ def scaled_down(words):
         words += ["--steps", "2,5", "--num", "20"]
     elif command == "bench" and sub == "denoise":
         words += ["--num", "2", "--sigma", "50"]
+    elif command == "bench" and sub == "restore" and "denoise" in words:
+        set_option(words, "--sigma", "25")
+        set_option(words, "--tune-num", "1")
     elif command == "bench" and sub == "guidance":
         words += ["--num", "10", "--steps", "2"]
     elif command == "eval" and sub == "train-features":
