@@ -24,7 +24,7 @@ double cubic(double x) {
 // The resampling matrix [out, in] of one dimension (MATLAB's contributions()):
 // row i holds the weights of the input pixels output pixel i mixes, with the
 // mirrored border folded back onto the pixels it repeats.
-torch::Tensor resampling_matrix(int64_t in, int64_t out, double scale, bool antialias) {
+torch::Tensor resampling_matrix_impl(int64_t in, int64_t out, double scale, bool antialias) {
   const bool widen = scale < 1.0 && antialias;
   const double width = widen ? 4.0 / scale : 4.0;
   const auto taps = static_cast<int64_t>(std::ceil(width)) + 2;
@@ -58,9 +58,9 @@ torch::Tensor resampling_matrix(int64_t in, int64_t out, double scale, bool anti
 torch::Tensor resize(const torch::Tensor& image, std::array<int64_t, 2> out, std::array<double, 2> scale,
                      const BicubicOptions& options) {
   torch::Tensor x = image.to(torch::kFloat64);
-  x = torch::matmul(resampling_matrix(image.size(-2), out[0], scale[0], options.antialias), x);
+  x = torch::matmul(resampling_matrix_impl(image.size(-2), out[0], scale[0], options.antialias), x);
   if (options.uint8_passes) x = matlab_uint8(x);
-  x = torch::matmul(x, resampling_matrix(image.size(-1), out[1], scale[1], options.antialias).t());
+  x = torch::matmul(x, resampling_matrix_impl(image.size(-1), out[1], scale[1], options.antialias).t());
   if (options.uint8_passes) x = matlab_uint8(x);
   return x;
 }
@@ -92,6 +92,11 @@ torch::Tensor matlab_imresize(const torch::Tensor& image, double scale, const Bi
                                       std::to_string(image.size(-2)) + " x " + std::to_string(image.size(-1)) + " image");
   // imresize weighs with the scale asked for, not with out / in.
   return resize(image, {out_h, out_w}, {scale, scale}, options);
+}
+
+torch::Tensor matlab_resampling_matrix(int64_t in, int64_t out, double scale, bool antialias) {
+  check(in >= 1 && out >= 1 && std::isfinite(scale) && scale > 0.0, "resampling matrix: sizes >= 1 and a positive scale");
+  return resampling_matrix_impl(in, out, scale, antialias);
 }
 
 torch::Tensor matlab_uint8(const torch::Tensor& x) {

@@ -176,12 +176,16 @@ TEST(DiffuserPlanner, TheKnownElementsHoldExactlyAtTheEndOfSampling) {
   EXPECT_THROW(generate(denoiser, sampler, options), Error);
 }
 
-TEST(DiffuserPlanner, MakesShorterPlansThatReachTheGoalAtTheirLastStep) {
-  const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
+PlannerOptions ddim(int64_t steps) {
   PlannerOptions options;
   options.sampler = "ddim";
-  options.steps = 4;
-  DiffuserPlanner planner(tiny_planner(dataset), options);
+  options.steps = steps;
+  return options;
+}
+
+TEST(DiffuserPlanner, MakesShorterPlansThatReachTheGoalAtTheirLastStep) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
+  DiffuserPlanner planner(tiny_planner(dataset), ddim(4));
   ASSERT_EQ(planner.length_multiple(), 2);  // two levels halve the length once
   const PointMaze::State start{3.0, 1.5, 0.2, -0.3};
   const MazePlan plan = planner.plan(start, {1.0, 1.0}, 6);
@@ -198,10 +202,7 @@ TEST(DiffuserPlanner, MakesShorterPlansThatReachTheGoalAtTheirLastStep) {
 
 TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {
   const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
-  PlannerOptions options;
-  options.sampler = "ddim";
-  options.steps = 2;
-  DiffuserPlanner planner(tiny_planner(dataset), options);
+  DiffuserPlanner planner(tiny_planner(dataset), ddim(2));
   DiffuserPolicy policy(planner, 3);
   const PointMaze::State state{3.0, 1.5, 0.0, 0.0};
   policy.begin_episode(state, {1.0, 1.0});

@@ -25,6 +25,11 @@ struct BicubicOptions {
 };
 torch::Tensor matlab_imresize(const torch::Tensor& image, double scale, const BicubicOptions& options = {});
 
+// One dimension of imresize as a matrix [out, in] (float64): output pixel i
+// is row i times the input, the mirrored border folded in. `scale` is the
+// one imresize weighs with (out / in, or the scale asked for).
+torch::Tensor matlab_resampling_matrix(int64_t in, int64_t out, double scale, bool antialias = true);
+
 // The same, to an exact output size [out_h, out_w] (imresize(image, [h w])):
 // the scale of each dimension is out / in.
 torch::Tensor matlab_imresize_to(const torch::Tensor& image, int64_t out_h, int64_t out_w,

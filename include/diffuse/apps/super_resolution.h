@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+
+#include <torch/types.h>
+
+#include "diffuse/apps/restoration_protocols.h"
+#include "diffuse/denoiser.h"
+#include "diffuse/sampling/sampler.h"
+
+namespace diffuse {
+
+// A known linear degradation y = A x of images [..., H, W] that acts on rows
+// and columns apart, A = R_h (x) R_w: MATLAB's bicubic downscaling by s or
+// s x s averaging (sr_degrade). Its pseudo-inverse A+ = R_h+ (x) R_w+ is
+// computed exactly from the two small matrices (float64), so that
+// A A+ y = y for every low-resolution image y.
+class SeparableDegradation {
+ public:
+  // Error unless height and width are multiples of scale.
+  SeparableDegradation(int64_t height, int64_t width, int64_t scale, SrKernel kernel);
+  torch::Tensor apply(const torch::Tensor& x) const;           // [..., H, W] -> [..., H / s, W / s]
+  torch::Tensor pseudo_inverse(const torch::Tensor& y) const;  // [..., H / s, W / s] -> [..., H, W]
+  int64_t height() const { return rows_.size(1); }
+  int64_t width() const { return cols_.size(1); }
+
+ private:
+  torch::Tensor rows_, cols_, rows_pinv_, cols_pinv_;
+};
+
+// Zero-shot super-resolution with an unconditional image model (DDNM, Wang
+// et al. 2023, eq. 13): at every step the model's x0 is replaced by its
+// range-null-space correction x0 + A+ (y - A x0), which agrees with the
+// low-resolution image y exactly and keeps the model's detail where A is
+// blind; eps follows from x_t and the corrected x0, so any sampler runs it.
+// The final sample of a sampler whose last step returns x0 (all of them)
+// downscales back to y. `y` is [N, ...] of the low-resolution size in the
+// model's data scale, one row per sample of the batch being sampled.
+class ConsistentDenoiser : public Denoiser {
+ public:
+  // `base` must outlive this denoiser (it may be a TiledDenoiser).
+  ConsistentDenoiser(const Denoiser& base, SeparableDegradation degradation, torch::Tensor low_resolution);
+  using Denoiser::predict;
+  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override;
+
+ private:
+  const Denoiser& base_;
+  SeparableDegradation degradation_;
+  torch::Tensor low_resolution_;
+};
+
+struct UpscaleOptions {
+  int64_t scale = 4;
+  SrKernel kernel = SrKernel::kBicubic;
+  std::uint64_t seed = 0;
+};
+
+// Upscales low-resolution images [N, C, h, w] (data scale) by options.scale
+// with `sampler` (its timesteps set) driving `denoiser` under the
+// consistency above; returns [N, C, h s, w s].
+torch::Tensor upscale(const Denoiser& denoiser, Sampler& sampler, const torch::Tensor& low_resolution,
+                      const UpscaleOptions& options);
+
+}  // namespace diffuse
