@@ -27,6 +27,28 @@ torch::Tensor matlab_luma(const torch::Tensor& pixels) {
   return matlab_uint8(y);
 }
 
+namespace {
+
+// Rows Y, Cb, Cr of rgb2ycbcr for R, G, B in 0-255, and the offsets.
+torch::Tensor ycbcr_matrix() {
+  return torch::tensor({{65.481, 128.553, 24.966}, {-37.797, -74.203, 112.0}, {112.0, -93.786, -18.214}},
+                       torch::kFloat64) / 255.0;
+}
+torch::Tensor ycbcr_offset() { return torch::tensor({16.0, 128.0, 128.0}, torch::kFloat64).view({3, 1, 1}); }
+
+}  // namespace
+
+torch::Tensor rgb_to_ycbcr(const torch::Tensor& rgb) {
+  check(rgb.dim() == 3 && rgb.size(0) == 3, "YCbCr: expected an RGB image [3, H, W]");
+  const torch::Tensor x = rgb.to(torch::kFloat64);
+  return torch::einsum("ij,jhw->ihw", {ycbcr_matrix(), x}) + ycbcr_offset();
+}
+
+torch::Tensor ycbcr_to_rgb(const torch::Tensor& ycbcr) {
+  check(ycbcr.dim() == 3 && ycbcr.size(0) == 3, "YCbCr: expected an image [3, H, W]");
+  return torch::einsum("ij,jhw->ihw", {torch::linalg_inv(ycbcr_matrix()), ycbcr.to(torch::kFloat64) - ycbcr_offset()});
+}
+
 torch::Tensor sr_degrade(const torch::Tensor& image, int64_t scale, SrKernel kernel) {
   check(scale >= 2 && scale <= 8, "super-resolution: the scale must be 2 to 8, got " + std::to_string(scale));
   check(image.dim() >= 2 && image.size(-2) % scale == 0 && image.size(-1) % scale == 0,

@@ -26,6 +26,20 @@ TEST(SrProtocol, TakesMatlabsLumaRoundedTo8Bits) {
   EXPECT_THROW(matlab_luma(torch::zeros({2, 4, 4})), Error);
 }
 
+TEST(SrProtocol, ConvertsToYCbCrAndBackAsMatlab) {
+  const torch::Tensor white = torch::full({3, 1, 1}, 255.0, torch::kFloat64);
+  const torch::Tensor ycc = rgb_to_ycbcr(white);
+  EXPECT_NEAR(ycc[0].item<double>(), 235.0, 1e-9);  // 16 + 219
+  EXPECT_NEAR(ycc[1].item<double>(), 128.0, 1e-9);  // the Cb row sums to 0
+  EXPECT_NEAR(ycc[2].item<double>(), 128.0, 1e-9);
+  torch::Tensor blue = torch::zeros({3, 1, 1}, torch::kFloat64);
+  blue[2] = 255.0;
+  EXPECT_NEAR(rgb_to_ycbcr(blue)[1].item<double>(), 240.0, 1e-9);  // 128 + 112
+  const torch::Tensor rgb = torch::rand({3, 5, 7}, torch::kFloat64) * 255.0;
+  EXPECT_TRUE(torch::allclose(ycbcr_to_rgb(rgb_to_ycbcr(rgb)), rgb, 0.0, 1e-9));
+  EXPECT_TRUE(torch::allclose(rgb_to_ycbcr(rgb)[0], 16.0 + (65.481 * rgb[0] + 128.553 * rgb[1] + 24.966 * rgb[2]) / 255.0));
+}
+
 TEST(SrProtocol, ScoresRoundedPixelsInsideTheBorder) {
   const torch::Tensor truth = torch::full({10, 12}, 100.0, torch::kFloat64);
   torch::Tensor restored = truth.clone() + 1.4;  // rounds to 101: an error of 1 everywhere

@@ -216,6 +216,20 @@ assert min(noisy) < 128 - 30 and max(noisy) > 128 + 30 and any(v != round(v) for
 denoised_shape, _ = shape("denoised.npy")
 assert denoised_shape == "20, 20", denoised_shape
 PY
+# Super-resolution: grey from .pgm to .npy, a colour photo through its luma.
+"$DIFFUSE" upscale --run runimg --input flat.pgm --scale 2 --steps 3 --out up.npy --compare up_compare.png --quiet \
+  > upscale.txt || { fail "upscale"; cat upscale.txt; }
+grep -q "20 x 20 -> 40 x 40" upscale.txt || { fail "upscale says the sizes"; cat upscale.txt; }
+expect_file up_compare.png
+python3 -c "
+import struct
+d = open('up.npy', 'rb').read()
+n, = struct.unpack('<H', d[8:10])
+assert \"'shape': (40, 40)\" in d[10:10 + n].decode()" || fail "upscale writes the 2x image"
+"$DIFFUSE" upscale --run runimg --input colour.ppm --scale 2 --kernel box --steps 2 --out up_colour.png > upscale_colour.txt ||
+  { fail "upscale a colour image with a grey model"; cat upscale_colour.txt; }
+grep -q "the model restores the luma" upscale_colour.txt || fail "upscale says it restores the luma"
+expect_error "an upscaling factor too large" "--scale" upscale --run runimg --input flat.pgm --scale 9 --out never.png
 expect_error "an output that is neither png nor npy" "expected a .png or .npy file" noise --input flat.pgm --out noisy.tif
 # The photo-denoising benchmark with a run: grey images of any size, the diffusion row beside the noisy one.
 mkdir greyset && cp flat.pgm greyset/a.pgm && cp black.pgm greyset/b.pgm

@@ -24,6 +24,7 @@ Command add_sample_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 Command add_noise_command(CLI::App& app);
 Command add_denoise_command(CLI::App& app);
+Command add_upscale_command(CLI::App& app);
 Command add_inpaint_command(CLI::App& app);
 Command add_img2img_command(CLI::App& app);
 // `bench` and its subcommands, one Command each.

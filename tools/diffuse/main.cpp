@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
       diffuse::cli::add_info_command(app),
       diffuse::cli::add_noise_command(app),
       diffuse::cli::add_denoise_command(app),
+      diffuse::cli::add_upscale_command(app),
       diffuse::cli::add_inpaint_command(app),
       diffuse::cli::add_img2img_command(app),
   };

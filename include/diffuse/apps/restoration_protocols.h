@@ -30,6 +30,13 @@ std::string to_string(SrKernel kernel);
 // to uint8. A grey image [1, H, W] is returned as it is (its own luma).
 torch::Tensor matlab_luma(const torch::Tensor& pixels);
 
+// MATLAB's rgb2ycbcr and ycbcr2rgb in float, on [3, H, W] in 0-255 units
+// (Y in 16-235, Cb and Cr in 16-240 for colours in range), not rounded: the
+// convention by which SR models restore the luma and the chroma is upscaled
+// bicubically. ycbcr_to_rgb inverts rgb_to_ycbcr exactly.
+torch::Tensor rgb_to_ycbcr(const torch::Tensor& rgb);
+torch::Tensor ycbcr_to_rgb(const torch::Tensor& ycbcr);
+
 // The degradation y = D(x) of `scale` with `kernel`: [..., H, W] ->
 // [..., H / s, W / s] in float (H, W multiples of s).
 torch::Tensor sr_degrade(const torch::Tensor& image, int64_t scale, SrKernel kernel);
