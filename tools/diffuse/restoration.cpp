@@ -70,11 +70,14 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
   return result;
 }
 
+torch::Tensor grey_if_channels_equal(const torch::Tensor& image) {
+  const bool grey = image.dim() == 3 && image.size(0) == 3 && image[0].equal(image[1]) && image[0].equal(image[2]);
+  return grey ? image.slice(0, 0, 1) : image;
+}
+
 torch::Tensor load_model_image(const RestorationModel& model, const std::string& path) {
   torch::Tensor image = load_image_file(path);
-  if (image.size(0) == 3 && model.channels == 1 && image[0].equal(image[1]) && image[0].equal(image[2])) {
-    image = image.slice(0, 0, 1);  // grey content saved as RGB
-  }
+  if (model.channels == 1) image = grey_if_channels_equal(image);
   check(image.size(0) == model.channels, path + " is a " + describe_channels(image.size(0)) + " image, but the model in " +
                                              model.run + " was trained on " + describe_channels(model.channels) +
                                              " images; convert the image first");

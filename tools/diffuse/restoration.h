@@ -48,6 +48,10 @@ struct RestorationModel {
 // an unavailable device before anything is loaded.
 RestorationModel load_restoration_model(const RestorationArguments& args);
 
+// [3, H, W] with three equal channels (grey content saved as RGB) as
+// [1, H, W]; anything else as it is.
+torch::Tensor grey_if_channels_equal(const torch::Tensor& image);
+
 // An image file as a batch of one [1, C, H, W] in the model's data scale, on the model's device.
 // A colour file whose three channels are equal counts as grey. Throws Error
 // naming the file when its channels do not match the model's.

@@ -30,9 +30,7 @@ void run_upscale(const UpscaleArguments& args) {
   check_restoration_destinations(args);
   const RestorationModel model = load_restoration_model(args);
   torch::Tensor pixels = pixels_from_data(load_image_file(args.input)).to(torch::kFloat64);
-  if (pixels.size(0) == 3 && model.channels == 1 && pixels[0].equal(pixels[1]) && pixels[0].equal(pixels[2])) {
-    pixels = pixels.slice(0, 0, 1);  // grey content saved as RGB
-  }
+  if (model.channels == 1) pixels = grey_if_channels_equal(pixels);
   // A grey model restores a colour photo's luma; the chroma is upscaled
   // bicubically (the convention of SR papers since SRCNN).
   const bool luma_only = pixels.size(0) == 3 && model.channels == 1;
