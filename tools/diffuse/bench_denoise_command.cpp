@@ -34,13 +34,6 @@ struct BenchDenoiseArguments {
   bool no_nlm = false, no_ema = false, quiet = false;
 };
 
-std::vector<DenoiseMethod> parse_methods(const std::string& text) {
-  std::vector<DenoiseMethod> methods;
-  std::stringstream stream(text);
-  for (std::string name; std::getline(stream, name, ',');) methods.push_back(denoise_method_from_string(name));
-  return methods;
-}
-
 bool is_diffusion(const std::string& method) {
   const std::vector<std::string> names = denoise_method_names();
   return std::find(names.begin(), names.end(), method) != names.end();
@@ -126,7 +119,7 @@ void run_bench_denoise(const BenchDenoiseArguments& args) {
     check(sigma > 0, "--sigma: noise levels must be > 0");
     options.sigmas.push_back(static_cast<double>(sigma));
   }
-  options.methods = parse_methods(args.methods);
+  options.methods = parse_denoise_methods(args.methods);
   options.steps = args.steps;
   options.ddpm_samples = args.ddpm_samples;
   options.batch_size = args.batch_size;

@@ -206,8 +206,7 @@ std::vector<RestoreScore> denoise_scores(const std::vector<std::pair<std::string
     restoration.run = args.run;
     restoration.no_ema = args.no_ema;
     model = std::make_unique<RestorationModel>(load_restoration_model(restoration));
-    std::stringstream names(args.methods);
-    for (std::string name; std::getline(names, name, ',');) methods.push_back(denoise_method_from_string(name));
+    methods = parse_denoise_methods(args.methods);
   }
   std::vector<RestoreScore> scores;
   for (size_t i = 0; i < images.size(); ++i) {

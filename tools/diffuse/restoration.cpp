@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <sstream>
+
 #include <torch/torch.h>
 
 #include "common_options.h"
@@ -68,6 +70,13 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
     result.conditioning.class_labels = torch::full({1}, classes.front(), torch::TensorOptions().dtype(torch::kLong).device(result.device));
   }
   return result;
+}
+
+std::vector<DenoiseMethod> parse_denoise_methods(const std::string& text) {
+  std::vector<DenoiseMethod> methods;
+  std::stringstream stream(text);
+  for (std::string name; std::getline(stream, name, ',');) methods.push_back(denoise_method_from_string(name));
+  return methods;
 }
 
 torch::Tensor grey_if_channels_equal(const torch::Tensor& image) {

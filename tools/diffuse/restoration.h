@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include "class_options.h"
+#include "diffuse/apps/denoise.h"
 #include "diffuse/apps/tiled_denoiser.h"
 #include "generation_record.h"
 #include "diffuse/conditioning.h"
@@ -47,6 +48,9 @@ struct RestorationModel {
 // arguments ask for. Throws Error for runs that do not make images, and for
 // an unavailable device before anything is loaded.
 RestorationModel load_restoration_model(const RestorationArguments& args);
+
+// A comma-separated list of denoising methods (--methods posterior,ddim).
+std::vector<DenoiseMethod> parse_denoise_methods(const std::string& text);
 
 // [3, H, W] with three equal channels (grey content saved as RGB) as
 // [1, H, W]; anything else as it is.
