@@ -86,6 +86,7 @@ namespace {
 nlohmann::json data_to_json(const DataConfig& d) {
   nlohmann::json j = {{"spec", d.spec}, {"random_flip", d.random_flip}, {"conditional", d.conditional},
                       {"class_names", d.class_names}};
+  if (d.random_crops) j["random_crops"] = true;  // only patch-trained runs carry it
   // Only molecule runs carry these, so image and point runs read as before.
   if (d.no_hydrogens || !d.atom_count_histogram.empty()) {
     j["no_hydrogens"] = d.no_hydrogens;
@@ -135,11 +136,12 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     c.prediction = prediction_from_string(json_field(j, "prediction", std::string("eps")));
     if (j.contains("data")) {
       const auto& d = j.at("data");
-      reject_unknown_keys(d, {"spec", "random_flip", "conditional", "class_names", "no_hydrogens", "atom_count_histogram",
+      reject_unknown_keys(d, {"spec", "random_flip", "random_crops", "conditional", "class_names", "no_hydrogens", "atom_count_histogram",
                               "trajectory_limits"},
                           "data");
       c.data.spec = json_field(d, "spec", c.data.spec);
       c.data.random_flip = json_field(d, "random_flip", c.data.random_flip);
+      c.data.random_crops = json_field(d, "random_crops", c.data.random_crops);
       c.data.conditional = json_field(d, "conditional", c.data.conditional);
       c.data.class_names = json_field(d, "class_names", c.data.class_names);
       c.data.no_hydrogens = json_field(d, "no_hydrogens", c.data.no_hydrogens);

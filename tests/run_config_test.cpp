@@ -27,7 +27,9 @@ TEST(RunConfig, RoundTripsThroughJson) {
     EXPECT_EQ(back.training.seed, 77u);
     EXPECT_EQ(back.training.batch_size, preset_config(name).training.batch_size);
     EXPECT_EQ(back.model->type(), config.model->type());
+    EXPECT_EQ(back.data.random_crops, preset_config(name).data.random_crops) << name;
   }
+  EXPECT_TRUE(preset_config("photo-grey").data.random_crops);
 }
 
 TEST(RunConfig, ConditionalRunsKeepTheirClasses) {

@@ -18,6 +18,10 @@ namespace diffuse {
 struct DataConfig {
   std::string spec;          // "mnist:DIR", "fashion-mnist:DIR", "images:DIR" or "toy2d:NAME"
   bool random_flip = false;  // random horizontal flips (images only)
+  // images:DIR only: train on random crops of the model's size taken from
+  // each image at its own resolution, in the 8 symmetries of the square
+  // (data/image_patches.h), instead of whole images centre-cropped and resized.
+  bool random_crops = false;
   // Class-conditional training on the data's labels; the model's
   // num_classes and these names are filled from the data when a run starts.
   bool conditional = false;

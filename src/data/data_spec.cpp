@@ -7,6 +7,7 @@
 
 #include "diffuse/data/idx.h"
 #include "diffuse/data/image_folder.h"
+#include "diffuse/data/image_patches.h"
 #include "diffuse/data/qm9.h"
 #include "diffuse/data/toy2d.h"
 #include "diffuse/planning/maze_trajectories.h"
@@ -93,8 +94,11 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOpti
     return std::make_unique<MazeTrajectoryDataset>(parsed.argument, options.horizon, options.trajectory_limits);
   }
   if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, parsed, format);
+  check(!format.random_crops || parsed.kind == "images",
+        "data '" + spec + "': random crops are taken from images:DIR data only");
   if (parsed.kind == "images") {
     check(format.channels == 1 || format.channels == 3, "data '" + spec + "': images are read with 1 or 3 channels");
+    if (format.random_crops) return load_image_patches(parsed.argument, format.channels, format.image_size);
     return load_image_folder(parsed.argument, format.channels, format.image_size);
   }
   return std::make_unique<Toy2dDataset>(parsed.argument);

@@ -59,31 +59,35 @@ std::vector<std::string> list_subdirectories(const std::string& directory) {
 
 }  // namespace
 
-std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
-                                                      int64_t image_size) {
-  check(channels == 1 || channels == 3, "image folder: channels must be 1 or 3");
-  std::vector<std::string> files = list_image_files(directory);
-  std::vector<std::string> class_names;
-  std::vector<int64_t> labels;
-  if (files.empty()) {
+ImageFolderListing list_image_folder(const std::string& directory) {
+  ImageFolderListing listing;
+  listing.files = list_image_files(directory);
+  if (listing.files.empty()) {
     for (const std::string& folder : list_subdirectories(directory)) {
       const std::vector<std::string> members = list_image_files((std::filesystem::path(directory) / folder).string());
       if (members.empty()) continue;
-      labels.insert(labels.end(), members.size(), static_cast<int64_t>(class_names.size()));
-      files.insert(files.end(), members.begin(), members.end());
-      class_names.push_back(folder);
+      listing.labels.insert(listing.labels.end(), members.size(), static_cast<int64_t>(listing.class_names.size()));
+      listing.files.insert(listing.files.end(), members.begin(), members.end());
+      listing.class_names.push_back(folder);
     }
   }
-  check(!files.empty(), "image folder " + directory + " holds no PNG/JPEG/BMP images, nor sub-folders of them");
+  check(!listing.files.empty(), "image folder " + directory + " holds no PNG/JPEG/BMP images, nor sub-folders of them");
+  return listing;
+}
+
+std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
+                                                      int64_t image_size) {
+  check(channels == 1 || channels == 3, "image folder: channels must be 1 or 3");
+  const ImageFolderListing listing = list_image_folder(directory);
   std::vector<torch::Tensor> images;
-  images.reserve(files.size());
-  for (const auto& file : files) images.push_back(center_crop_and_resize(load_image(file, channels), image_size));
-  std::string description = "images:" + directory + " (" + std::to_string(files.size()) + " images, " +
+  images.reserve(listing.files.size());
+  for (const auto& file : listing.files) images.push_back(center_crop_and_resize(load_image(file, channels), image_size));
+  std::string description = "images:" + directory + " (" + std::to_string(listing.files.size()) + " images, " +
                             std::to_string(channels) + "x" + std::to_string(image_size) + "x" + std::to_string(image_size);
-  if (!class_names.empty()) description += ", " + std::to_string(class_names.size()) + " classes by folder";
-  torch::Tensor label_tensor = labels.empty() ? torch::Tensor() : torch::tensor(labels, torch::kLong);
+  if (!listing.class_names.empty()) description += ", " + std::to_string(listing.class_names.size()) + " classes by folder";
+  torch::Tensor label_tensor = listing.labels.empty() ? torch::Tensor() : torch::tensor(listing.labels, torch::kLong);
   return std::make_unique<TensorImageDataset>(torch::stack(images, 0), description + ")", label_tensor,
-                                              std::move(class_names));
+                                              listing.class_names);
 }
 
 }  // namespace diffuse

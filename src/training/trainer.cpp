@@ -101,7 +101,7 @@ Trainer::Trainer(RunConfig config, RunDirectory run, torch::Device device)
 void Trainer::open_data() {
   const std::vector<int64_t> model_shape = config_.model->sample_shape();
   ImageFormat format;
-  if (model_shape.size() == 3) format = {model_shape[0], model_shape[1]};
+  if (model_shape.size() == 3) format = {model_shape[0], model_shape[1], config_.data.random_crops};
   DatasetOptions options;
   options.image = format;
   options.no_hydrogens = config_.data.no_hydrogens;

@@ -161,6 +161,10 @@ mkdir images
 for i in 1 2 3; do cp strip.png "images/$i.png"; done
 "$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --out runimg --steps 4 --batch-size 2 --sample-every 2 --quiet >/dev/null
 "$DIFFUSE" sample --run runimg --num 4 --steps 5 --out grid.png --quiet >/dev/null
+# Photographs: random crops at the images' own size, the photo-grey preset's data.
+"$DIFFUSE" train --data images:images --preset photo-grey --image-size 8 --out runcrops --steps 2 --batch-size 2 \
+  --sample-every 0 --quiet > crops.txt || { fail "photo-grey trains on random crops"; cat crops.txt; }
+grep -q '"random_crops": *true' runcrops/config.json || fail "config.json records the random crops"
 # Mixed precision and devices: bf16 trains and samples (with a warning where the CPU emulates
 # bf16), the config records it, and CUDA on a CPU-only libtorch is a clear error before any work.
 "$DIFFUSE" train --data images:images --preset mnist-small --image-size 8 --out runbf16 --steps 2 --batch-size 2 \
@@ -236,6 +240,9 @@ mkdir greyset && cp flat.pgm greyset/a.pgm && cp black.pgm greyset/b.pgm
 "$DIFFUSE" bench restore --task denoise --set greyset --sigma 30 --run runimg --methods posterior,ddim --quiet \
   > restore_run.txt || { fail "bench restore --task denoise --run"; cat restore_run.txt; }
 grep -q "| \*\*mean of 2\*\* | posterior |" restore_run.txt || { fail "bench restore scores the run"; cat restore_run.txt; }
+"$DIFFUSE" bench restore --task upscale --set greyset --scale 2 --run runimg --steps 2 --quiet > restore_up.txt ||
+  { fail "bench restore --task upscale --run"; cat restore_up.txt; }
+grep -q "| \*\*mean of 2\*\* | diffusion (ddim 2 steps) |" restore_up.txt || { fail "bench restore upscales with the run"; cat restore_up.txt; }
 mkdir colourset && cp colour.ppm colourset/
 expect_error "a colour set for a grey model" "channels, the model in runimg makes 1" bench restore --task denoise \
   --set colourset --sigma 30 --run runimg

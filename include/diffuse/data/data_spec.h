@@ -32,10 +32,12 @@ std::string idx_directory(const DataSpec& spec);
 bool is_point_data(const std::string& spec);
 
 // How image data is prepared: converted to `channels` (1 or 3) and resized
-// to image_size x image_size. Point data ignores it.
+// to image_size x image_size, or (images:DIR with random_crops) cut into
+// random image_size crops at the images' own resolution. Point data ignores it.
 struct ImageFormat {
   int64_t channels = 1;
   int64_t image_size = 28;
+  bool random_crops = false;
 };
 
 // Opens the training split the spec names, with its labels where it has
