@@ -17,7 +17,9 @@
 #include "diffuse/apps/denoise.h"
 #include "diffuse/apps/noise_level.h"
 #include "diffuse/apps/restoration_protocols.h"
+#include "diffuse/apps/super_resolution.h"
 #include "diffuse/noise.h"
+#include "diffuse/sampling/sampler.h"
 #include "diffuse/data/image_folder.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/image.h"
@@ -33,8 +35,8 @@ namespace {
 
 struct BenchRestoreArguments {
   std::string set, task = "upscale", scales = "2,3,4", kernel = "bicubic", out, grey;
-  std::string sigmas = "15,25,50", tune, run, methods = "posterior";
-  int64_t tune_num = 4;
+  std::string sigmas = "15,25,50", tune, run, methods = "posterior", sampler = "ddim";
+  int64_t tune_num = 4, steps = 50;
   uint64_t seed = 0;
   bool no_ema = false, quiet = false;
 };
@@ -175,15 +177,47 @@ std::map<int64_t, double> tune_nonlocal_means(const std::vector<std::pair<std::s
   return best_h;
 }
 
+// The model of --run, or null without one.
+std::unique_ptr<RestorationModel> load_bench_model(const BenchRestoreArguments& args) {
+  if (args.run.empty()) return nullptr;
+  RestorationArguments restoration;
+  restoration.run = args.run;
+  restoration.no_ema = args.no_ema;
+  return std::make_unique<RestorationModel>(load_restoration_model(restoration));
+}
+
 std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string, torch::Tensor>>& images,
-                                         const std::vector<int64_t>& scales, SrKernel kernel,
+                                         const std::vector<int64_t>& scales, const BenchRestoreArguments& args,
                                          const std::function<void()>& tick) {
+  const SrKernel kernel = sr_kernel_from_string(args.kernel);
+  const std::unique_ptr<RestorationModel> model = load_bench_model(args);
+  std::unique_ptr<Sampler> sampler;
+  if (model) {
+    // The protocol scores the luma, so the model restores one channel.
+    check(model->channels == 1, "--run with --task upscale: the benchmark restores and scores the luma, which needs "
+                                "a grey model (such as photo-grey); the model in " + args.run + " makes " +
+                                    std::to_string(model->channels) + "-channel images");
+    sampler = make_sampler(args.sampler, model->denoiser->schedule(), {});
+    sampler->set_timesteps(args.steps);
+  }
+  const std::string diffusion = "diffusion (" + args.sampler + " " + std::to_string(args.steps) + " steps)";
   std::vector<RestoreScore> scores;
   for (const auto& [name, pixels] : images) {
     for (int64_t s : scales) {
       const SrCase pair = make_sr_case(pixels, s, kernel);
       scores.push_back(timed_score(name, "bicubic", s, pair.ground_truth, s,
                                    [&] { return bicubic_upscale(pair.low_resolution, s); }));
+      if (!model) continue;
+      UpscaleOptions options;
+      options.scale = s;
+      options.kernel = kernel;
+      options.seed = args.seed;
+      scores.push_back(timed_score(name, diffusion, s, pair.ground_truth, s, [&] {
+        const torch::Tensor low = data_from_pixels(pair.low_resolution).to(torch::kFloat32).view(
+            {1, 1, pair.low_resolution.size(0), pair.low_resolution.size(1)});
+        const torch::Tensor high = upscale(*model->denoiser, *sampler, low.to(model->device), options);
+        return pixels_from_data(high.cpu().to(torch::kFloat64))[0][0];
+      }));
     }
     tick();
   }
@@ -199,15 +233,8 @@ std::vector<RestoreScore> denoise_scores(const std::vector<std::pair<std::string
     tune.resize(std::min<size_t>(tune.size(), static_cast<size_t>(args.tune_num)));
     h = tune_nonlocal_means(tune, sigmas, derive_key(args.seed, 1));
   }
-  std::unique_ptr<RestorationModel> model;
-  std::vector<DenoiseMethod> methods;
-  if (!args.run.empty()) {
-    RestorationArguments restoration;
-    restoration.run = args.run;
-    restoration.no_ema = args.no_ema;
-    model = std::make_unique<RestorationModel>(load_restoration_model(restoration));
-    methods = parse_denoise_methods(args.methods);
-  }
+  const std::unique_ptr<RestorationModel> model = load_bench_model(args);
+  const std::vector<DenoiseMethod> methods = model ? parse_denoise_methods(args.methods) : std::vector<DenoiseMethod>{};
   std::vector<RestoreScore> scores;
   for (size_t i = 0; i < images.size(); ++i) {
     const auto& [name, clean] = images[i];
@@ -244,7 +271,6 @@ std::vector<RestoreScore> denoise_scores(const std::vector<std::pair<std::string
 
 void run_bench_restore(const BenchRestoreArguments& args) {
   const bool upscale = args.task == "upscale";
-  const SrKernel kernel = sr_kernel_from_string(args.kernel);
   const std::vector<int64_t> settings =
       parse_int_list(upscale ? args.scales : args.sigmas, upscale ? "--scale" : "--sigma");
   for (int64_t s : settings) {
@@ -264,7 +290,7 @@ void run_bench_restore(const BenchRestoreArguments& args) {
     if (bar) bar->update(++done);
   };
   const std::vector<RestoreScore> scores =
-      upscale ? upscale_scores(images, settings, kernel, tick) : denoise_scores(images, settings, args, tick);
+      upscale ? upscale_scores(images, settings, args, tick) : denoise_scores(images, settings, args, tick);
   if (bar) bar->finish();
   const std::string title =
       upscale ? "PSNR (dB) on the luma, " + args.kernel +
@@ -299,8 +325,15 @@ Command add_bench_restore_command(CLI::App& bench) {
   command->add_option("--tune-num", args->tune_num, "denoise: tuning photos (the folder's first)")
       ->check(whole_number_in(1, 1000))
       ->capture_default_str();
-  command->add_option("--run", args->run, "denoise: also the diffusion denoiser of this image run (diffuse denoise)");
+  command->add_option("--run", args->run, "also the diffusion model of this image run: its denoiser (diffuse denoise) "
+                                          "or, for upscale, a grey model as zero-shot solver (diffuse upscale)");
   command->add_option("--methods", args->methods, "denoise with --run: comma-separated posterior, ddim, ddpm")
+      ->capture_default_str();
+  command->add_option("--sampler", args->sampler, "upscale with --run: the sampler")
+      ->check(CLI::IsMember(sampler_names()))
+      ->capture_default_str();
+  command->add_option("--steps", args->steps, "upscale with --run: sampling steps")
+      ->check(whole_number_in(1, 100000))
       ->capture_default_str();
   command->add_flag("--no-ema", args->no_ema, "with --run: the raw weights instead of the EMA weights");
   add_seed_option(*command, args->seed, "seed of the noise (denoise)");
