@@ -30,16 +30,24 @@ std::vector<int64_t> tile_origins(int64_t length, int64_t tile, int64_t overlap)
   return origins;
 }
 
-TiledDenoiser::TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap, int64_t max_batch)
-    : Denoiser(*inner), inner_(std::move(inner)), max_batch_(max_batch) {
+TiledDenoiser::TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap, int64_t max_batch, int64_t tile)
+    : Denoiser(*inner), inner_(std::move(inner)), max_batch_(max_batch), tile_(tile) {
   const std::vector<int64_t> shape = network().sample_shape();
   check(shape.size() == 3, "tiling: the model does not make images (its samples have shape of rank " +
                                std::to_string(shape.size()) + ", expected [C, H, W])");
-  tile_height_ = shape[1];
-  tile_width_ = shape[2];
-  overlap_ = overlap >= 0 ? overlap : std::min(tile_height_, tile_width_) / 4;
-  check(overlap_ < std::min(tile_height_, tile_width_), "tiling: the overlap must be smaller than the tile");
+  model_height_ = shape[1];
+  model_width_ = shape[2];
+  overlap_ = overlap >= 0 ? overlap : std::min(model_height_, model_width_) / 4;
+  check(overlap_ < std::min(model_height_, model_width_), "tiling: the overlap must be smaller than the tile");
   check(max_batch_ >= 1, "tiling: max_batch must be >= 1");
+  check(tile_ == 0 || (tile_ > 0 && tile_ % model_height_ == 0 && tile_ % model_width_ == 0),
+        "tiling: tiles of " + std::to_string(tile_) + " pixels: the tile size must be a multiple of the model's " +
+            std::to_string(model_height_) + "x" + std::to_string(model_width_));
+}
+
+int64_t TiledDenoiser::tile_along(int64_t length, int64_t model_size) const {
+  if (tile_ == 0) return model_size;
+  return std::min(tile_, (length + model_size - 1) / model_size * model_size);
 }
 
 EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t,
@@ -48,28 +56,29 @@ EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tenso
   check(x_t.dim() == 4 && x_t.size(1) == channels,
         "tiling: expected images [N, " + std::to_string(channels) + ", H, W] for this model");
   const int64_t height = x_t.size(2), width = x_t.size(3);
-  if (height == tile_height_ && width == tile_width_) return inner_->predict(x_t, t, conditioning);
+  const int64_t tile_height = tile_along(height, model_height_), tile_width = tile_along(width, model_width_);
+  if (height == tile_height && width == tile_width) return inner_->predict(x_t, t, conditioning);
   check(!conditioning.mask.defined(), "tiling: images take no mask");
 
   namespace F = torch::nn::functional;
   using torch::indexing::Slice;
-  const int64_t pad_h = std::max<int64_t>(0, tile_height_ - height), pad_w = std::max<int64_t>(0, tile_width_ - width);
+  const int64_t pad_h = std::max<int64_t>(0, tile_height - height), pad_w = std::max<int64_t>(0, tile_width - width);
   const torch::Tensor x = pad_h + pad_w > 0
                               ? F::pad(x_t, F::PadFuncOptions({0, pad_w, 0, pad_h}).mode(torch::kReplicate))
                               : x_t;
   std::vector<std::pair<int64_t, int64_t>> origins;
-  for (int64_t row : tile_origins(x.size(2), tile_height_, overlap_)) {
-    for (int64_t col : tile_origins(x.size(3), tile_width_, overlap_)) origins.emplace_back(row, col);
+  for (int64_t row : tile_origins(x.size(2), tile_height, overlap_)) {
+    for (int64_t col : tile_origins(x.size(3), tile_width, overlap_)) origins.emplace_back(row, col);
   }
   auto window_of = [&](int64_t row, int64_t col) {
-    return x.index({Slice(), Slice(), Slice(row, row + tile_height_), Slice(col, col + tile_width_)});
+    return x.index({Slice(), Slice(), Slice(row, row + tile_height), Slice(col, col + tile_width)});
   };
   std::vector<torch::Tensor> tiles;
   for (const auto& [row, col] : origins) tiles.push_back(window_of(row, col));
   const auto num_tiles = static_cast<int64_t>(origins.size());
   const int64_t n = x.size(0);
   // [N, P, C, S, S] -> [N P, C, S, S]: image-major, so each image's tiles share its timestep.
-  const torch::Tensor batch = torch::stack(tiles, 1).reshape({n * num_tiles, channels, tile_height_, tile_width_});
+  const torch::Tensor batch = torch::stack(tiles, 1).reshape({n * num_tiles, channels, tile_height, tile_width});
   const torch::Tensor batch_t = t.repeat_interleave(num_tiles);
   Conditioning batch_conditioning;
   if (conditioning.class_labels.defined()) batch_conditioning.class_labels = conditioning.class_labels.repeat_interleave(num_tiles);
@@ -83,14 +92,14 @@ EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tenso
     if (on_tiles_ && batch.size(0) > max_batch_) on_tiles_(end, batch.size(0));
   }
   const torch::TensorOptions options = x.options();
-  const torch::Tensor weight = ramp(tile_height_, options).unsqueeze(1) * ramp(tile_width_, options).unsqueeze(0);
+  const torch::Tensor weight = ramp(tile_height, options).unsqueeze(1) * ramp(tile_width, options).unsqueeze(0);
   torch::Tensor eps_sum = torch::zeros_like(x), x0_sum = torch::zeros_like(x);
   torch::Tensor weight_sum = torch::zeros({x.size(2), x.size(3)}, options);
-  const torch::Tensor eps_tiles = torch::cat(eps_parts).view({n, num_tiles, channels, tile_height_, tile_width_});
-  const torch::Tensor x0_tiles = torch::cat(x0_parts).view({n, num_tiles, channels, tile_height_, tile_width_});
+  const torch::Tensor eps_tiles = torch::cat(eps_parts).view({n, num_tiles, channels, tile_height, tile_width});
+  const torch::Tensor x0_tiles = torch::cat(x0_parts).view({n, num_tiles, channels, tile_height, tile_width});
   for (int64_t p = 0; p < num_tiles; ++p) {
     const auto [row, col] = origins[static_cast<size_t>(p)];
-    const auto rows = Slice(row, row + tile_height_), cols = Slice(col, col + tile_width_);
+    const auto rows = Slice(row, row + tile_height), cols = Slice(col, col + tile_width);
     eps_sum.index({Slice(), Slice(), rows, cols}) += eps_tiles.select(1, p) * weight;
     x0_sum.index({Slice(), Slice(), rows, cols}) += x0_tiles.select(1, p) * weight;
     weight_sum.index({rows, cols}) += weight;

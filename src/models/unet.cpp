@@ -229,11 +229,12 @@ UNet::UNet(const UNetConfig& config) : config_(config) {
 }
 
 torch::Tensor UNet::forward(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) {
-  check(x_t.dim() == 4 && x_t.size(1) == config_.in_channels && x_t.size(2) == config_.image_size &&
-            x_t.size(3) == config_.image_size,
-        "unet: expected input [N, " + std::to_string(config_.in_channels) + ", " +
-            std::to_string(config_.image_size) + ", " + std::to_string(config_.image_size) + "], got " +
-            c10::str(x_t.sizes()));
+  const int64_t multiple = config_.size_multiple();
+  check(x_t.dim() == 4 && x_t.size(1) == config_.in_channels && x_t.size(2) >= multiple &&
+            x_t.size(2) % multiple == 0 && x_t.size(3) >= multiple && x_t.size(3) % multiple == 0,
+        "unet: expected input [N, " + std::to_string(config_.in_channels) + ", H, W] with H and W multiples of " +
+            std::to_string(multiple) + " (it was trained on " + std::to_string(config_.image_size) + "x" +
+            std::to_string(config_.image_size) + "), got " + c10::str(x_t.sizes()));
   check(!conditioning.mask.defined(), "unet: images take no mask");
   torch::Tensor embedding = time_embedding_(t);
   if (class_embedding_) {

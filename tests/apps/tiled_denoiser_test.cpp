@@ -37,17 +37,47 @@ TEST(TiledDenoiser, ReproducesAPixelwiseNetworkOnAnySize) {
   const NoiseSchedule schedule = NoiseSchedule::linear(100);
   auto oracle = std::make_shared<GaussianOracle>(schedule, std::vector<int64_t>{2, 8, 8}, 0.1, 0.4);
   const Denoiser whole(oracle, schedule, Prediction::kEpsilon, false);
-  const TiledDenoiser tiled(whole, 2, 5);  // overlap 2, 5 tiles per network call
   torch::manual_seed(0);
-  for (const auto& size : {std::pair{8, 8}, std::pair{21, 13}, std::pair{5, 30}, std::pair{3, 4}}) {
-    const torch::Tensor x = torch::randn({3, 2, size.first, size.second}, torch::kFloat64);
-    const torch::Tensor t = torch::tensor({10, 50, 99}, torch::kLong);
-    const EpsilonAndX0 expected = whole.predict(x, t);  // the oracle ignores the shape it is told
-    const EpsilonAndX0 got = tiled.predict(x, t);
-    ASSERT_EQ(got.eps.sizes(), x.sizes());
-    EXPECT_LT((got.eps - expected.eps).abs().max().item<double>(), 1e-12) << size.first << "x" << size.second;
-    EXPECT_LT((got.x0 - expected.x0).abs().max().item<double>(), 1e-12);
+  for (const int64_t tile : {0, 16, 24}) {  // the model's 8 x 8, and larger tiles
+    const TiledDenoiser tiled(whole, 2, 5, tile);  // overlap 2, 5 tiles per network call
+    for (const auto& size : {std::pair{8, 8}, std::pair{21, 13}, std::pair{5, 30}, std::pair{3, 4}, std::pair{50, 17}}) {
+      const torch::Tensor x = torch::randn({3, 2, size.first, size.second}, torch::kFloat64);
+      const torch::Tensor t = torch::tensor({10, 50, 99}, torch::kLong);
+      const EpsilonAndX0 expected = whole.predict(x, t);  // the oracle ignores the shape it is told
+      const EpsilonAndX0 got = tiled.predict(x, t);
+      ASSERT_EQ(got.eps.sizes(), x.sizes());
+      EXPECT_LT((got.eps - expected.eps).abs().max().item<double>(), 1e-12)
+          << size.first << "x" << size.second << ", tile " << tile;
+      EXPECT_LT((got.x0 - expected.x0).abs().max().item<double>(), 1e-12);
+    }
   }
+}
+
+// Records the shapes of the batches it is given.
+class ShapeRecorder : public NoiseNetwork {
+ public:
+  using NoiseNetwork::forward;
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor&, const Conditioning&) override {
+    shapes.emplace_back(x_t.sizes().vec());
+    return torch::zeros_like(x_t);
+  }
+  std::vector<int64_t> sample_shape() const override { return {1, 8, 8}; }
+  std::string describe() const override { return "shape recorder"; }
+  std::vector<std::vector<int64_t>> shapes;
+};
+
+TEST(TiledDenoiser, LargerTilesAreMultiplesOfTheModelSizeCutToTheImage) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(100);
+  auto recorder = std::make_shared<ShapeRecorder>();
+  const TiledDenoiser tiled(Denoiser(recorder, schedule, Prediction::kEpsilon, false), 2, 256, 24);
+  EXPECT_EQ(tiled.tile_along(40, 8), 24);
+  EXPECT_EQ(tiled.tile_along(20, 8), 24);  // rounded up to 24, padded
+  EXPECT_EQ(tiled.tile_along(13, 8), 16);
+  tiled.predict(torch::zeros({1, 1, 40, 20}, torch::kFloat64), 10);  // two 24 x 24 tiles down, one across
+  tiled.predict(torch::zeros({1, 1, 16, 16}, torch::kFloat64), 10);  // whole, as it is
+  tiled.predict(torch::zeros({1, 1, 13, 5}, torch::kFloat64), 10);   // padded to 16 x 8
+  EXPECT_EQ(recorder->shapes, (std::vector<std::vector<int64_t>>{{2, 1, 24, 24}, {1, 1, 16, 16}, {1, 1, 16, 8}}));
+  EXPECT_THROW(TiledDenoiser(Denoiser(recorder, schedule, Prediction::kEpsilon, false), 2, 256, 12), Error);
 }
 
 TEST(TiledDenoiser, ReportsTheTilesOfALargeImageAsItGoes) {

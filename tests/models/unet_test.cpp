@@ -1,5 +1,8 @@
 #include "diffuse/models/unet.h"
 
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -96,6 +99,29 @@ TEST(UNet, SamplingOneImageGivesWhatTrainingComputesForIt) {
     const torch::Tensor alone = network.forward(x.slice(0, i, i + 1), t.slice(0, i, i + 1));
     const double error = ((alone - in_a_batch.slice(0, i, i + 1)).norm() / in_a_batch.slice(0, i, i + 1).norm()).item<double>();
     EXPECT_LT(error, 1e-5) << "image " << i;
+  }
+}
+
+TEST(UNet, TakesAnyHeightAndWidthThatAreMultiplesOfItsLevels) {
+  torch::manual_seed(0);
+  UNetConfig config;  // 28x28, three levels: multiples of 4, attention at 14x14 on the training size
+  config.ch = 16;
+  config.num_groups = 8;
+  ASSERT_EQ(config.size_multiple(), 4);
+  UNet network{config};
+  for (const auto& [height, width] : std::vector<std::pair<int64_t, int64_t>>{{28, 28}, {16, 40}, {4, 4}, {60, 8}}) {
+    const torch::Tensor x = torch::randn({2, 1, height, width});
+    const torch::Tensor out = network.forward(x, torch::tensor({3, 500}));
+    EXPECT_EQ(out.sizes(), x.sizes()) << height << "x" << width;
+    EXPECT_TRUE(torch::isfinite(out).all().item<bool>());
+  }
+  for (const auto& [height, width] : std::vector<std::pair<int64_t, int64_t>>{{30, 28}, {28, 2}, {0, 28}}) {
+    try {
+      network.forward(torch::zeros({1, 1, height, width}), torch::tensor({1}));
+      FAIL() << height << "x" << width << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("multiples of 4"), std::string::npos) << e.what();
+    }
   }
 }
 

@@ -36,7 +36,7 @@ namespace {
 struct BenchRestoreArguments {
   std::string set, task = "upscale", scales = "2,3,4", kernel = "bicubic", out, grey;
   std::string sigmas = "15,25,50", tune, run, methods = "posterior", sampler = "ddim";
-  int64_t tune_num = 4, steps = 50;
+  int64_t tune_num = 4, steps = 50, tile = 0;
   uint64_t seed = 0;
   bool no_ema = false, quiet = false;
 };
@@ -183,6 +183,7 @@ std::unique_ptr<RestorationModel> load_bench_model(const BenchRestoreArguments& 
   RestorationArguments restoration;
   restoration.run = args.run;
   restoration.no_ema = args.no_ema;
+  restoration.tile = args.tile;
   return std::make_unique<RestorationModel>(load_restoration_model(restoration));
 }
 
@@ -336,6 +337,7 @@ Command add_bench_restore_command(CLI::App& bench) {
       ->check(whole_number_in(1, 100000))
       ->capture_default_str();
   command->add_flag("--no-ema", args->no_ema, "with --run: the raw weights instead of the EMA weights");
+  add_tile_option(*command, args->tile);
   add_seed_option(*command, args->seed, "seed of the noise (denoise)");
   command->add_option("--scale", args->scales, "comma-separated upscaling factors, 2 to 8")->capture_default_str();
   command->add_option("--kernel", args->kernel, "the degradation: bicubic (MATLAB's imresize) or box (s x s mean)")

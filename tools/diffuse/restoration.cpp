@@ -15,6 +15,7 @@
 #include "diffuse/io/image.h"
 #include "diffuse/io/image_file.h"
 #include "diffuse/io/sample_output.h"
+#include "diffuse/models/unet.h"
 #include "diffuse/schedule.h"
 #include "diffuse/util/error.h"
 
@@ -28,6 +29,14 @@ std::string describe_channels(int64_t channels) {
 
 }  // namespace
 
+void add_tile_option(CLI::App& command, int64_t& tile) {
+  command.add_option("--tile", tile, "tiles of up to this many pixels square, a multiple of the model's size, for "
+                                     "U-Net models, which are fully convolutional (e.g. 256: a 256 x 256 photo in "
+                                     "one piece; default 0: the model's own size)")
+      ->check(non_negative())
+      ->capture_default_str();
+}
+
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help) {
   command.add_option("--run", args.run, "run directory of an image model")->required();
@@ -39,6 +48,7 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
                      "that cover the image, spread evenly, so an image of whole tiles is cut exactly into tiles)")
       ->check(non_negative())
       ->capture_default_str();
+  add_tile_option(command, args.tile);
   command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
   add_precision_option(command, args.precision, "what the network computes in");
   add_device_option(command, args.device);
@@ -63,9 +73,12 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
   result.channels = shape[0];
   const std::vector<int64_t> classes = chosen_classes(args.classes, result.model.config);
   check(classes.size() <= 1, "--class all applies to diffuse sample; give one class for an image");
+  check(args.tile == 0 || result.model.config.model.get_if<UNetConfig>() != nullptr,
+        "--tile: the model in " + args.run + " (" + result.model.config.model->type() +
+            ") is not fully convolutional, so it takes tiles of its own size only");
   result.model.network->to(result.device);
   result.denoiser = std::make_unique<TiledDenoiser>(
-      class_denoiser(make_denoiser(result.model, precision), args.classes), args.overlap);
+      class_denoiser(make_denoiser(result.model, precision), args.classes), args.overlap, 256, args.tile);
   if (!classes.empty()) {
     result.conditioning.class_labels = torch::full({1}, classes.front(), torch::TensorOptions().dtype(torch::kLong).device(result.device));
   }
@@ -97,6 +110,7 @@ GenerationRecord restoration_record(const std::string& command, const Restoratio
   GenerationRecord record(command);
   record.add("run", args.run).add("input", args.input).add("weights", args.no_ema ? "raw" : "ema");
   record.add("overlap", args.overlap);
+  if (args.tile > 0) record.add("tile", args.tile);
   if (!args.classes.choice.empty()) record.add("class", args.classes.choice);
   if (args.classes.guidance) record.add("guidance", *args.classes.guidance);
   record.add("precision", args.precision).add("device", args.device);

@@ -25,12 +25,15 @@ namespace diffuse::cli {
 struct RestorationArguments {
   std::string run, input, out, compare, precision = "fp32", device = "cpu";
   int64_t overlap = 0;  // the fewest tiles, spread evenly
+  int64_t tile = 0;     // tiles of the model's own size; else k times it (fully convolutional models)
   bool no_ema = false, quiet = false;
   ClassArguments classes;  // conditional runs: --class and --guidance
 };
-// Registers --run, --input, --out, --compare, --overlap, --no-ema, --precision, --device, --class, --guidance and --quiet.
+// Registers --run, --input, --out, --compare, --overlap, --tile, --no-ema, --precision, --device, --class, --guidance and --quiet.
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help);
+// Registers --tile (RestorationArguments::tile).
+void add_tile_option(CLI::App& command, int64_t& tile);
 // Checks the output names before any work.
 void check_restoration_destinations(const RestorationArguments& args);
 

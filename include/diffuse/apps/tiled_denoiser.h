@@ -25,12 +25,19 @@ std::vector<int64_t> tile_origins(int64_t length, int64_t tile, int64_t overlap)
 // unchanged. Inputs of the network's own size go straight through. It wraps
 // any denoiser (a guided one, guidance.h), whose answers it blends; each
 // image's conditioning goes to all its tiles.
+//
+// A fully convolutional network (the U-Net) also takes tiles larger than
+// its training size: `tile` = k S asks for tiles of up to k S x k S, each
+// axis's tile the smaller of that and the axis rounded up to a multiple of
+// S, so a photograph can go through whole, in one call per evaluation.
 class TiledDenoiser : public Denoiser {
  public:
-  // overlap < 0: a quarter of the tile. `max_batch`: tiles per network call.
-  explicit TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap = -1, int64_t max_batch = 256);
-  explicit TiledDenoiser(const Denoiser& denoiser, int64_t overlap = -1, int64_t max_batch = 256)
-      : TiledDenoiser(std::make_shared<Denoiser>(denoiser), overlap, max_batch) {}
+  // overlap < 0: a quarter of the model's size S. `max_batch`: tiles per
+  // network call. tile: 0 for S, else a multiple of S (Error otherwise).
+  explicit TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap = -1, int64_t max_batch = 256,
+                         int64_t tile = 0);
+  explicit TiledDenoiser(const Denoiser& denoiser, int64_t overlap = -1, int64_t max_batch = 256, int64_t tile = 0)
+      : TiledDenoiser(std::make_shared<Denoiser>(denoiser), overlap, max_batch, tile) {}
 
   using Denoiser::predict;
   EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override;
@@ -40,13 +47,14 @@ class TiledDenoiser : public Denoiser {
   // that long work on a large image shows progress.
   void set_on_tiles(std::function<void(int64_t, int64_t)> on_tiles) { on_tiles_ = std::move(on_tiles); }
 
-  int64_t tile_height() const { return tile_height_; }
-  int64_t tile_width() const { return tile_width_; }
+  // The tiles an image `length` pixels long along an axis whose model size
+  // is `model_size` is cut into along it.
+  int64_t tile_along(int64_t length, int64_t model_size) const;
   int64_t overlap() const { return overlap_; }
 
  private:
   std::shared_ptr<const Denoiser> inner_;
-  int64_t tile_height_, tile_width_, overlap_, max_batch_;
+  int64_t model_height_, model_width_, overlap_, max_batch_, tile_;
   std::function<void(int64_t, int64_t)> on_tiles_;
 };
 

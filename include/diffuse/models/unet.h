@@ -40,6 +40,10 @@ struct UNetConfig : NetworkConfigBase<UNetConfig> {
   NetworkPtr build() const override;
   std::vector<int64_t> sample_shape() const override { return {in_channels, image_size, image_size}; }
   double forward_flops() const override;
+  // The network is convolutional (attention attends to all positions
+  // whatever their number), so it also takes images whose height and width
+  // are any multiple of this, 2^(levels - 1), e.g. a whole photograph.
+  int64_t size_multiple() const { return int64_t{1} << (ch_mult.size() - 1); }
 };
 void to_json(nlohmann::json& j, const UNetConfig& config);
 void from_json(const nlohmann::json& j, UNetConfig& config);
