@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "diffuse/apps/img2img.h"
 #include "diffuse/apps/resize.h"
 #include "diffuse/noise.h"
 #include "diffuse/prediction.h"
@@ -69,12 +70,26 @@ EpsilonAndX0 ConsistentDenoiser::predict(const torch::Tensor& x_t, const torch::
   return out;
 }
 
+torch::Tensor consistent_bicubic(const SeparableDegradation& degradation, const torch::Tensor& low_resolution,
+                                 int64_t scale) {
+  const torch::Tensor low = low_resolution.to(torch::kFloat64);
+  const torch::Tensor bicubic = matlab_imresize(low.cpu(), static_cast<double>(scale)).to(low.device());
+  return (bicubic + degradation.pseudo_inverse(low - degradation.apply(bicubic))).to(low_resolution.dtype());
+}
+
 torch::Tensor upscale(const Denoiser& denoiser, Sampler& sampler, const torch::Tensor& low_resolution,
                       const UpscaleOptions& options) {
   check(low_resolution.dim() == 4, "upscale: expected low-resolution images [N, C, h, w]");
   const int64_t s = options.scale;
   SeparableDegradation degradation(low_resolution.size(2) * s, low_resolution.size(3) * s, s, options.kernel);
-  const ConsistentDenoiser consistent(denoiser, std::move(degradation), low_resolution);
+  const ConsistentDenoiser consistent(denoiser, degradation, low_resolution);
+  if (options.strength < 1.0) {
+    Img2ImgOptions start;
+    start.strength = options.strength;
+    start.steps = sampler.num_steps();
+    start.seed = options.seed;
+    return img2img(consistent, sampler, consistent_bicubic(degradation, low_resolution, s), start);
+  }
   GenerateOptions generate_options;
   generate_options.num_samples = low_resolution.size(0);
   generate_options.batch_size = low_resolution.size(0);

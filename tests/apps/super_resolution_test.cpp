@@ -53,6 +53,31 @@ TEST(Upscale, AgreesWithTheLowResolutionImageExactly) {
   }
 }
 
+// A warm start (strength < 1) begins from the bicubic upscale made consistent
+// with y, and its result is consistent too.
+TEST(Upscale, AWarmStartFromTheConsistentBicubicStaysConsistent) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(200);
+  const Denoiser denoiser(std::make_shared<testing::GaussianOracle>(schedule, std::vector<int64_t>{1, 16, 16}, 0.1, 0.5),
+                          schedule, Prediction::kEpsilon, false);
+  const torch::Tensor low = torch::rand({2, 1, 8, 8}) * 1.6 - 0.8;
+  const SeparableDegradation a(16, 16, 2, SrKernel::kBicubic);
+  const torch::Tensor start = consistent_bicubic(a, low, 2);
+  EXPECT_LT((a.apply(start.to(torch::kFloat64)) - low.to(torch::kFloat64)).abs().max().item<double>(), 1e-5);
+  // It is the bicubic upscale where that already agrees: a flat image stays flat.
+  const torch::Tensor flat = torch::full({1, 1, 8, 8}, 0.25);
+  EXPECT_LT((consistent_bicubic(a, flat, 2) - 0.25).abs().max().item<double>(), 1e-6);
+  DdimSampler ddim(schedule, {});
+  ddim.set_timesteps(10);
+  UpscaleOptions options;
+  options.scale = 2;
+  options.strength = 0.3;
+  const torch::Tensor high = upscale(denoiser, ddim, low, options);
+  ASSERT_EQ(high.sizes(), (std::vector<int64_t>{2, 1, 16, 16}));
+  EXPECT_EQ(ddim.step_timesteps().front(), 59);  // t0 = 0.3 T - 1, ten steps from there
+  EXPECT_EQ(ddim.num_steps(), 10);
+  EXPECT_LT((a.apply(high.to(torch::kFloat64)) - low.to(torch::kFloat64)).abs().max().item<double>(), 1e-4);
+}
+
 // The prior fills what the degradation cannot see: for independent
 // Gaussian pixels the posterior mean given y = A x is mu + A+ (y - A mu),
 // and the mean of many stochastic upscalings lands there.

@@ -37,6 +37,7 @@ struct BenchRestoreArguments {
   std::string set, task = "upscale", scales = "2,3,4", kernel = "bicubic", out, grey;
   std::string sigmas = "15,25,50", tune, run, methods = "posterior", sampler = "ddim";
   int64_t tune_num = 4, steps = 50, tile = 0;
+  double strength = 1.0;
   uint64_t seed = 0;
   bool no_ema = false, quiet = false;
 };
@@ -201,7 +202,8 @@ std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string
     sampler = make_sampler(args.sampler, model->denoiser->schedule(), {});
     sampler->set_timesteps(args.steps);
   }
-  const std::string diffusion = "diffusion (" + args.sampler + " " + std::to_string(args.steps) + " steps)";
+  const std::string diffusion = "diffusion (" + args.sampler + " " + std::to_string(args.steps) + " steps" +
+                                (args.strength < 1.0 ? ", strength " + format_fixed(args.strength, 2) : "") + ")";
   std::vector<RestoreScore> scores;
   for (const auto& [name, pixels] : images) {
     for (int64_t s : scales) {
@@ -213,6 +215,7 @@ std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string
       options.scale = s;
       options.kernel = kernel;
       options.seed = args.seed;
+      options.strength = args.strength;
       scores.push_back(timed_score(name, diffusion, s, pair.ground_truth, s, [&] {
         const torch::Tensor low = data_from_pixels(pair.low_resolution).to(torch::kFloat32).view(
             {1, 1, pair.low_resolution.size(0), pair.low_resolution.size(1)});
@@ -338,6 +341,7 @@ Command add_bench_restore_command(CLI::App& bench) {
       ->capture_default_str();
   command->add_flag("--no-ema", args->no_ema, "with --run: the raw weights instead of the EMA weights");
   add_tile_option(*command, args->tile);
+  add_upscale_strength_option(*command, args->strength);
   add_seed_option(*command, args->seed, "seed of the noise (denoise)");
   command->add_option("--scale", args->scales, "comma-separated upscaling factors, 2 to 8")->capture_default_str();
   command->add_option("--kernel", args->kernel, "the degradation: bicubic (MATLAB's imresize) or box (s x s mean)")

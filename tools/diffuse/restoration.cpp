@@ -37,6 +37,14 @@ void add_tile_option(CLI::App& command, int64_t& tile) {
       ->capture_default_str();
 }
 
+void add_upscale_strength_option(CLI::App& command, double& strength) {
+  command.add_option("--strength", strength, "where sampling starts: 1 from pure noise; below 1 from the bicubic "
+                                             "upscale noised to t0 = strength T (less invented detail, fewer steps)")
+      ->check(positive())
+      ->check(number_in(0.0, 1.0))
+      ->capture_default_str();
+}
+
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help) {
   command.add_option("--run", args.run, "run directory of an image model")->required();

@@ -34,6 +34,8 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
                              const std::string& compare_help);
 // Registers --tile (RestorationArguments::tile).
 void add_tile_option(CLI::App& command, int64_t& tile);
+// Registers upscale's --strength (UpscaleOptions::strength), in (0, 1].
+void add_upscale_strength_option(CLI::App& command, double& strength);
 // Checks the output names before any work.
 void check_restoration_destinations(const RestorationArguments& args);
 

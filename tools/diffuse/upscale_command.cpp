@@ -22,6 +22,7 @@ namespace {
 
 struct UpscaleArguments : RestorationArguments {
   int64_t scale = 4, steps = 50;
+  double strength = 1.0;
   std::string kernel = "bicubic", sampler = "ddim";
   uint64_t seed = 0;
 };
@@ -45,6 +46,7 @@ void run_upscale(const UpscaleArguments& args) {
   options.scale = args.scale;
   options.kernel = sr_kernel_from_string(args.kernel);
   options.seed = args.seed;
+  options.strength = args.strength;
   EvaluationProgress progress("upscale", args.quiet, static_cast<int64_t>(sampler->timesteps().size()));
   model.denoiser->set_on_tiles(progress.tile_callback());
   std::printf("%lld x %lld -> %lld x %lld (%s degradation), %s with %lld steps%s\n",
@@ -62,6 +64,7 @@ void run_upscale(const UpscaleArguments& args) {
   GenerationRecord record = restoration_record("upscale", args);
   record.add("scale", args.scale).add("kernel", args.kernel).add("sampler", args.sampler).add("steps", args.steps);
   record.add("seed", args.seed);
+  if (args.strength < 1.0) record.add("strength", args.strength);
   const torch::Tensor result = data_from_pixels(high.to(torch::kFloat32)).unsqueeze(0);
   write_model_image(args.out, result, record.png_text());
   if (!args.compare.empty()) {
@@ -87,6 +90,7 @@ Command add_upscale_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--sampler", args->sampler, "sampler")->check(CLI::IsMember(sampler_names()))->capture_default_str();
   command->add_option("--steps", args->steps, "sampling steps")->check(whole_number_in(1, 100000))->capture_default_str();
+  add_upscale_strength_option(*command, args->strength);
   add_seed_option(*command, args->seed, "seed of the sampling noise");
   return {command, [args] { run_upscale(*args); }};
 }
