@@ -39,7 +39,7 @@ struct BenchRestoreArguments {
   int64_t tune_num = 4, steps = 50, tile = 0;
   double strength = 1.0;
   uint64_t seed = 0;
-  bool no_ema = false, quiet = false;
+  bool no_ema = false, quiet = false, ensemble = false;
 };
 
 // One image restored at one setting (the scale, or the noise sigma).
@@ -178,6 +178,9 @@ std::map<int64_t, double> tune_nonlocal_means(const std::vector<std::pair<std::s
   return best_h;
 }
 
+// What --ensemble adds to a method's name.
+std::string ensemble_label(const BenchRestoreArguments& args) { return args.ensemble ? " x8 ensemble" : ""; }
+
 // The model of --run, or null without one.
 std::unique_ptr<RestorationModel> load_bench_model(const BenchRestoreArguments& args) {
   if (args.run.empty()) return nullptr;
@@ -185,6 +188,7 @@ std::unique_ptr<RestorationModel> load_bench_model(const BenchRestoreArguments& 
   restoration.run = args.run;
   restoration.no_ema = args.no_ema;
   restoration.tile = args.tile;
+  restoration.ensemble = args.ensemble;
   return std::make_unique<RestorationModel>(load_restoration_model(restoration));
 }
 
@@ -203,7 +207,8 @@ std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string
     sampler->set_timesteps(args.steps);
   }
   const std::string diffusion = "diffusion (" + args.sampler + " " + std::to_string(args.steps) + " steps" +
-                                (args.strength < 1.0 ? ", strength " + format_fixed(args.strength, 2) : "") + ")";
+                                (args.strength < 1.0 ? ", strength " + format_fixed(args.strength, 2) : "") + ")" +
+                                ensemble_label(args);
   std::vector<RestoreScore> scores;
   for (const auto& [name, pixels] : images) {
     for (int64_t s : scales) {
@@ -262,7 +267,7 @@ std::vector<RestoreScore> denoise_scores(const std::vector<std::pair<std::string
         options.sigma = data_sigma_from_pixels(pixel_sigma);
         options.method = method;
         options.seed = args.seed;
-        scores.push_back(timed_score(name, to_string(method), sigma, clean, 0, [&] {
+        scores.push_back(timed_score(name, to_string(method) + ensemble_label(args), sigma, clean, 0, [&] {
           const torch::Tensor input = data_from_pixels(noisy).to(torch::kFloat32).unsqueeze(0).to(model->device);
           return pixels_from_data(denoise(*model->denoiser, input, options).cpu().to(torch::kFloat64))[0];
         }));
@@ -341,6 +346,7 @@ Command add_bench_restore_command(CLI::App& bench) {
       ->capture_default_str();
   command->add_flag("--no-ema", args->no_ema, "with --run: the raw weights instead of the EMA weights");
   add_tile_option(*command, args->tile);
+  add_ensemble_option(*command, args->ensemble);
   add_upscale_strength_option(*command, args->strength);
   add_seed_option(*command, args->seed, "seed of the noise (denoise)");
   command->add_option("--scale", args->scales, "comma-separated upscaling factors, 2 to 8")->capture_default_str();

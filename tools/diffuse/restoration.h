@@ -27,13 +27,15 @@ struct RestorationArguments {
   int64_t overlap = 0;  // the fewest tiles, spread evenly
   int64_t tile = 0;     // tiles of the model's own size; else k times it (fully convolutional models)
   bool no_ema = false, quiet = false;
+  bool ensemble = false;  // average over the 8 symmetries of the square (apps/symmetry_ensemble.h)
   ClassArguments classes;  // conditional runs: --class and --guidance
 };
-// Registers --run, --input, --out, --compare, --overlap, --tile, --no-ema, --precision, --device, --class, --guidance and --quiet.
+// Registers --run, --input, --out, --compare, --overlap, --tile, --ensemble, --no-ema, --precision, --device, --class, --guidance and --quiet.
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help);
-// Registers --tile (RestorationArguments::tile).
+// Registers --tile and --ensemble (RestorationArguments::tile, ::ensemble).
 void add_tile_option(CLI::App& command, int64_t& tile);
+void add_ensemble_option(CLI::App& command, bool& ensemble);
 // Registers upscale's --strength (UpscaleOptions::strength), in (0, 1].
 void add_upscale_strength_option(CLI::App& command, double& strength);
 // Checks the output names before any work.
