@@ -38,6 +38,10 @@ torch::Tensor ycbcr_offset() { return torch::tensor({16.0, 128.0, 128.0}, torch:
 
 }  // namespace
 
+torch::Tensor stretch_luma(const torch::Tensor& luma) { return (luma - 16.0) * (255.0 / 219.0); }
+
+torch::Tensor unstretch_luma(const torch::Tensor& grey) { return grey * (219.0 / 255.0) + 16.0; }
+
 torch::Tensor rgb_to_ycbcr(const torch::Tensor& rgb) {
   check(rgb.dim() == 3 && rgb.size(0) == 3, "YCbCr: expected an RGB image [3, H, W]");
   const torch::Tensor x = rgb.to(torch::kFloat64);

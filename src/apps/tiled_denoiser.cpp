@@ -38,11 +38,13 @@ TiledDenoiser::TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t over
   model_height_ = shape[1];
   model_width_ = shape[2];
   overlap_ = overlap >= 0 ? overlap : std::min(model_height_, model_width_) / 4;
-  check(overlap_ < std::min(model_height_, model_width_), "tiling: the overlap must be smaller than the tile");
   check(max_batch_ >= 1, "tiling: max_batch must be >= 1");
   check(tile_ == 0 || (tile_ > 0 && tile_ % model_height_ == 0 && tile_ % model_width_ == 0),
         "tiling: tiles of " + std::to_string(tile_) + " pixels: the tile size must be a multiple of the model's " +
             std::to_string(model_height_) + "x" + std::to_string(model_width_));
+  const int64_t smallest_tile = std::min(model_height_, model_width_) * std::max<int64_t>(1, tile_ / model_height_);
+  check(overlap_ < smallest_tile, "tiling: an overlap of " + std::to_string(overlap_) +
+                                      " pixels is not smaller than the tiles (" + std::to_string(smallest_tile) + ")");
 }
 
 int64_t TiledDenoiser::tile_along(int64_t length, int64_t model_size) const {
@@ -82,14 +84,17 @@ EpsilonAndX0 TiledDenoiser::predict(const torch::Tensor& x_t, const torch::Tenso
   const torch::Tensor batch_t = t.repeat_interleave(num_tiles);
   Conditioning batch_conditioning;
   if (conditioning.class_labels.defined()) batch_conditioning.class_labels = conditioning.class_labels.repeat_interleave(num_tiles);
+  // max_batch counts tiles of the model's size: as many pixels of larger tiles.
+  const int64_t per_call =
+      std::max<int64_t>(1, max_batch_ * model_height_ * model_width_ / (tile_height * tile_width));
   std::vector<torch::Tensor> eps_parts, x0_parts;
-  for (int64_t start = 0; start < batch.size(0); start += max_batch_) {
-    const int64_t end = std::min(batch.size(0), start + max_batch_);
+  for (int64_t start = 0; start < batch.size(0); start += per_call) {
+    const int64_t end = std::min(batch.size(0), start + per_call);
     const EpsilonAndX0 part =
         inner_->predict(batch.slice(0, start, end), batch_t.slice(0, start, end), batch_conditioning.slice(start, end));
     eps_parts.push_back(part.eps);
     x0_parts.push_back(part.x0);
-    if (on_tiles_ && batch.size(0) > max_batch_) on_tiles_(end, batch.size(0));
+    if (on_tiles_ && batch.size(0) > per_call) on_tiles_(end, batch.size(0));
   }
   const torch::TensorOptions options = x.options();
   const torch::Tensor weight = ramp(tile_height, options).unsqueeze(1) * ramp(tile_width, options).unsqueeze(0);

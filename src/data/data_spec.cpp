@@ -87,6 +87,9 @@ bool is_trajectory_data(const std::string& spec) { return parse_data_spec(spec).
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOptions& options) {
   const ImageFormat& format = options.image;
   const DataSpec parsed = parse_data_spec(spec);
+  check(!format.random_crops || parsed.kind == "images",
+        "data '" + spec + "': random crops (the photo-grey preset's data.random_crops) are taken from images:DIR "
+        "data only");
   if (parsed.kind == "qm9") return std::make_unique<Qm9Dataset>(spec, options.no_hydrogens);
   check(!options.no_hydrogens, "data '" + spec + "': --no-hydrogens applies to molecules (qm9) only");
   if (parsed.kind == "maze2d") {
@@ -94,8 +97,6 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOpti
     return std::make_unique<MazeTrajectoryDataset>(parsed.argument, options.horizon, options.trajectory_limits);
   }
   if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, parsed, format);
-  check(!format.random_crops || parsed.kind == "images",
-        "data '" + spec + "': random crops are taken from images:DIR data only");
   if (parsed.kind == "images") {
     check(format.channels == 1 || format.channels == 3, "data '" + spec + "': images are read with 1 or 3 channels");
     if (format.random_crops) return load_image_patches(parsed.argument, format.channels, format.image_size);

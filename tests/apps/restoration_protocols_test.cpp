@@ -40,6 +40,18 @@ TEST(SrProtocol, ConvertsToYCbCrAndBackAsMatlab) {
   EXPECT_TRUE(torch::allclose(rgb_to_ycbcr(rgb)[0], 16.0 + (65.481 * rgb[0] + 128.553 * rgb[1] + 24.966 * rgb[2]) / 255.0));
 }
 
+// A colour photo's luma (16-235) is stretched to a grey photo's 0-255 and
+// back exactly; the stretch commutes with every degradation (rows sum to 1).
+TEST(SrProtocol, StretchesTheStudioRangeLumaToFullRangeAndBack) {
+  const torch::Tensor luma = torch::tensor({16.0, 125.5, 235.0}, torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(stretch_luma(luma), torch::tensor({0.0, 127.5, 255.0}, torch::kFloat64), 0.0, 1e-12));
+  const torch::Tensor x = torch::rand({1, 12, 12}, torch::kFloat64) * 219.0 + 16.0;
+  EXPECT_TRUE(torch::allclose(unstretch_luma(stretch_luma(x)), x, 0.0, 1e-12));
+  for (SrKernel kernel : {SrKernel::kBicubic, SrKernel::kBox}) {
+    EXPECT_TRUE(torch::allclose(sr_degrade(stretch_luma(x), 3, kernel), stretch_luma(sr_degrade(x, 3, kernel)), 0.0, 1e-9));
+  }
+}
+
 TEST(SrProtocol, ScoresRoundedPixelsInsideTheBorder) {
   const torch::Tensor truth = torch::full({10, 12}, 100.0, torch::kFloat64);
   torch::Tensor restored = truth.clone() + 1.4;  // rounds to 101: an error of 1 everywhere

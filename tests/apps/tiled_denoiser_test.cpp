@@ -78,6 +78,14 @@ TEST(TiledDenoiser, LargerTilesAreMultiplesOfTheModelSizeCutToTheImage) {
   tiled.predict(torch::zeros({1, 1, 13, 5}, torch::kFloat64), 10);   // padded to 16 x 8
   EXPECT_EQ(recorder->shapes, (std::vector<std::vector<int64_t>>{{2, 1, 24, 24}, {1, 1, 16, 16}, {1, 1, 16, 8}}));
   EXPECT_THROW(TiledDenoiser(Denoiser(recorder, schedule, Prediction::kEpsilon, false), 2, 256, 12), Error);
+  // max_batch counts pixels in tiles of the model's size: 9 of 8 x 8 make one 24 x 24 tile per call.
+  auto small_calls = std::make_shared<ShapeRecorder>();
+  const TiledDenoiser budget(Denoiser(small_calls, schedule, Prediction::kEpsilon, false), 2, 9, 24);
+  budget.predict(torch::zeros({1, 1, 40, 20}, torch::kFloat64), 10);
+  EXPECT_EQ(small_calls->shapes, (std::vector<std::vector<int64_t>>{{1, 1, 24, 24}, {1, 1, 24, 24}}));
+  // The overlap is checked against the larger tiles: 10 pixels of overlap are fine for 24-pixel tiles.
+  EXPECT_NO_THROW(TiledDenoiser(Denoiser(recorder, schedule, Prediction::kEpsilon, false), 10, 256, 24));
+  EXPECT_THROW(TiledDenoiser(Denoiser(recorder, schedule, Prediction::kEpsilon, false), 10), Error);
 }
 
 TEST(TiledDenoiser, ReportsTheTilesOfALargeImageAsItGoes) {

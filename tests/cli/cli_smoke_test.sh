@@ -243,6 +243,18 @@ grep -q "| \*\*mean of 2\*\* | posterior |" restore_run.txt || { fail "bench res
 "$DIFFUSE" bench restore --task upscale --set greyset --scale 2 --run runimg --steps 2 --quiet > restore_up.txt ||
   { fail "bench restore --task upscale --run"; cat restore_up.txt; }
 grep -q "| \*\*mean of 2\*\* | diffusion (ddim 2 steps) |" restore_up.txt || { fail "bench restore upscales with the run"; cat restore_up.txt; }
+expect_error "--tile without --run" "--tile requires --run" bench restore --set greyset --tile 16
+expect_error "a denoising option for upscaling" "--sigma applies to --task denoise" bench restore --set greyset --sigma 15
+# The geometric self-ensemble, larger tiles and a warm-started upscale.
+"$DIFFUSE" denoise --run runimg --input flat.pgm --sigma 30 --ensemble --tile 16 --out ensemble.png --quiet > ensemble.txt ||
+  { fail "denoise --ensemble --tile"; cat ensemble.txt; }
+expect_file ensemble.png
+expect_error "a tile that is not a multiple of the model's size" "must be a multiple of the model's 8x8" \
+  denoise --run runimg --input flat.pgm --sigma 30 --tile 12 --out never.png
+"$DIFFUSE" upscale --run runimg --input flat.pgm --scale 2 --steps 3 --strength 0.3 --out up_warm.png --quiet > up_warm.txt ||
+  { fail "upscale --strength"; cat up_warm.txt; }
+expect_file up_warm.png
+expect_error "a strength of 0" "--strength" upscale --run runimg --input flat.pgm --strength 0 --out never.png
 mkdir colourset && cp colour.ppm colourset/
 expect_error "a colour set for a grey model" "channels, the model in runimg makes 1" bench restore --task denoise \
   --set colourset --sigma 30 --run runimg

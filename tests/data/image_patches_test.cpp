@@ -115,7 +115,14 @@ TEST(ImagePatches, LoadsAFolderAtItsOwnSizeWithClassesAndNamesATooSmallImage) {
     EXPECT_NE(std::string(e.what()).find("y.png"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("50x16"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(open_dataset("toy2d:moons", options), Error);
+  for (const std::string& other : std::vector<std::string>{"toy2d:moons", "mnist:" + root, "qm9:" + root, "maze2d:" + root + "/none"}) {
+    try {
+      open_dataset(other, options);
+      FAIL() << other << " took random crops";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("random crops"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

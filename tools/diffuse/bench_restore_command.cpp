@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -221,11 +222,14 @@ std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string
       options.kernel = kernel;
       options.seed = args.seed;
       options.strength = args.strength;
+      // A colour photo's luma spans 16-235; the grey model restores it stretched to 0-255.
+      const bool colour = pixels.size(0) == 3;
       scores.push_back(timed_score(name, diffusion, s, pair.ground_truth, s, [&] {
-        const torch::Tensor low = data_from_pixels(pair.low_resolution).to(torch::kFloat32).view(
-            {1, 1, pair.low_resolution.size(0), pair.low_resolution.size(1)});
-        const torch::Tensor high = upscale(*model->denoiser, *sampler, low.to(model->device), options);
-        return pixels_from_data(high.cpu().to(torch::kFloat64))[0][0];
+        const torch::Tensor grey = colour ? stretch_luma(pair.low_resolution) : pair.low_resolution;
+        const torch::Tensor low = data_from_pixels(grey).to(torch::kFloat32).view({1, 1, grey.size(0), grey.size(1)});
+        const torch::Tensor high = pixels_from_data(
+            upscale(*model->denoiser, *sampler, low.to(model->device), options).cpu().to(torch::kFloat64))[0][0];
+        return colour ? unstretch_luma(high) : high;
       }));
     }
     tick();
@@ -334,7 +338,7 @@ Command add_bench_restore_command(CLI::App& bench) {
   command->add_option("--tune-num", args->tune_num, "denoise: tuning photos (the folder's first)")
       ->check(whole_number_in(1, 1000))
       ->capture_default_str();
-  command->add_option("--run", args->run, "also the diffusion model of this image run: its denoiser (diffuse denoise) "
+  CLI::Option* run = command->add_option("--run", args->run, "also the diffusion model of this image run: its denoiser (diffuse denoise) "
                                           "or, for upscale, a grey model as zero-shot solver (diffuse upscale)");
   command->add_option("--methods", args->methods, "denoise with --run: comma-separated posterior, ddim, ddpm")
       ->capture_default_str();
@@ -348,7 +352,7 @@ Command add_bench_restore_command(CLI::App& bench) {
   add_tile_option(*command, args->tile);
   add_ensemble_option(*command, args->ensemble);
   add_upscale_strength_option(*command, args->strength);
-  add_seed_option(*command, args->seed, "seed of the noise (denoise)");
+  add_seed_option(*command, args->seed, "seed of the noise (denoise) and of the sampling (upscale with --run)");
   command->add_option("--scale", args->scales, "comma-separated upscaling factors, 2 to 8")->capture_default_str();
   command->add_option("--kernel", args->kernel, "the degradation: bicubic (MATLAB's imresize) or box (s x s mean)")
       ->check(CLI::IsMember({"bicubic", "box"}))
@@ -358,7 +362,21 @@ Command add_bench_restore_command(CLI::App& bench) {
                                             "in Set14 (docs/restoration.md)");
   command->add_option("--out", args->out, "directory for restore.csv and restore.md");
   command->add_flag("--quiet", args->quiet, "no progress bar");
-  return {command, [args] { run_bench_restore(*args); }};
+  for (const char* name : {"--methods", "--sampler", "--steps", "--no-ema", "--tile", "--ensemble", "--strength"}) {
+    command->get_option(name)->needs(run);
+  }
+  return {command, [args, command] {
+            // Options of the other task would be ignored: say so instead.
+            const auto only_for = [&](const std::string& task, std::initializer_list<const char*> names) {
+              for (const char* name : names) {
+                check(args->task == task || command->count(name) == 0,
+                      std::string(name) + " applies to --task " + task + ", not " + args->task);
+              }
+            };
+            only_for("upscale", {"--scale", "--kernel", "--sampler", "--steps", "--strength"});
+            only_for("denoise", {"--sigma", "--tune", "--tune-num", "--methods"});
+            run_bench_restore(*args);
+          }};
 }
 
 }  // namespace diffuse::cli

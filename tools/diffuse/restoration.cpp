@@ -45,7 +45,8 @@ void add_ensemble_option(CLI::App& command, bool& ensemble) {
 
 void add_upscale_strength_option(CLI::App& command, double& strength) {
   command.add_option("--strength", strength, "where sampling starts: 1 from pure noise; below 1 from the bicubic "
-                                             "upscale noised to t0 = strength T (less invented detail, fewer steps)")
+                                             "upscale noised to t0 = strength T, the steps spread from there (less "
+                                             "invented detail)")
       ->check(positive())
       ->check(number_in(0.0, 1.0))
       ->capture_default_str();

@@ -213,7 +213,8 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--prediction", args->prediction, "network target")->check(CLI::IsMember({"eps", "x0", "v"}));
   command->add_option("--schedule", args->schedule, "noise schedule")->check(CLI::IsMember({"linear", "cosine", "sigmoid", "polynomial"}));
   command->add_option("--timesteps", args->num_timesteps, "T, the number of diffusion steps")->check(positive());
-  command->add_option("--image-size", args->image_size, "resize images to this size (image models)")->check(positive());
+  command->add_option("--image-size", args->image_size, "the model's image size: images are resized to it, or cut into crops of it "
+                                                     "(photo-grey)")->check(positive());
   command->add_option("--channels", args->channels, "1 (grey) or 3 (RGB) (image models)")->check(CLI::IsMember({1, 3}));
   command->add_option("--ema-decay", args->ema_decay, "EMA decay of the weights")->check(number_in(0.0, 0.999999));
   command->add_flag("--flip", args->flip, "random horizontal flips (image data)");

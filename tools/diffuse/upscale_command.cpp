@@ -39,7 +39,8 @@ void run_upscale(const UpscaleArguments& args) {
         args.input + " has " + std::to_string(pixels.size(0)) + " channels, but the model in " + args.run + " makes " +
             std::to_string(model.channels) + "-channel images");
   const torch::Tensor ycbcr = luma_only ? rgb_to_ycbcr(pixels) : torch::Tensor();
-  const torch::Tensor low = luma_only ? ycbcr.slice(0, 0, 1) : pixels;
+  // The luma spans 16-235; the grey model restores it stretched to 0-255 like a grey photo.
+  const torch::Tensor low = luma_only ? stretch_luma(ycbcr.slice(0, 0, 1)) : pixels;
   const auto sampler = make_sampler(args.sampler, model.denoiser->schedule(), {});
   sampler->set_timesteps(args.steps);
   UpscaleOptions options;
@@ -58,6 +59,7 @@ void run_upscale(const UpscaleArguments& args) {
   torch::Tensor high = pixels_from_data(upscale(*model.denoiser, *sampler, input, options).cpu().to(torch::kFloat64))[0];
   progress.finish();
   if (luma_only) {
+    high = unstretch_luma(high);
     const torch::Tensor chroma = matlab_imresize(ycbcr.slice(0, 1, 3), static_cast<double>(args.scale));
     high = ycbcr_to_rgb(torch::cat({high, chroma}, 0));
   }

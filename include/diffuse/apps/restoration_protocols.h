@@ -37,6 +37,15 @@ torch::Tensor matlab_luma(const torch::Tensor& pixels);
 torch::Tensor rgb_to_ycbcr(const torch::Tensor& rgb);
 torch::Tensor ycbcr_to_rgb(const torch::Tensor& ycbcr);
 
+// MATLAB's luma of a colour photo spans 16-235 (studio range), a grey photo
+// 0-255. A model of grey photos restores a luma stretched to 0-255 as a grey
+// photo, and its result is put back: (Y - 16) 255 / 219 and its inverse. Both
+// maps are affine and the degradations keep constants (their rows sum to 1),
+// so a result consistent with the stretched input is consistent with the
+// input. Any shape, 0-255 units, float.
+torch::Tensor stretch_luma(const torch::Tensor& luma);
+torch::Tensor unstretch_luma(const torch::Tensor& grey);
+
 // The degradation y = D(x) of `scale` with `kernel`: [..., H, W] ->
 // [..., H / s, W / s] in float (H, W multiples of s).
 torch::Tensor sr_degrade(const torch::Tensor& image, int64_t scale, SrKernel kernel);

@@ -57,7 +57,8 @@ struct UpscaleOptions {
   // 1: from an estimate of the image, noised to t0 = strength T (SDEdit's
   // start, img2img.h), as "Come-closer-diffuse-faster" (Chung et al. 2022)
   // shows a good estimate allows: the bicubic upscale corrected to agree
-  // with y. A lower start invents less detail and costs fewer evaluations.
+  // with y. A lower start invents less detail. The sampler's steps are
+  // spread from t0 down (at most t0 + 1 of them).
   double strength = 1.0;
 };
 

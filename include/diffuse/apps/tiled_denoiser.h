@@ -32,8 +32,9 @@ std::vector<int64_t> tile_origins(int64_t length, int64_t tile, int64_t overlap)
 // S, so a photograph can go through whole, in one call per evaluation.
 class TiledDenoiser : public Denoiser {
  public:
-  // overlap < 0: a quarter of the model's size S. `max_batch`: tiles per
-  // network call. tile: 0 for S, else a multiple of S (Error otherwise).
+  // overlap < 0: a quarter of the model's size S. `max_batch`: tiles of the
+  // model's size per network call (fewer larger tiles, as many pixels).
+  // tile: 0 for S, else a multiple of S (Error otherwise).
   explicit TiledDenoiser(std::shared_ptr<const Denoiser> inner, int64_t overlap = -1, int64_t max_batch = 256,
                          int64_t tile = 0);
   explicit TiledDenoiser(const Denoiser& denoiser, int64_t overlap = -1, int64_t max_batch = 256, int64_t tile = 0)
@@ -47,8 +48,8 @@ class TiledDenoiser : public Denoiser {
   // that long work on a large image shows progress.
   void set_on_tiles(std::function<void(int64_t, int64_t)> on_tiles) { on_tiles_ = std::move(on_tiles); }
 
-  // The tiles an image `length` pixels long along an axis whose model size
-  // is `model_size` is cut into along it.
+  // The length of the tiles that cut an image `length` pixels long along an
+  // axis whose model size is `model_size`.
   int64_t tile_along(int64_t length, int64_t model_size) const;
   int64_t overlap() const { return overlap_; }
 
