@@ -75,6 +75,13 @@ ImageFolderListing list_image_folder(const std::string& directory) {
   return listing;
 }
 
+std::string describe_image_folder(const std::string& directory, const ImageFolderListing& listing,
+                                  const std::string& what) {
+  std::string description = "images:" + directory + " (" + std::to_string(listing.files.size()) + " images, " + what;
+  if (!listing.class_names.empty()) description += ", " + std::to_string(listing.class_names.size()) + " classes by folder";
+  return description + ")";
+}
+
 std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directory, int64_t channels,
                                                       int64_t image_size) {
   check(channels == 1 || channels == 3, "image folder: channels must be 1 or 3");
@@ -82,12 +89,11 @@ std::unique_ptr<TensorImageDataset> load_image_folder(const std::string& directo
   std::vector<torch::Tensor> images;
   images.reserve(listing.files.size());
   for (const auto& file : listing.files) images.push_back(center_crop_and_resize(load_image(file, channels), image_size));
-  std::string description = "images:" + directory + " (" + std::to_string(listing.files.size()) + " images, " +
-                            std::to_string(channels) + "x" + std::to_string(image_size) + "x" + std::to_string(image_size);
-  if (!listing.class_names.empty()) description += ", " + std::to_string(listing.class_names.size()) + " classes by folder";
+  const std::string size = std::to_string(image_size);
+  const std::string description =
+      describe_image_folder(directory, listing, std::to_string(channels) + "x" + size + "x" + size);
   torch::Tensor label_tensor = listing.labels.empty() ? torch::Tensor() : torch::tensor(listing.labels, torch::kLong);
-  return std::make_unique<TensorImageDataset>(torch::stack(images, 0), description + ")", label_tensor,
-                                              listing.class_names);
+  return std::make_unique<TensorImageDataset>(torch::stack(images, 0), description, label_tensor, listing.class_names);
 }
 
 }  // namespace diffuse

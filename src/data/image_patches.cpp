@@ -101,11 +101,11 @@ std::unique_ptr<ImagePatchDataset> load_image_patches(const std::string& directo
     pixels += image.size(1) * image.size(2);
     images.push_back(std::move(image));
   }
-  std::string description = "images:" + directory + " (" + std::to_string(images.size()) + " images, " +
-                            std::to_string(pixels / 1000) + "k pixels, random " + std::to_string(channels) + "x" +
-                            std::to_string(patch_size) + "x" + std::to_string(patch_size) + " crops";
-  if (!listing.class_names.empty()) description += ", " + std::to_string(listing.class_names.size()) + " classes by folder";
-  return std::make_unique<ImagePatchDataset>(std::move(images), patch_size, description + ")", listing.labels,
+  const std::string size = std::to_string(patch_size);
+  const std::string description = describe_image_folder(
+      directory, listing,
+      std::to_string(pixels / 1000) + "k pixels, random " + std::to_string(channels) + "x" + size + "x" + size + " crops");
+  return std::make_unique<ImagePatchDataset>(std::move(images), patch_size, description, listing.labels,
                                              listing.class_names);
 }
 

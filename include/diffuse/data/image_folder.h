@@ -24,6 +24,9 @@ struct ImageFolderListing {
   std::vector<std::string> class_names;   // the sub-folders that hold images
 };
 ImageFolderListing list_image_folder(const std::string& directory);
+// "images:DIR (N images, <what>, K classes by folder)" for a dataset's describe().
+std::string describe_image_folder(const std::string& directory, const ImageFolderListing& listing,
+                                  const std::string& what);
 
 // Centre-crops [C, H, W] to a square and resizes it to size x size (area
 // averaging when shrinking, bilinear when enlarging).
