@@ -1,10 +1,12 @@
 #include "diffuse/apps/super_resolution.h"
 
+#include <cmath>
 #include <utility>
 
 #include <torch/torch.h>
 
 #include "diffuse/apps/img2img.h"
+#include "diffuse/apps/noise_level.h"
 #include "diffuse/apps/resize.h"
 #include "diffuse/noise.h"
 #include "diffuse/prediction.h"
@@ -88,14 +90,39 @@ torch::Tensor upscale(const Denoiser& denoiser, Sampler& sampler, const torch::T
     start.strength = options.strength;
     start.steps = sampler.num_steps();
     start.seed = options.seed;
+    start.on_evaluation = options.on_evaluation;
     return img2img(consistent, sampler, consistent_bicubic(degradation, low_resolution, s), start);
   }
   GenerateOptions generate_options;
   generate_options.num_samples = low_resolution.size(0);
   generate_options.batch_size = low_resolution.size(0);
   generate_options.seed = options.seed;
+  generate_options.on_step = options.on_evaluation;
   generate_options.sample_shape = {low_resolution.size(1), low_resolution.size(2) * s, low_resolution.size(3) * s};
   return generate(consistent, sampler, generate_options).samples;
+}
+
+torch::Tensor upscale_posterior(const Denoiser& denoiser, const torch::Tensor& low_resolution,
+                                const PosteriorUpscaleOptions& options) {
+  check(low_resolution.dim() == 4, "upscale: expected low-resolution images [N, C, h, w]");
+  check(options.iterations >= 1, "upscale: at least one iteration");
+  const int64_t s = options.scale;
+  const double sigma_min = options.sigma_min > 0.0 ? options.sigma_min : static_cast<double>(s);
+  check(options.sigma_max >= sigma_min, "upscale: the first noise level must be at least the last");
+  SeparableDegradation degradation(low_resolution.size(2) * s, low_resolution.size(3) * s, s, options.kernel);
+  const torch::Tensor y = low_resolution;
+  torch::NoGradGuard no_grad;
+  const EvalModeGuard eval_mode(denoiser.network());
+  torch::Tensor x = consistent_bicubic(degradation, y, s);
+  for (int64_t k = 0; k < options.iterations; ++k) {
+    const double fraction = options.iterations == 1 ? 1.0 : static_cast<double>(k) / static_cast<double>(options.iterations - 1);
+    const double sigma = options.sigma_max * std::pow(sigma_min / options.sigma_max, fraction);
+    const NoiseMatch match = match_noise_level(denoiser.schedule(), data_sigma_from_pixels(sigma));
+    const torch::Tensor z = denoiser.predict(x * match.input_scale, match.timestep).x0;
+    x = z + degradation.pseudo_inverse(y - degradation.apply(z));
+    if (options.on_evaluation) options.on_evaluation(k + 1, options.iterations);
+  }
+  return x;
 }
 
 }  // namespace diffuse

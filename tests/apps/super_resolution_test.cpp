@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "../sampling/gaussian_oracle.h"
+#include "diffuse/apps/noise_level.h"
 #include "diffuse/apps/resize.h"
 #include "diffuse/sampling/ddim.h"
 #include "diffuse/sampling/ddpm.h"
@@ -104,6 +105,62 @@ TEST(Upscale, FillsTheNullSpaceFromThePrior) {
   // The null space is sampled, not fixed: a pixel given the mean of its
   // 2 x 2 block keeps 3/4 of the prior's variance, std 0.5 sqrt(3/4) = 0.433.
   EXPECT_NEAR(high.std(0).mean().item<double>(), 0.5 * std::sqrt(0.75), 0.03);
+}
+
+
+// Plug-and-play with the exact denoiser of independent N(mu, s^2) pixels has
+// a closed form. The posterior mean of x given x_t = sqrt(alpha_bar) x is
+// mu + c (x - mu) with c = s^2 / (s^2 + sigma_t^2), and the projection keeps
+// the part of x - mu that y fixes, so each iteration scales only the null
+// space part by its c: after K iterations x = mu + A+ (y - A mu) + prod(c_k)
+// (I - A+ A) (x_start - mu), from the consistent bicubic start. The result
+// downscales back to y, for both kernels.
+TEST(UpscalePosterior, ShrinksTheNullSpaceTowardsThePriorAndKeepsConsistency) {
+  const NoiseSchedule schedule = NoiseSchedule::linear(1000);
+  const double mu = 0.1, s = 0.5;
+  const Denoiser denoiser(std::make_shared<testing::GaussianOracle>(schedule, std::vector<int64_t>{1, 12, 12}, mu, s),
+                          schedule, Prediction::kEpsilon, false);
+  const torch::Tensor low = torch::rand({2, 1, 4, 4}) * 1.6 - 0.8;
+  for (SrKernel kernel : {SrKernel::kBicubic, SrKernel::kBox}) {
+    PosteriorUpscaleOptions options;
+    options.scale = 3;
+    options.kernel = kernel;
+    options.iterations = 5;
+    options.sigma_max = 30.0;
+    int64_t evaluations = 0;
+    options.on_evaluation = [&](int64_t done, int64_t total) {
+      evaluations = done;
+      EXPECT_EQ(total, 5);
+    };
+    const torch::Tensor high = upscale_posterior(denoiser, low, options);
+    ASSERT_EQ(high.sizes(), (std::vector<int64_t>{2, 1, 12, 12}));
+    EXPECT_EQ(evaluations, 5);
+    const SeparableDegradation a(12, 12, 3, kernel);
+    const torch::Tensor y = low.to(torch::kFloat64);
+    EXPECT_LT((a.apply(high.to(torch::kFloat64)) - y).abs().max().item<double>(), 1e-4) << to_string(kernel);
+
+    double shrink = 1.0;  // sigma_k from 30 down to the scale, 3, in pixel units: 30, 17.8, 10.7, 5.3, 3
+    for (int64_t k = 0; k < 5; ++k) {
+      const double sigma = 30.0 * std::pow(3.0 / 30.0, static_cast<double>(k) / 4.0);
+      const double sigma_t = match_noise_level(schedule, data_sigma_from_pixels(sigma)).sigma;
+      shrink *= s * s / (s * s + sigma_t * sigma_t);
+    }
+    const torch::Tensor start = consistent_bicubic(a, low, 3).to(torch::kFloat64) - mu;
+    const torch::Tensor null_part = start - a.pseudo_inverse(a.apply(start));
+    const torch::Tensor mean = torch::full({2, 1, 12, 12}, mu, torch::kFloat64);
+    const torch::Tensor expected = mean + a.pseudo_inverse(y - a.apply(mean)) + shrink * null_part;
+    EXPECT_LT((high.to(torch::kFloat64) - expected).abs().max().item<double>(), 1e-4) << to_string(kernel);
+    EXPECT_GT(shrink, 0.05);  // the test sees the start's share, not only the limit
+  }
+  PosteriorUpscaleOptions bad;
+  bad.scale = 3;
+  bad.iterations = 0;
+  EXPECT_THROW(upscale_posterior(denoiser, low, bad), Error);
+  bad.iterations = 4;
+  bad.sigma_max = 2.0;  // below the last level, the scale
+  EXPECT_THROW(upscale_posterior(denoiser, low, bad), Error);
+  bad.sigma_max = 1e7;  // more noise than the schedule ever adds (sigma_T is about 2e4 pixel units)
+  EXPECT_THROW(upscale_posterior(denoiser, low, bad), Error);
 }
 
 }  // namespace

@@ -240,9 +240,13 @@ mkdir greyset && cp flat.pgm greyset/a.pgm && cp black.pgm greyset/b.pgm
 "$DIFFUSE" bench restore --task denoise --set greyset --sigma 30 --run runimg --methods posterior,ddim --quiet \
   > restore_run.txt || { fail "bench restore --task denoise --run"; cat restore_run.txt; }
 grep -q "| \*\*mean of 2\*\* | posterior |" restore_run.txt || { fail "bench restore scores the run"; cat restore_run.txt; }
-"$DIFFUSE" bench restore --task upscale --set greyset --scale 2 --run runimg --steps 2 --quiet > restore_up.txt ||
-  { fail "bench restore --task upscale --run"; cat restore_up.txt; }
-grep -q "| \*\*mean of 2\*\* | diffusion (ddim 2 steps) |" restore_up.txt || { fail "bench restore upscales with the run"; cat restore_up.txt; }
+"$DIFFUSE" bench restore --task upscale --set greyset --scale 2 --run runimg --methods posterior,sample --steps 2 \
+  --quiet > restore_up.txt || { fail "bench restore --task upscale --run"; cat restore_up.txt; }
+for row in "diffusion posterior, 2 iterations" "diffusion ddim sample, 2 steps"; do
+  grep -q "| \*\*mean of 2\*\* | $row |" restore_up.txt || { fail "bench restore upscales with the run: $row"; cat restore_up.txt; }
+done
+expect_error "a sampling option without the sample method" "--sampler applies to the sample method" \
+  bench restore --set greyset --run runimg --sampler ddpm
 expect_error "--tile without --run" "--tile requires --run" bench restore --set greyset --tile 16
 expect_error "a denoising option for upscaling" "--sigma applies to --task denoise" bench restore --set greyset --sigma 15
 # The geometric self-ensemble, larger tiles and a warm-started upscale.
@@ -251,10 +255,13 @@ expect_error "a denoising option for upscaling" "--sigma applies to --task denoi
 expect_file ensemble.png
 expect_error "a tile that is not a multiple of the model's size" "must be a multiple of the model's 8x8" \
   denoise --run runimg --input flat.pgm --sigma 30 --tile 12 --out never.png
-"$DIFFUSE" upscale --run runimg --input flat.pgm --scale 2 --steps 3 --strength 0.3 --out up_warm.png --quiet > up_warm.txt ||
+"$DIFFUSE" upscale --run runimg --input flat.pgm --scale 2 --method sample --steps 3 --strength 0.3 --out up_warm.png \
+  --quiet > up_warm.txt ||
   { fail "upscale --strength"; cat up_warm.txt; }
 expect_file up_warm.png
 expect_error "a strength of 0" "--strength" upscale --run runimg --input flat.pgm --strength 0 --out never.png
+expect_error "a strength for the posterior method" "--strength applies to the sample method" upscale --run runimg \
+  --input flat.pgm --strength 0.5 --out never.png
 mkdir colourset && cp colour.ppm colourset/
 expect_error "a colour set for a grey model" "channels, the model in runimg makes 1" bench restore --task denoise \
   --set colourset --sigma 30 --run runimg

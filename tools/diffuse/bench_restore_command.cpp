@@ -29,6 +29,7 @@
 #include "diffuse/util/progress.h"
 #include "option_checks.h"
 #include "restoration.h"
+#include "upscale_settings.h"
 
 namespace diffuse::cli {
 
@@ -36,9 +37,9 @@ namespace {
 
 struct BenchRestoreArguments {
   std::string set, task = "upscale", scales = "2,3,4", kernel = "bicubic", out, grey;
-  std::string sigmas = "15,25,50", tune, run, methods = "posterior", sampler = "ddim";
-  int64_t tune_num = 4, steps = 50, tile = 0;
-  double strength = 1.0;
+  std::string sigmas = "15,25,50", tune, run, methods = "posterior";
+  int64_t tune_num = 4, tile = 0;
+  UpscaleSettings upscale;  // with --run: how the model upscales (its seed is --seed)
   uint64_t seed = 0;
   bool no_ema = false, quiet = false, ensemble = false;
 };
@@ -198,39 +199,32 @@ std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string
                                          const std::function<void()>& tick) {
   const SrKernel kernel = sr_kernel_from_string(args.kernel);
   const std::unique_ptr<RestorationModel> model = load_bench_model(args);
-  std::unique_ptr<Sampler> sampler;
+  // The protocol scores the luma, so the model restores one channel.
+  check(!model || model->channels == 1, "--run with --task upscale: the benchmark restores and scores the luma, which "
+                                        "needs a grey model (such as photo-grey); the model in " + args.run + " makes " +
+                                            std::to_string(model ? model->channels : 0) + "-channel images");
+  std::vector<UpscaleSettings> settings;
   if (model) {
-    // The protocol scores the luma, so the model restores one channel.
-    check(model->channels == 1, "--run with --task upscale: the benchmark restores and scores the luma, which needs "
-                                "a grey model (such as photo-grey); the model in " + args.run + " makes " +
-                                    std::to_string(model->channels) + "-channel images");
-    sampler = make_sampler(args.sampler, model->denoiser->schedule(), {});
-    sampler->set_timesteps(args.steps);
+    for (const std::string& method : parse_upscale_methods(args.methods)) {
+      settings.push_back(args.upscale);
+      settings.back().method = method;
+      settings.back().seed = args.seed;
+    }
   }
-  const std::string diffusion = "diffusion (" + args.sampler + " " + std::to_string(args.steps) + " steps" +
-                                (args.strength < 1.0 ? ", strength " + format_fixed(args.strength, 2) : "") + ")" +
-                                ensemble_label(args);
   std::vector<RestoreScore> scores;
   for (const auto& [name, pixels] : images) {
     for (int64_t s : scales) {
       const SrCase pair = make_sr_case(pixels, s, kernel);
       scores.push_back(timed_score(name, "bicubic", s, pair.ground_truth, s,
                                    [&] { return bicubic_upscale(pair.low_resolution, s); }));
-      if (!model) continue;
-      UpscaleOptions options;
-      options.scale = s;
-      options.kernel = kernel;
-      options.seed = args.seed;
-      options.strength = args.strength;
-      // A colour photo's luma spans 16-235; the grey model restores it stretched to 0-255.
-      const bool colour = pixels.size(0) == 3;
-      scores.push_back(timed_score(name, diffusion, s, pair.ground_truth, s, [&] {
-        const torch::Tensor grey = colour ? stretch_luma(pair.low_resolution) : pair.low_resolution;
-        const torch::Tensor low = data_from_pixels(grey).to(torch::kFloat32).view({1, 1, grey.size(0), grey.size(1)});
-        const torch::Tensor high = pixels_from_data(
-            upscale(*model->denoiser, *sampler, low.to(model->device), options).cpu().to(torch::kFloat64))[0][0];
-        return colour ? unstretch_luma(high) : high;
-      }));
+      for (const UpscaleSettings& setting : settings) {
+        scores.push_back(timed_score(name, "diffusion " + setting.describe() + ensemble_label(args), s,
+                                     pair.ground_truth, s, [&] {
+                                       // A colour photo's luma spans 16-235; the grey model restores it stretched.
+                                       return upscale_pixels(*model, pair.low_resolution.unsqueeze(0), s, kernel,
+                                                             pixels.size(0) == 3, setting)[0];
+                                     }));
+      }
     }
     tick();
   }
@@ -340,18 +334,13 @@ Command add_bench_restore_command(CLI::App& bench) {
       ->capture_default_str();
   CLI::Option* run = command->add_option("--run", args->run, "also the diffusion model of this image run: its denoiser (diffuse denoise) "
                                           "or, for upscale, a grey model as zero-shot solver (diffuse upscale)");
-  command->add_option("--methods", args->methods, "denoise with --run: comma-separated posterior, ddim, ddpm")
+  command->add_option("--methods", args->methods, "with --run: comma-separated methods; denoise: posterior, ddim, "
+                                                  "ddpm; upscale: posterior, sample")
       ->capture_default_str();
-  command->add_option("--sampler", args->sampler, "upscale with --run: the sampler")
-      ->check(CLI::IsMember(sampler_names()))
-      ->capture_default_str();
-  command->add_option("--steps", args->steps, "upscale with --run: sampling steps")
-      ->check(whole_number_in(1, 100000))
-      ->capture_default_str();
+  add_upscale_settings_options(*command, args->upscale);
   command->add_flag("--no-ema", args->no_ema, "with --run: the raw weights instead of the EMA weights");
   add_tile_option(*command, args->tile);
   add_ensemble_option(*command, args->ensemble);
-  add_upscale_strength_option(*command, args->strength);
   add_seed_option(*command, args->seed, "seed of the noise (denoise) and of the sampling (upscale with --run)");
   command->add_option("--scale", args->scales, "comma-separated upscaling factors, 2 to 8")->capture_default_str();
   command->add_option("--kernel", args->kernel, "the degradation: bicubic (MATLAB's imresize) or box (s x s mean)")
@@ -374,7 +363,8 @@ Command add_bench_restore_command(CLI::App& bench) {
               }
             };
             only_for("upscale", {"--scale", "--kernel", "--sampler", "--steps", "--strength"});
-            only_for("denoise", {"--sigma", "--tune", "--tune-num", "--methods"});
+            only_for("denoise", {"--sigma", "--tune", "--tune-num"});
+            if (args->task == "upscale") check_sample_only_options(*command, parse_upscale_methods(args->methods));
             run_bench_restore(*args);
           }};
 }

@@ -43,15 +43,6 @@ void add_ensemble_option(CLI::App& command, bool& ensemble) {
                                            "image (geometric self-ensemble; 8 times the evaluations)");
 }
 
-void add_upscale_strength_option(CLI::App& command, double& strength) {
-  command.add_option("--strength", strength, "where sampling starts: 1 from pure noise; below 1 from the bicubic "
-                                             "upscale noised to t0 = strength T, the steps spread from there (less "
-                                             "invented detail)")
-      ->check(positive())
-      ->check(number_in(0.0, 1.0))
-      ->capture_default_str();
-}
-
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help) {
   command.add_option("--run", args.run, "run directory of an image model")->required();

@@ -36,8 +36,6 @@ void add_restoration_options(CLI::App& command, RestorationArguments& args, cons
 // Registers --tile and --ensemble (RestorationArguments::tile, ::ensemble).
 void add_tile_option(CLI::App& command, int64_t& tile);
 void add_ensemble_option(CLI::App& command, bool& ensemble);
-// Registers upscale's --strength (UpscaleOptions::strength), in (0, 1].
-void add_upscale_strength_option(CLI::App& command, double& strength);
 // Checks the output names before any work.
 void check_restoration_destinations(const RestorationArguments& args);
 

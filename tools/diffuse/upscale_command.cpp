@@ -1,5 +1,5 @@
 // diffuse upscale: super-resolution of an image with an unconditional image
-// model as a zero-shot solver (apps/super_resolution.h).
+// model as a zero-shot solver (apps/super_resolution.h, upscale_settings.h).
 #include <cstdio>
 #include <memory>
 
@@ -15,16 +15,16 @@
 #include "diffuse/util/error.h"
 #include "option_checks.h"
 #include "restoration.h"
+#include "upscale_settings.h"
 
 namespace diffuse::cli {
 
 namespace {
 
 struct UpscaleArguments : RestorationArguments {
-  int64_t scale = 4, steps = 50;
-  double strength = 1.0;
-  std::string kernel = "bicubic", sampler = "ddim";
-  uint64_t seed = 0;
+  int64_t scale = 4;
+  std::string kernel = "bicubic";
+  UpscaleSettings settings;
 };
 
 void run_upscale(const UpscaleArguments& args) {
@@ -39,41 +39,33 @@ void run_upscale(const UpscaleArguments& args) {
         args.input + " has " + std::to_string(pixels.size(0)) + " channels, but the model in " + args.run + " makes " +
             std::to_string(model.channels) + "-channel images");
   const torch::Tensor ycbcr = luma_only ? rgb_to_ycbcr(pixels) : torch::Tensor();
-  // The luma spans 16-235; the grey model restores it stretched to 0-255 like a grey photo.
-  const torch::Tensor low = luma_only ? stretch_luma(ycbcr.slice(0, 0, 1)) : pixels;
-  const auto sampler = make_sampler(args.sampler, model.denoiser->schedule(), {});
-  sampler->set_timesteps(args.steps);
-  UpscaleOptions options;
-  options.scale = args.scale;
-  options.kernel = sr_kernel_from_string(args.kernel);
-  options.seed = args.seed;
-  options.strength = args.strength;
-  EvaluationProgress progress("upscale", args.quiet, static_cast<int64_t>(sampler->timesteps().size()));
+  const UpscaleSettings& settings = args.settings;
+  EvaluationProgress progress("upscale", args.quiet, settings.resolved_steps());
   model.denoiser->set_on_tiles(progress.tile_callback());
-  std::printf("%lld x %lld -> %lld x %lld (%s degradation), %s with %lld steps%s\n",
-              static_cast<long long>(low.size(2)), static_cast<long long>(low.size(1)),
-              static_cast<long long>(low.size(2) * args.scale), static_cast<long long>(low.size(1) * args.scale),
-              args.kernel.c_str(), args.sampler.c_str(), static_cast<long long>(args.steps),
+  std::printf("%lld x %lld -> %lld x %lld (%s degradation), %s%s\n", static_cast<long long>(pixels.size(2)),
+              static_cast<long long>(pixels.size(1)), static_cast<long long>(pixels.size(2) * args.scale),
+              static_cast<long long>(pixels.size(1) * args.scale), args.kernel.c_str(), settings.describe().c_str(),
               luma_only ? "; the model restores the luma, the chroma is upscaled bicubically" : "");
-  const torch::Tensor input = data_from_pixels(low.to(torch::kFloat32)).unsqueeze(0).to(model.device);
-  torch::Tensor high = pixels_from_data(upscale(*model.denoiser, *sampler, input, options).cpu().to(torch::kFloat64))[0];
+  torch::Tensor high = upscale_pixels(model, luma_only ? ycbcr.slice(0, 0, 1) : pixels, args.scale,
+                                      sr_kernel_from_string(args.kernel), luma_only, settings, progress.callback());
   progress.finish();
   if (luma_only) {
-    high = unstretch_luma(high);
     const torch::Tensor chroma = matlab_imresize(ycbcr.slice(0, 1, 3), static_cast<double>(args.scale));
     high = ycbcr_to_rgb(torch::cat({high, chroma}, 0));
   }
   GenerationRecord record = restoration_record("upscale", args);
-  record.add("scale", args.scale).add("kernel", args.kernel).add("sampler", args.sampler).add("steps", args.steps);
-  record.add("seed", args.seed);
-  if (args.strength < 1.0) record.add("strength", args.strength);
+  record.add("scale", args.scale).add("kernel", args.kernel).add("method", settings.method);
+  record.add("steps", settings.resolved_steps());
+  if (settings.method == "sample") {
+    record.add("sampler", settings.sampler).add("seed", settings.seed);
+    if (settings.strength < 1.0) record.add("strength", settings.strength);
+  }
   const torch::Tensor result = data_from_pixels(high.to(torch::kFloat32)).unsqueeze(0);
   write_model_image(args.out, result, record.png_text());
   if (!args.compare.empty()) {
     const torch::Tensor bicubic = data_from_pixels(matlab_imresize(pixels, static_cast<double>(args.scale)).to(torch::kFloat32));
     write_comparison(args.compare, {{"bicubic", bicubic.unsqueeze(0)}, {"diffusion", result}},
-                     "x" + std::to_string(args.scale) + ", " + args.sampler + " " + std::to_string(args.steps) + " steps",
-                     record.png_text());
+                     "x" + std::to_string(args.scale) + ", " + settings.describe(), record.png_text());
   }
 }
 
@@ -82,7 +74,8 @@ void run_upscale(const UpscaleArguments& args) {
 Command add_upscale_command(CLI::App& app) {
   auto args = std::make_shared<UpscaleArguments>();
   CLI::App* command = app.add_subcommand(
-      "upscale", "Super-resolution with an image model: a sample that downscales back to the input exactly (DDNM)");
+      "upscale", "Super-resolution with an image model: an image that downscales back to the input exactly, the "
+                 "model's posterior mean (plug-and-play) or a sample (DDNM)");
   add_restoration_options(*command, *args, "the low-resolution image (PNG, JPEG, ... or a float .npy)",
                           "bicubic and diffusion upscaling");
   command->add_option("--scale", args->scale, "upscaling factor")->check(whole_number_in(2, 8))->capture_default_str();
@@ -90,11 +83,18 @@ Command add_upscale_command(CLI::App& app) {
                                                 "(s x s mean)")
       ->check(CLI::IsMember({"bicubic", "box"}))
       ->capture_default_str();
-  command->add_option("--sampler", args->sampler, "sampler")->check(CLI::IsMember(sampler_names()))->capture_default_str();
-  command->add_option("--steps", args->steps, "sampling steps")->check(whole_number_in(1, 100000))->capture_default_str();
-  add_upscale_strength_option(*command, args->strength);
-  add_seed_option(*command, args->seed, "seed of the sampling noise");
-  return {command, [args] { run_upscale(*args); }};
+  command->add_option("--method", args->settings.method, "posterior: the best PSNR, a little soft; sample: sharp, "
+                                                         "with invented detail")
+      ->check(CLI::IsMember(upscale_method_names()))
+      ->capture_default_str();
+  add_upscale_settings_options(*command, args->settings);
+  add_seed_option(*command, args->settings.seed, "sample: seed of the sampling noise");
+  return {command, [args, command] {
+            check_sample_only_options(*command, {args->settings.method});
+            check(args->settings.method == "sample" || command->count("--seed") == 0,
+                  "--seed applies to the sample method, not posterior");
+            run_upscale(*args);
+          }};
 }
 
 }  // namespace diffuse::cli

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include <torch/types.h>
 
@@ -60,6 +61,7 @@ struct UpscaleOptions {
   // with y. A lower start invents less detail. The sampler's steps are
   // spread from t0 down (at most t0 + 1 of them).
   double strength = 1.0;
+  std::function<void(int64_t, int64_t)> on_evaluation;  // (evaluations done, total)
 };
 
 // The estimate a warm start (strength < 1) begins from: MATLAB's bicubic
@@ -73,5 +75,31 @@ torch::Tensor consistent_bicubic(const SeparableDegradation& degradation, const 
 // below 1 they are set from its number of steps, from t0 down.
 torch::Tensor upscale(const Denoiser& denoiser, Sampler& sampler, const torch::Tensor& low_resolution,
                       const UpscaleOptions& options);
+
+// Plug-and-play super-resolution with the model as a Gaussian denoiser
+// (half-quadratic splitting, Zhang et al. 2017 "IRCNN" and 2021 "DPIR", with
+// the data term a hard constraint because y is noiseless): from the
+// consistent bicubic upscale x, each iteration takes the model's posterior
+// mean of x read as an image with noise sigma_k (Tweedie, as
+// DenoiseMethod::kPosterior does) and projects it back onto the images that
+// downscale to y, x <- z + A+ (y - A z). sigma_k falls geometrically from
+// sigma_max to sigma_min: early iterations pull the estimate far towards
+// natural images, late ones only refine. No noise is drawn, so the result is
+// a deterministic estimate close to the minimum-MSE one: the best PSNR,
+// softer than a sample.
+struct PosteriorUpscaleOptions {
+  int64_t scale = 4;
+  SrKernel kernel = SrKernel::kBicubic;
+  int64_t iterations = 8;    // network evaluations
+  double sigma_max = 49.0;   // pixel units (0-255), of the first iteration
+  double sigma_min = 0.0;    // of the last; 0: the scale in pixel units (DPIR's choice)
+  std::function<void(int64_t, int64_t)> on_evaluation;  // (evaluations done, total)
+};
+
+// Upscales [N, C, h, w] (data scale) to [N, C, h s, w s]; the result
+// downscales back to the input to rounding. Error for sigma_max below
+// sigma_min or above the schedule's noisiest step, or iterations < 1.
+torch::Tensor upscale_posterior(const Denoiser& denoiser, const torch::Tensor& low_resolution,
+                                const PosteriorUpscaleOptions& options);
 
 }  // namespace diffuse
