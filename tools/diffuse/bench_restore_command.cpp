@@ -38,7 +38,7 @@ namespace {
 struct BenchRestoreArguments {
   std::string set, task = "upscale", scales = "2,3,4", kernel = "bicubic", out, grey;
   std::string sigmas = "15,25,50", tune, run, methods = "posterior";
-  int64_t tune_num = 4, tile = 0;
+  int64_t tune_num = 4, tile = 0, overlap = -1;  // overlap: as RestorationArguments
   UpscaleSettings upscale;  // with --run: how the model upscales (its seed is --seed)
   uint64_t seed = 0;
   bool no_ema = false, quiet = false, ensemble = false;
@@ -190,6 +190,7 @@ std::unique_ptr<RestorationModel> load_bench_model(const BenchRestoreArguments& 
   restoration.run = args.run;
   restoration.no_ema = args.no_ema;
   restoration.tile = args.tile;
+  restoration.overlap = args.overlap;
   restoration.ensemble = args.ensemble;
   return std::make_unique<RestorationModel>(load_restoration_model(restoration));
 }
@@ -339,6 +340,7 @@ Command add_bench_restore_command(CLI::App& bench) {
       ->capture_default_str();
   add_upscale_settings_options(*command, args->upscale);
   command->add_flag("--no-ema", args->no_ema, "with --run: the raw weights instead of the EMA weights");
+  add_overlap_option(*command, args->overlap);
   add_tile_option(*command, args->tile);
   add_ensemble_option(*command, args->ensemble);
   add_seed_option(*command, args->seed, "seed of the noise (denoise) and of the sampling (upscale with --run)");
@@ -351,7 +353,7 @@ Command add_bench_restore_command(CLI::App& bench) {
                                             "in Set14 (docs/restoration.md)");
   command->add_option("--out", args->out, "directory for restore.csv and restore.md");
   command->add_flag("--quiet", args->quiet, "no progress bar");
-  for (const char* name : {"--methods", "--sampler", "--steps", "--no-ema", "--tile", "--ensemble", "--strength"}) {
+  for (const char* name : {"--methods", "--sampler", "--steps", "--no-ema", "--overlap", "--tile", "--ensemble", "--strength"}) {
     command->get_option(name)->needs(run);
   }
   return {command, [args, command] {

@@ -72,7 +72,7 @@ void run_denoise(const DenoiseArguments& args) {
   model.denoiser->set_on_tiles(progress.tile_callback());
   const torch::Tensor clean = denoise(*model.denoiser, input, options);
   progress.finish();
-  GenerationRecord record = restoration_record("denoise", args);
+  GenerationRecord record = restoration_record("denoise", args, model);
   record.add("sigma", sigma_pixels).add("sigma_estimated", estimate ? "yes" : "no").add("method", args.method);
   if (args.method != "posterior") record.add("steps", args.steps);
   if (args.method == "ddpm") record.add("samples", args.samples).add("seed", args.seed);

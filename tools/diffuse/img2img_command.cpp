@@ -42,7 +42,7 @@ void run_img2img(const Img2ImgArguments& args) {
   options.on_evaluation = progress.callback();
   const torch::Tensor result = img2img(*model.denoiser, *sampler, guide, options);
   progress.finish();
-  GenerationRecord record = restoration_record("img2img", args);
+  GenerationRecord record = restoration_record("img2img", args, model);
   record.add("strength", args.options.strength).add("sampler", args.sampler).add("steps", args.options.steps);
   record.add("seed", args.options.seed);
   write_model_image(args.out, result, record.png_text());

@@ -52,7 +52,7 @@ void run_inpaint(const InpaintArguments& args) {
   options.on_evaluation = progress.callback();
   const torch::Tensor result = inpaint(*model.denoiser, image, known, options);
   progress.finish();
-  GenerationRecord record = restoration_record("inpaint", args);
+  GenerationRecord record = restoration_record("inpaint", args, model);
   record.add("mask", args.mask).add("steps", args.options.steps).add("jump", args.options.jump_length);
   record.add("resample", args.options.resamplings).add("seed", args.options.seed);
   write_model_image(args.out, result, record.png_text());

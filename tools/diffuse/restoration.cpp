@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <sstream>
 
 #include <torch/torch.h>
@@ -43,17 +42,21 @@ void add_ensemble_option(CLI::App& command, bool& ensemble) {
                                            "image (geometric self-ensemble; 8 times the evaluations)");
 }
 
+void add_overlap_option(CLI::App& command, int64_t& overlap) {
+  command.add_option("--overlap", overlap,
+                     "images larger than the model: tile overlap in pixels, at least (default: half the model's "
+                     "size for photo models, trained on random crops, so tile edges blend; 0 for others: the fewest "
+                     "tiles that cover the image, spread evenly, so a mosaic of whole tiles is cut exactly)")
+      ->check(non_negative());
+}
+
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help) {
   command.add_option("--run", args.run, "run directory of an image model")->required();
   command.add_option("--input", args.input, input_help)->required();
   command.add_option("--out", args.out, "where to write the result: .png (8 bits) or .npy (float, 0-255 units, not rounded)")->required();
   command.add_option("--compare", args.compare, "also write " + compare_help + " side by side to this PNG");
-  command.add_option("--overlap", args.overlap,
-                     "images larger than the model: tile overlap in pixels, at least (default 0: the fewest tiles "
-                     "that cover the image, spread evenly, so an image of whole tiles is cut exactly into tiles)")
-      ->check(non_negative())
-      ->capture_default_str();
+  add_overlap_option(command, args.overlap);
   add_tile_option(command, args.tile);
   add_ensemble_option(command, args.ensemble);
   command.add_flag("--no-ema", args.no_ema, "use the raw weights instead of the EMA weights");
@@ -86,7 +89,10 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
   result.model.network->to(result.device);
   std::shared_ptr<const Denoiser> denoiser = class_denoiser(make_denoiser(result.model, precision), args.classes);
   if (args.ensemble) denoiser = std::make_shared<SymmetryEnsembleDenoiser>(std::move(denoiser));
-  result.denoiser = std::make_unique<TiledDenoiser>(std::move(denoiser), args.overlap, 256, args.tile);
+  const int64_t overlap = args.overlap >= 0                           ? args.overlap
+                          : result.model.config.data.random_crops ? std::min(shape[1], shape[2]) / 2
+                                                                  : 0;
+  result.denoiser = std::make_unique<TiledDenoiser>(std::move(denoiser), overlap, 256, args.tile);
   if (!classes.empty()) {
     result.conditioning.class_labels = torch::full({1}, classes.front(), torch::TensorOptions().dtype(torch::kLong).device(result.device));
   }
@@ -114,10 +120,11 @@ torch::Tensor load_model_image(const RestorationModel& model, const std::string&
   return image.unsqueeze(0).to(model.device);
 }
 
-GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args) {
+GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args,
+                                    const RestorationModel& model) {
   GenerationRecord record(command);
   record.add("run", args.run).add("input", args.input).add("weights", args.no_ema ? "raw" : "ema");
-  record.add("overlap", args.overlap);
+  record.add("overlap", model.denoiser->overlap());
   if (args.tile > 0) record.add("tile", args.tile);
   if (args.ensemble) record.add("ensemble", "8 symmetries");
   if (!args.classes.choice.empty()) record.add("class", args.classes.choice);

@@ -24,7 +24,10 @@ namespace diffuse::cli {
 // The options denoise, inpaint and img2img share.
 struct RestorationArguments {
   std::string run, input, out, compare, precision = "fp32", device = "cpu";
-  int64_t overlap = 0;  // the fewest tiles, spread evenly
+  // Tile overlap in pixels; -1: half the model's size for a model trained on
+  // random crops of photos (no grid in the content, tile edges must blend),
+  // else 0, the fewest tiles, spread evenly (a mosaic of digits cut exactly).
+  int64_t overlap = -1;
   int64_t tile = 0;     // tiles of the model's own size; else k times it (fully convolutional models)
   bool no_ema = false, quiet = false;
   bool ensemble = false;  // average over the 8 symmetries of the square (apps/symmetry_ensemble.h)
@@ -33,7 +36,8 @@ struct RestorationArguments {
 // Registers --run, --input, --out, --compare, --overlap, --tile, --ensemble, --no-ema, --precision, --device, --class, --guidance and --quiet.
 void add_restoration_options(CLI::App& command, RestorationArguments& args, const std::string& input_help,
                              const std::string& compare_help);
-// Registers --tile and --ensemble (RestorationArguments::tile, ::ensemble).
+// Registers --overlap, --tile and --ensemble (RestorationArguments::overlap, ::tile, ::ensemble).
+void add_overlap_option(CLI::App& command, int64_t& overlap);
 void add_tile_option(CLI::App& command, int64_t& tile);
 void add_ensemble_option(CLI::App& command, bool& ensemble);
 // Checks the output names before any work.
@@ -68,8 +72,9 @@ torch::Tensor load_model_image(const RestorationModel& model, const std::string&
 
 // The parameters every restoration command records (PNG text chunks): the
 // command, run, input, weights, tiling, class and guidance; commands add
-// their own (sigma, strength, steps, seed).
-GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args);
+// their own (sigma, strength, steps, seed). The overlap is the model's tiler's.
+GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args,
+                                    const RestorationModel& model);
 
 // Writes a batch of one image (on any device) as PNG (atomically) and says so on stdout.
 void write_model_image(const std::string& path, const torch::Tensor& image, const PngText& text);

@@ -53,7 +53,7 @@ void run_upscale(const UpscaleArguments& args) {
     const torch::Tensor chroma = matlab_imresize(ycbcr.slice(0, 1, 3), static_cast<double>(args.scale));
     high = ycbcr_to_rgb(torch::cat({high, chroma}, 0));
   }
-  GenerationRecord record = restoration_record("upscale", args);
+  GenerationRecord record = restoration_record("upscale", args, model);
   record.add("scale", args.scale).add("kernel", args.kernel).add("method", settings.method);
   record.add("steps", settings.resolved_steps());
   if (settings.method == "sample") {
