@@ -83,6 +83,11 @@ def scaled_down(words):
     elif command == "bench" and sub == "restore" and "denoise" in words:
         set_option(words, "--sigma", "25")
         set_option(words, "--tune-num", "1")
+    elif command == "bench" and sub == "restore" and "--run" in words:
+        set_option(words, "--scale", "4")
+        set_option(words, "--steps", "1")
+    elif command == "upscale":
+        set_option(words, "--steps", "1")  # one plug-and-play iteration instead of 8
     elif command == "bench" and sub == "guidance":
         words += ["--num", "10", "--steps", "2"]
     elif command == "eval" and sub == "train-features":

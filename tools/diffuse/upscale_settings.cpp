@@ -29,8 +29,9 @@ int64_t UpscaleSettings::resolved_steps() const {
 }
 
 std::string UpscaleSettings::describe() const {
-  if (method == "posterior") return "posterior, " + std::to_string(resolved_steps()) + " iterations";
-  return sampler + " sample, " + std::to_string(resolved_steps()) + " steps" +
+  const int64_t n = resolved_steps();
+  if (method == "posterior") return "posterior, " + std::to_string(n) + (n == 1 ? " iteration" : " iterations");
+  return sampler + " sample, " + std::to_string(n) + (n == 1 ? " step" : " steps") +
          (strength < 1.0 ? ", strength " + format_fixed(strength, 2) : "");
 }
 
