@@ -20,7 +20,6 @@
 #include "diffuse/apps/restoration_protocols.h"
 #include "diffuse/apps/super_resolution.h"
 #include "diffuse/noise.h"
-#include "diffuse/sampling/sampler.h"
 #include "diffuse/data/image_folder.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/image.h"

@@ -9,7 +9,6 @@
 #include "common_options.h"
 #include "diffuse/apps/resize.h"
 #include "diffuse/apps/restoration_protocols.h"
-#include "diffuse/apps/super_resolution.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/image_file.h"
 #include "diffuse/util/error.h"
