@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -16,15 +18,55 @@ void check_guidance_scale(double scale) {
         "the guidance scale must be >= 0 (0 unconditional, 1 conditional, > 1 stronger), got " + value.str());
 }
 
-GuidedDenoiser::GuidedDenoiser(const Denoiser& base, double scale)
-    : Denoiser(base), unclipped_(base.with_clip_x0(false)), scale_(scale) {
+std::string GuidanceInterval::describe() const {
+  if (everywhere()) return "";
+  std::ostringstream text;
+  text << "sigma in (" << sigma_min << ", " << sigma_max << "]";
+  return text.str();
+}
+
+GuidanceInterval parse_guidance_interval(const std::string& text) {
+  const std::string usage = "--guidance-interval '" + text + "': expected LO,HI, the noise levels sigma between which "
+                            "guidance applies, with 0 <= LO < HI (HI may be inf), e.g. 0.3,5";
+  const size_t comma = text.find(',');
+  check(comma != std::string::npos && text.find(',', comma + 1) == std::string::npos, usage);
+  GuidanceInterval interval;
+  try {
+    size_t used_lo = 0, used_hi = 0;
+    const std::string lo = text.substr(0, comma), hi = text.substr(comma + 1);
+    interval.sigma_min = std::stod(lo, &used_lo);
+    interval.sigma_max = std::stod(hi, &used_hi);
+    check(used_lo == lo.size() && used_hi == hi.size(), usage);
+  } catch (const std::logic_error&) {  // stod: not a number, or out of range
+    throw Error(usage);
+  }
+  check(!std::isnan(interval.sigma_min) && !std::isnan(interval.sigma_max) && interval.sigma_min >= 0.0 &&
+            std::isfinite(interval.sigma_min) && interval.sigma_max > interval.sigma_min,
+        usage);
+  return interval;
+}
+
+GuidedDenoiser::GuidedDenoiser(const Denoiser& base, double scale, GuidanceInterval interval)
+    : Denoiser(base), unclipped_(base.with_clip_x0(false)), scale_(scale), interval_(interval) {
   check_guidance_scale(scale);
+  check(interval.sigma_min >= 0.0 && interval.sigma_max > interval.sigma_min,
+        "the guidance interval needs 0 <= sigma_min < sigma_max");
   check(network().num_classes() > 0, "guidance needs a class-conditional model (train with --conditional)");
 }
 
 EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t,
                                      const Conditioning& conditioning) const {
   if (!conditioning.class_labels.defined() || scale_ == 1.0) return Denoiser::predict(x_t, t, conditioning);
+  const torch::Tensor a = schedule().sqrt_alpha_bar(t, x_t);
+  const torch::Tensor s = schedule().sqrt_one_minus_alpha_bar(t, x_t);
+  // Per row: the guidance scale inside the interval, 1 (the conditional model) outside.
+  torch::Tensor row_scale;
+  if (!interval_.everywhere()) {
+    const torch::Tensor sigma = s / a;
+    const torch::Tensor inside = (sigma > interval_.sigma_min).logical_and(sigma <= interval_.sigma_max);
+    if (!inside.any().item<bool>()) return Denoiser::predict(x_t, t, conditioning);
+    row_scale = torch::where(inside, torch::full_like(sigma, scale_), torch::ones_like(sigma));
+  }
   const torch::Tensor null_labels = torch::full_like(conditioning.class_labels, network().num_classes());
   if (scale_ == 0.0) {
     Conditioning unconditional = conditioning;
@@ -39,9 +81,9 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
   const EpsilonAndX0 raw = unclipped_.predict(torch::cat({x_t, x_t}), torch::cat({t, t}), both);
   const torch::Tensor eps_cond = raw.eps.slice(0, 0, n), eps_uncond = raw.eps.slice(0, n, 2 * n);
   EpsilonAndX0 guided;
-  guided.eps = eps_uncond + scale_ * (eps_cond - eps_uncond);  // Ho & Salimans eq. (6) with S = 1 + w
-  const torch::Tensor a = schedule().sqrt_alpha_bar(t, x_t);
-  const torch::Tensor s = schedule().sqrt_one_minus_alpha_bar(t, x_t);
+  // Ho & Salimans eq. (6) with S = 1 + w.
+  guided.eps = row_scale.defined() ? eps_uncond + row_scale * (eps_cond - eps_uncond)
+                                   : eps_uncond + scale_ * (eps_cond - eps_uncond);
   guided.x0 = x0_from_eps(x_t, guided.eps, a, s);
   if (clip_x0()) {
     guided.x0 = guided.x0.clamp(-1.0, 1.0);

@@ -92,6 +92,40 @@ TEST(Guidance, ClipsAfterGuidance) {
   EXPECT_GT(GuidedDenoiser(setup.base, 4.0).predict(x, torch::full({2}, 100, torch::kLong), labels).x0.max().item<double>(), 1.0);
 }
 
+TEST(Guidance, GuidesOnlyInsideItsNoiseInterval) {
+  const GuidanceSetup setup;
+  const torch::Tensor x = torch::randn({4, 2}, torch::kFloat64);
+  // sigma_t grows with t: rows at t = 100 and 900 lie outside (sigma(200), sigma(600)], 400 and 600 inside
+  // (the interval is closed above).
+  const torch::Tensor t = torch::tensor({100, 400, 600, 900}, torch::kLong);
+  const GuidanceInterval interval{setup.schedule.sigma(200), setup.schedule.sigma(600)};
+  Conditioning conditional;
+  conditional.class_labels = torch::tensor({0, 1, 1, 0}, torch::kLong);
+  const torch::Tensor plain = setup.base.predict(x, t, conditional).eps;
+  const torch::Tensor everywhere = GuidedDenoiser(setup.base, 3.0).predict(x, t, conditional).eps;
+  const torch::Tensor limited = GuidedDenoiser(setup.base, 3.0, interval).predict(x, t, conditional).eps;
+  for (int64_t row : {0, 3}) EXPECT_LT((limited[row] - plain[row]).abs().max().item<double>(), 1e-12) << row;
+  for (int64_t row : {1, 2}) EXPECT_LT((limited[row] - everywhere[row]).abs().max().item<double>(), 1e-12) << row;
+  EXPECT_GT((everywhere - plain).abs().max().item<double>(), 1e-3);  // guidance changes the prediction here
+  // A batch wholly outside costs one undoubled evaluation.
+  const int64_t rows_before = setup.oracle->rows_seen;
+  GuidedDenoiser(setup.base, 3.0, interval).predict(x, torch::full({4}, 50, torch::kLong), conditional);
+  EXPECT_EQ(setup.oracle->rows_seen - rows_before, 4);
+}
+
+TEST(Guidance, ParsesAndChecksTheInterval) {
+  const GuidanceInterval interval = parse_guidance_interval("0.3,5");
+  EXPECT_EQ(interval.sigma_min, 0.3);
+  EXPECT_EQ(interval.sigma_max, 5.0);
+  EXPECT_FALSE(interval.everywhere());
+  EXPECT_TRUE(std::isinf(parse_guidance_interval("0.3,inf").sigma_max));
+  EXPECT_TRUE(GuidanceInterval{}.everywhere());
+  EXPECT_EQ(GuidanceInterval{}.describe(), "");
+  for (const char* bad : {"5,0.3", "1,1", "-1,2", "a,b", "1", "1,2,3", "nan,2", "1,2x", ",2", "inf,inf"}) {
+    EXPECT_THROW(parse_guidance_interval(bad), Error) << bad;
+  }
+}
+
 TEST(Guidance, RefusesWhatCannotWork) {
   const GuidanceSetup setup;
   EXPECT_THROW(GuidedDenoiser(setup.base, -1.0), Error);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <limits>
+#include <string>
+
 #include <torch/types.h>
 
 #include "diffuse/denoiser.h"
@@ -14,20 +17,42 @@ namespace diffuse {
 // branches run as one doubled batch per evaluation; x0 follows from the
 // guided eps (and is clipped after guidance when the model clips), so every
 // sampler runs guided unchanged. Samples without labels pass through.
+//
+// Guidance may be limited to an interval of noise levels (Kynkaanniemi et
+// al. 2024, eq. 6): at high noise it pulls every sample of a class towards
+// the same template (variety lost, FID up), at low noise it hardly changes
+// the class; guided only where sigma_t = sqrt((1 - alpha_bar_t) / alpha_bar_t)
+// lies in (sigma_min, sigma_max], a sample keeps the variety of the plain
+// conditional model and still gains class fidelity. Outside the interval the
+// prediction is the conditional one (S = 1), a single undoubled evaluation.
+struct GuidanceInterval {
+  double sigma_min = 0.0;
+  double sigma_max = std::numeric_limits<double>::infinity();
+
+  bool everywhere() const { return sigma_min <= 0.0 && sigma_max == std::numeric_limits<double>::infinity(); }
+  // "sigma in (0.3, 5]" (empty when everywhere).
+  std::string describe() const;
+};
+
+// "LO,HI" with 0 <= LO < HI (HI may be "inf"); Error naming the text otherwise.
+GuidanceInterval parse_guidance_interval(const std::string& text);
+
 class GuidedDenoiser : public Denoiser {
  public:
   // `base`: a network's own denoiser (its clipping is applied after guidance).
   // Error for a network without classes, or scale < 0.
-  GuidedDenoiser(const Denoiser& base, double scale);
+  GuidedDenoiser(const Denoiser& base, double scale, GuidanceInterval interval = {});
 
   using Denoiser::predict;
   EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override;
 
   double scale() const { return scale_; }
+  const GuidanceInterval& interval() const { return interval_; }
 
  private:
   Denoiser unclipped_;
   double scale_;
+  GuidanceInterval interval_;
 };
 
 // A check of a guidance scale for messages: finite and >= 0.

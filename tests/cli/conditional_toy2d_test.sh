@@ -55,6 +55,18 @@ print(f"largest difference between batch sizes: {worst:.2e}")
 assert len(tables[0]) == 12 and worst < 1e-4
 PY
 
+# Guidance limited to noise levels: an interval holding every step is plain guidance, one holding none
+# (sigma_t <= 157 in this schedule) is the conditional model.
+for spec in "g3:--guidance 3" "g3all:--guidance 3 --guidance-interval 0,inf" "g1:--guidance 1" \
+            "g3none:--guidance 3 --guidance-interval 1000,2000" "g3mid:--guidance 3 --guidance-interval 0.3,5"; do
+  # shellcheck disable=SC2086
+  "$DIFFUSE" sample --run run --class 3 ${spec#*:} --num 50 --sampler ddim --steps 20 --seed 2 \
+    --out "interval_${spec%%:*}.csv" --quiet >/dev/null || fail "sample ${spec#*:}"
+done
+cmp -s interval_g3.csv interval_g3all.csv || fail "an interval over every noise level is plain guidance"
+cmp -s interval_g1.csv interval_g3none.csv || fail "an interval over no step is the conditional model"
+! cmp -s interval_g3.csv interval_g3mid.csv || fail "an interval over some steps changes the samples"
+
 # Misuse: one clear error each, before any work.
 "$DIFFUSE" train --data toy2d:moons --out plain --steps 5 --sample-every 0 --quiet >/dev/null
 expect_error "--class on an unconditional run" "trained without classes" sample --run plain --class 1 --out x.csv --quiet
@@ -62,6 +74,8 @@ expect_error "class out of range" "out of range" sample --run run --class 8 --ou
 expect_error "unknown class name" "no such class" sample --run run --class cat --out x.csv --quiet
 expect_error "negative guidance" "guidance scale must be >= 0" sample --run run --class 1 --guidance -1 --out x.csv --quiet
 expect_error "guidance without a class" "--guidance needs --class" sample --run run --guidance 2 --out x.csv --quiet
+expect_error "a reversed guidance interval" "expected LO,HI" sample --run run --class 1 --guidance 2 --guidance-interval 5,0.3 --out x.csv --quiet
+expect_error "a guidance interval without a class" "--guidance-interval needs --class" sample --run run --guidance-interval 0.3,5 --out x.csv --quiet
 expect_error "--conditional on unlabelled data" "needs labelled data" train --data toy2d:swissroll --conditional --out sw --steps 5 --quiet
 expect_error "--label-dropout without --conditional" "applies to class-conditional runs" train --data toy2d:moons --label-dropout 0.2 --out ld --steps 5 --quiet
 [ ! -e sw/checkpoint.safetensors ] || fail "a refused run wrote a checkpoint"

@@ -29,7 +29,7 @@ namespace diffuse::cli {
 namespace {
 
 struct BenchGuidanceArguments {
-  std::string run, out, features, ref, guidance = "0,1,1.5,2,3,5", sampler = "ddim", precision = "fp32";
+  std::string run, out, features, ref, guidance = "0,1,1.5,2,3,5", guidance_interval, sampler = "ddim", precision = "fp32";
   int64_t num = 1000, steps = 50, batch_size = 250;
   uint64_t seed = 0;
   bool quiet = false;
@@ -69,6 +69,8 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
 void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::vector<double> scales = parse_number_list(args.guidance, "--guidance");
   for (double scale : scales) check_guidance_scale(scale);
+  const GuidanceInterval interval =
+      args.guidance_interval.empty() ? GuidanceInterval{} : parse_guidance_interval(args.guidance_interval);
   const TrainedModel model = load_trained_model(args.run);
   const int64_t classes = model.config.model->num_classes;
   check(classes > 0, "bench guidance needs a class-conditional run (train with --conditional); " + args.run + " has no classes");
@@ -89,7 +91,7 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   std::printf("%8s %10s %10s %10s %10s %10s %12s\n", "guidance", "FID", "KID", "precision", "recall", "class acc",
               "ms/sample");
   for (double scale : scales) {
-    const GuidedDenoiser guided(base, scale);
+    const GuidedDenoiser guided(base, scale, interval);
     SamplerOptions sampler_options;
     sampler_options.variance = model.config.sampling.variance;  // as diffuse sample uses it
     const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, base.schedule(), sampler_options);
@@ -129,7 +131,8 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
           << " |\n";
   }
   table << "\n" << args.num << " samples per row (classes in turn), " << args.sampler << " " << args.steps
-        << " steps, seed " << args.seed << ", the same x_T for every row; features " << args.features << ", reference "
+        << " steps, seed " << args.seed << ", the same x_T for every row"
+        << (interval.everywhere() ? "" : "; guidance only at " + interval.describe()) << "; features " << args.features << ", reference "
         << reference.spec << " (" << reference.features.size(0) << " images).\n";
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
@@ -162,6 +165,8 @@ Command add_bench_guidance_command(CLI::App& bench) {
   command->add_option("--ref", args->ref, "reference images, e.g. mnist:DIR:test")->required();
   command->add_option("--out", args->out, "directory for guidance.csv, guidance.md and the pictures")->required();
   command->add_option("--guidance", args->guidance, "comma-separated guidance scales S")->capture_default_str();
+  command->add_option("--guidance-interval", args->guidance_interval,
+                      "LO,HI: guide only at noise levels sigma_t in (LO, HI] (Kynkaanniemi et al. 2024); default: every step");
   command->add_option("--num", args->num, "samples per guidance scale")
       ->check(whole_number_in(10, 1000000))
       ->capture_default_str();

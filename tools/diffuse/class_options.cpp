@@ -33,12 +33,17 @@ void add_class_options(CLI::App& command, ClassArguments& args, const std::strin
   command.add_option("--guidance", args.guidance,
                      "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
                      ">1 stronger: eps_u + S (eps_c - eps_u)");
+  command.add_option("--guidance-interval", args.guidance_interval,
+                     "LO,HI: guide only at noise levels sigma_t in (LO, HI], the plain conditional model elsewhere "
+                     "(Kynkaanniemi et al. 2024), e.g. 0.3,5 (default: every step)");
 }
 
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config) {
   if (args.guidance) check_guidance_scale(*args.guidance);
+  if (!args.guidance_interval.empty()) parse_guidance_interval(args.guidance_interval);
   if (args.choice.empty()) {
     check(!args.guidance, "--guidance needs --class: guidance steers samples towards a class");
+    check(args.guidance_interval.empty(), "--guidance-interval needs --class and --guidance");
     return {};
   }
   const int64_t classes = config.model->num_classes;
@@ -70,7 +75,9 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {
   if (args.choice.empty() || args.guidance.value_or(1.0) == 1.0) return std::make_shared<Denoiser>(base);
-  return std::make_shared<GuidedDenoiser>(base, *args.guidance);
+  const GuidanceInterval interval =
+      args.guidance_interval.empty() ? GuidanceInterval{} : parse_guidance_interval(args.guidance_interval);
+  return std::make_shared<GuidedDenoiser>(base, *args.guidance, interval);
 }
 
 std::string describe_classes(const ClassArguments& args, const RunConfig& config) {
@@ -83,6 +90,7 @@ std::string describe_classes(const ClassArguments& args, const RunConfig& config
     text << "every class";
   }
   text << ", guidance " << args.guidance.value_or(1.0);
+  if (!args.guidance_interval.empty()) text << ", " << parse_guidance_interval(args.guidance_interval).describe();
   return text.str();
 }
 

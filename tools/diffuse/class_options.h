@@ -17,8 +17,9 @@ namespace diffuse::cli {
 struct ClassArguments {
   std::string choice;             // a class number, a class name, "all" (where allowed) or empty
   std::optional<double> guidance;  // classifier-free guidance scale S
+  std::string guidance_interval;   // "LO,HI": guide only where sigma_t lies in (LO, HI]; empty: everywhere
 };
-// Registers --class and --guidance; `all_help` says what --class all does
+// Registers --class, --guidance and --guidance-interval; `all_help` says what --class all does
 // (empty: "all" is not offered).
 void add_class_options(CLI::App& command, ClassArguments& args, const std::string& all_help);
 
@@ -29,13 +30,14 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 
 // The classes --class names (every class for "all"; none without --class).
 // Throws Error, before any work, for --class on an unconditional run, an
-// unknown class, --guidance without --class, or a negative guidance.
+// unknown class, --guidance without --class, a negative guidance or a bad interval.
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config);
 
-// `base`, guided by --guidance (default 1: the plain conditional model) when a class is chosen.
+// `base`, guided by --guidance (default 1: the plain conditional model) in
+// --guidance-interval when a class is chosen.
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args);
 
-// "class 3 (3), guidance 2" for titles; empty without --class.
+// "class 3 (3), guidance 2, sigma in (0.3, 5]" for titles; empty without --class.
 std::string describe_classes(const ClassArguments& args, const RunConfig& config);
 
 }  // namespace diffuse::cli

@@ -185,6 +185,7 @@ void run_eval(const EvalArguments& args) {
       if (!args.classes.choice.empty()) {
         json["source"]["class"] = args.classes.choice;
         json["source"]["guidance"] = args.classes.guidance.value_or(1.0);
+        if (!args.classes.guidance_interval.empty()) json["source"]["guidance_interval"] = args.classes.guidance_interval;
       }
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};

@@ -129,6 +129,7 @@ GenerationRecord restoration_record(const std::string& command, const Restoratio
   if (args.ensemble) record.add("ensemble", "8 symmetries");
   if (!args.classes.choice.empty()) record.add("class", args.classes.choice);
   if (args.classes.guidance) record.add("guidance", *args.classes.guidance);
+  if (!args.classes.guidance_interval.empty()) record.add("guidance_interval", args.classes.guidance_interval);
   record.add("precision", args.precision).add("device", args.device);
   return record;
 }
