@@ -36,6 +36,30 @@ torch::nn::AnyModule upsample(int64_t channels) {
       torch::nn::ConvTranspose1d(torch::nn::ConvTranspose1dOptions(channels, channels, 4).stride(2).padding(1))));
 }
 
+// Mish, x tanh(softplus(x)), Diffuser's activation. libtorch's CPU kernel
+// has no bfloat16 version, so under bf16 autocast it runs in float32 and
+// hands back bfloat16; float32 takes the kernel as it is.
+class MishImpl : public torch::nn::Module {
+ public:
+  torch::Tensor forward(const torch::Tensor& x) {
+    if (x.scalar_type() != torch::kBFloat16) return torch::mish(x);
+    return torch::mish(x.to(torch::kFloat)).to(torch::kBFloat16);
+  }
+};
+TORCH_MODULE(Mish);
+
+// GroupNorm's CPU kernel wants its input in the dtype of its float32
+// weights; under bf16 autocast the convolution before it hands it bfloat16.
+// This module sits where Diffuser rearranges to 4-D and back (a no-op on
+// the values), so the parameter names keep Diffuser's indices.
+class NormInputImpl : public torch::nn::Module {
+ public:
+  torch::Tensor forward(const torch::Tensor& x) {
+    return x.scalar_type() == torch::kBFloat16 ? x.to(torch::kFloat) : x;
+  }
+};
+TORCH_MODULE(NormInput);
+
 // The channels of each level: [transition_dim, dim * m for m in dim_mults].
 std::vector<int64_t> level_channels(const TemporalUNetConfig& c) {
   std::vector<int64_t> dims{c.transition_dim};
@@ -120,13 +144,13 @@ void from_json(const nlohmann::json& j, TemporalUNetConfig& c) {
 }
 
 Conv1dBlockImpl::Conv1dBlockImpl(int64_t in_channels, int64_t out_channels, int64_t kernel_size, int64_t groups) {
-  // Identity where Diffuser rearranges to 4-D and back around the GroupNorm
-  // (a no-op on the values), so the parameters keep Diffuser's indices.
+  // NormInput and Identity where Diffuser rearranges to 4-D and back around
+  // the GroupNorm (no-ops on the values), so the parameters keep Diffuser's indices.
   block_ = register_module(
       "block", torch::nn::Sequential(
                    torch::nn::Conv1d(torch::nn::Conv1dOptions(in_channels, out_channels, kernel_size).padding(kernel_size / 2)),
-                   torch::nn::Identity(), torch::nn::GroupNorm(torch::nn::GroupNormOptions(groups, out_channels)),
-                   torch::nn::Identity(), torch::nn::Mish()));
+                   NormInput(), torch::nn::GroupNorm(torch::nn::GroupNormOptions(groups, out_channels)),
+                   torch::nn::Identity(), Mish()));
 }
 
 ResidualTemporalBlockImpl::ResidualTemporalBlockImpl(int64_t in_channels, int64_t out_channels, int64_t embedding_dim,
@@ -134,7 +158,7 @@ ResidualTemporalBlockImpl::ResidualTemporalBlockImpl(int64_t in_channels, int64_
   first_ = Conv1dBlock(in_channels, out_channels, kernel_size, groups);
   second_ = Conv1dBlock(out_channels, out_channels, kernel_size, groups);
   register_module("blocks", torch::nn::ModuleList(first_, second_));
-  time_mlp_ = register_module("time_mlp", torch::nn::Sequential(torch::nn::Mish(), torch::nn::Linear(embedding_dim, out_channels)));
+  time_mlp_ = register_module("time_mlp", torch::nn::Sequential(Mish(), torch::nn::Linear(embedding_dim, out_channels)));
   if (in_channels != out_channels) {
     residual_conv_ = register_module("residual_conv", torch::nn::Conv1d(in_channels, out_channels, 1));
   }
@@ -152,7 +176,7 @@ TemporalUNet::TemporalUNet(const TemporalUNetConfig& config) : config_(config) {
   const std::vector<int64_t> dims = level_channels(config_);
   const auto levels = static_cast<int64_t>(config_.dim_mults.size());
   time_mlp_ = register_module("time_mlp", torch::nn::Sequential(torch::nn::Identity(), torch::nn::Linear(dim, 4 * dim),
-                                                                torch::nn::Mish(), torch::nn::Linear(4 * dim, dim)));
+                                                                Mish(), torch::nn::Linear(4 * dim, dim)));
   auto downs = register_module("downs", torch::nn::ModuleList());
   for (int64_t i = 0; i < levels; ++i) {
     Level level;
