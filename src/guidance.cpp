@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -28,6 +29,7 @@ std::string GuidanceInterval::describe() const {
 GuidanceInterval parse_guidance_interval(const std::string& text) {
   const std::string usage = "--guidance-interval '" + text + "': expected LO,HI, the noise levels sigma between which "
                             "guidance applies, with 0 <= LO < HI (HI may be inf), e.g. 0.3,5";
+  check(text.find_first_of(" \t\n") == std::string::npos, usage);
   const size_t comma = text.find(',');
   check(comma != std::string::npos && text.find(',', comma + 1) == std::string::npos, usage);
   GuidanceInterval interval;
@@ -59,22 +61,34 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
   if (!conditioning.class_labels.defined() || scale_ == 1.0) return Denoiser::predict(x_t, t, conditioning);
   const torch::Tensor a = schedule().sqrt_alpha_bar(t, x_t);
   const torch::Tensor s = schedule().sqrt_one_minus_alpha_bar(t, x_t);
-  // Per row: the guidance scale inside the interval, 1 (the conditional model) outside.
+  // Per row: the guidance scale inside the interval, 1 (the conditional
+  // model) outside; decided in float64 from the schedule, so the ends are exact.
+  const int64_t n = x_t.size(0);
   torch::Tensor row_scale;
   if (!interval_.everywhere()) {
-    const torch::Tensor sigma = s / a;
-    const torch::Tensor inside = (sigma > interval_.sigma_min).logical_and(sigma <= interval_.sigma_max);
-    if (!inside.any().item<bool>()) return Denoiser::predict(x_t, t, conditioning);
-    row_scale = torch::where(inside, torch::full_like(sigma, scale_), torch::ones_like(sigma));
+    const torch::Tensor steps = t.to(torch::kCPU).to(torch::kLong).contiguous().view({n});
+    const auto step = steps.accessor<int64_t, 1>();
+    std::vector<double> scales(static_cast<size_t>(n), 1.0);
+    bool any_inside = false;
+    for (int64_t i = 0; i < n; ++i) {
+      const double sigma = schedule().sigma(step[i]);
+      if (sigma > interval_.sigma_min && sigma <= interval_.sigma_max) {
+        scales[static_cast<size_t>(i)] = scale_;
+        any_inside = true;
+      }
+    }
+    if (!any_inside) return Denoiser::predict(x_t, t, conditioning);
+    std::vector<int64_t> shape(static_cast<size_t>(x_t.dim()), 1);
+    shape[0] = n;
+    row_scale = torch::tensor(scales, torch::kFloat64).to(x_t.options()).view(shape);
   }
   const torch::Tensor null_labels = torch::full_like(conditioning.class_labels, network().num_classes());
-  if (scale_ == 0.0) {
+  if (scale_ == 0.0 && !row_scale.defined()) {
     Conditioning unconditional = conditioning;
     unconditional.class_labels = null_labels;
     return Denoiser::predict(x_t, t, unconditional);
   }
   // One evaluation of the doubled batch: conditional rows first, unconditional after.
-  const int64_t n = x_t.size(0);
   Conditioning both;
   both.class_labels = torch::cat({conditioning.class_labels, null_labels});
   if (conditioning.mask.defined()) both.mask = torch::cat({conditioning.mask, conditioning.mask});

@@ -94,23 +94,35 @@ TEST(Guidance, ClipsAfterGuidance) {
 
 TEST(Guidance, GuidesOnlyInsideItsNoiseInterval) {
   const GuidanceSetup setup;
-  const torch::Tensor x = torch::randn({4, 2}, torch::kFloat64);
-  // sigma_t grows with t: rows at t = 100 and 900 lie outside (sigma(200), sigma(600)], 400 and 600 inside
-  // (the interval is closed above).
-  const torch::Tensor t = torch::tensor({100, 400, 600, 900}, torch::kLong);
+  const torch::Tensor x = torch::randn({5, 2}, torch::kFloat64);
+  // sigma_t grows with t: for (sigma(200), sigma(600)] the rows at t = 100, 200 (the open end) and 900 lie
+  // outside, 400 and 600 (the closed end) inside.
+  const torch::Tensor t = torch::tensor({100, 200, 400, 600, 900}, torch::kLong);
   const GuidanceInterval interval{setup.schedule.sigma(200), setup.schedule.sigma(600)};
   Conditioning conditional;
-  conditional.class_labels = torch::tensor({0, 1, 1, 0}, torch::kLong);
+  conditional.class_labels = torch::tensor({0, 1, 1, 0, 1}, torch::kLong);
+  Conditioning unconditional;
+  unconditional.class_labels = torch::full({5}, 2, torch::kLong);
   const torch::Tensor plain = setup.base.predict(x, t, conditional).eps;
-  const torch::Tensor everywhere = GuidedDenoiser(setup.base, 3.0).predict(x, t, conditional).eps;
-  const torch::Tensor limited = GuidedDenoiser(setup.base, 3.0, interval).predict(x, t, conditional).eps;
-  for (int64_t row : {0, 3}) EXPECT_LT((limited[row] - plain[row]).abs().max().item<double>(), 1e-12) << row;
-  for (int64_t row : {1, 2}) EXPECT_LT((limited[row] - everywhere[row]).abs().max().item<double>(), 1e-12) << row;
-  EXPECT_GT((everywhere - plain).abs().max().item<double>(), 1e-3);  // guidance changes the prediction here
+  const torch::Tensor null_label = setup.base.predict(x, t, unconditional).eps;
+  for (double scale : {3.0, 0.0}) {
+    const torch::Tensor everywhere = GuidedDenoiser(setup.base, scale).predict(x, t, conditional).eps;
+    const torch::Tensor limited = GuidedDenoiser(setup.base, scale, interval).predict(x, t, conditional).eps;
+    for (int64_t row : {0, 1, 4}) {
+      EXPECT_LT((limited[row] - plain[row]).abs().max().item<double>(), 1e-12) << "scale " << scale << " row " << row;
+    }
+    for (int64_t row : {2, 3}) {
+      EXPECT_LT((limited[row] - everywhere[row]).abs().max().item<double>(), 1e-12) << "scale " << scale << " row " << row;
+    }
+    EXPECT_GT((everywhere - plain).abs().max().item<double>(), 1e-3);  // guidance changes the prediction here
+  }
+  // S = 0 inside the interval is the null label's prediction.
+  const torch::Tensor zero = GuidedDenoiser(setup.base, 0.0, interval).predict(x, t, conditional).eps;
+  EXPECT_LT((zero[2] - null_label[2]).abs().max().item<double>(), 1e-12);
   // A batch wholly outside costs one undoubled evaluation.
   const int64_t rows_before = setup.oracle->rows_seen;
-  GuidedDenoiser(setup.base, 3.0, interval).predict(x, torch::full({4}, 50, torch::kLong), conditional);
-  EXPECT_EQ(setup.oracle->rows_seen - rows_before, 4);
+  GuidedDenoiser(setup.base, 3.0, interval).predict(x, torch::full({5}, 50, torch::kLong), conditional);
+  EXPECT_EQ(setup.oracle->rows_seen - rows_before, 5);
 }
 
 TEST(Guidance, ParsesAndChecksTheInterval) {
@@ -121,7 +133,7 @@ TEST(Guidance, ParsesAndChecksTheInterval) {
   EXPECT_TRUE(std::isinf(parse_guidance_interval("0.3,inf").sigma_max));
   EXPECT_TRUE(GuidanceInterval{}.everywhere());
   EXPECT_EQ(GuidanceInterval{}.describe(), "");
-  for (const char* bad : {"5,0.3", "1,1", "-1,2", "a,b", "1", "1,2,3", "nan,2", "1,2x", ",2", "inf,inf"}) {
+  for (const char* bad : {"5,0.3", "1,1", "-1,2", "a,b", "1", "1,2,3", "nan,2", "1,2x", ",2", "inf,inf", "0.3, 5", "1e999,2"}) {
     EXPECT_THROW(parse_guidance_interval(bad), Error) << bad;
   }
 }

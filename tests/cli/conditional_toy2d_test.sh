@@ -57,7 +57,7 @@ PY
 
 # Guidance limited to noise levels: an interval holding every step is plain guidance, one holding none
 # (sigma_t <= 157 in this schedule) is the conditional model.
-for spec in "g3:--guidance 3" "g3all:--guidance 3 --guidance-interval 0,inf" "g1:--guidance 1" \
+for spec in "g3:--guidance 3" "g3all:--guidance 3 --guidance-interval 1e-9,1e9" "g1:--guidance 1" \
             "g3none:--guidance 3 --guidance-interval 1000,2000" "g3mid:--guidance 3 --guidance-interval 0.3,5"; do
   # shellcheck disable=SC2086
   "$DIFFUSE" sample --run run --class 3 ${spec#*:} --num 50 --sampler ddim --steps 20 --seed 2 \
@@ -75,6 +75,7 @@ expect_error "unknown class name" "no such class" sample --run run --class cat -
 expect_error "negative guidance" "guidance scale must be >= 0" sample --run run --class 1 --guidance -1 --out x.csv --quiet
 expect_error "guidance without a class" "--guidance needs --class" sample --run run --guidance 2 --out x.csv --quiet
 expect_error "a reversed guidance interval" "expected LO,HI" sample --run run --class 1 --guidance 2 --guidance-interval 5,0.3 --out x.csv --quiet
+expect_error "a guidance interval without a scale" "--guidance-interval needs --guidance" sample --run run --class 1 --guidance-interval 0.3,5 --out x.csv --quiet
 expect_error "a guidance interval without a class" "--guidance-interval needs --class" sample --run run --guidance-interval 0.3,5 --out x.csv --quiet
 expect_error "--conditional on unlabelled data" "needs labelled data" train --data toy2d:swissroll --conditional --out sw --steps 5 --quiet
 expect_error "--label-dropout without --conditional" "applies to class-conditional runs" train --data toy2d:moons --label-dropout 0.2 --out ld --steps 5 --quiet

@@ -43,7 +43,7 @@ struct GuidanceRow {
 };
 
 // Two line plots side by side: FID and class accuracy against the guidance scale.
-Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run) {
+Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const GuidanceInterval& interval) {
   Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
   for (const GuidanceRow& row : rows) {
     fid.x.push_back(row.scale);
@@ -52,7 +52,7 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
     accuracy.y.push_back(row.quality.class_accuracy);
   }
   LinePlotOptions left;
-  left.title = "FID against guidance (" + run + ")";
+  left.title = "FID against guidance (" + run + (interval.everywhere() ? "" : ", " + interval.describe()) + ")";
   left.x_label = "guidance scale S";
   left.y_label = "FID (project features)";
   left.width = 520;
@@ -117,12 +117,12 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   }
 
   std::ostringstream csv, table;
-  csv << "guidance,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample\n";
+  csv << "guidance,sigma_min,sigma_max,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample\n";
   table << "| guidance S | FID | KID | precision | recall | class accuracy | ms / sample |\n"
         << "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const GuidanceRow& row : rows) {
     const SampleQuality& q = row.quality;
-    csv << row.scale << "," << q.fid << "," << q.kid.mean << "," << q.kid.standard_error << ","
+    csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << q.fid << "," << q.kid.mean << "," << q.kid.standard_error << ","
         << q.precision_recall.precision << "," << q.precision_recall.recall << "," << q.class_accuracy << ","
         << row.ms_per_sample << "\n";
     table << std::fixed << "| " << std::setprecision(2) << row.scale << " | " << std::setprecision(2) << q.fid << " | "
@@ -137,7 +137,7 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());
-  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run));
+  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, interval));
   // One row per guidance scale, one column per class.
   std::vector<torch::Tensor> pictures;
   std::vector<std::string> row_names;

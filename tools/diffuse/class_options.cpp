@@ -46,6 +46,8 @@ std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig&
     check(args.guidance_interval.empty(), "--guidance-interval needs --class and --guidance");
     return {};
   }
+  check(args.guidance_interval.empty() || args.guidance,
+        "--guidance-interval needs --guidance S: it says at which noise levels guidance S applies");
   const int64_t classes = config.model->num_classes;
   check(classes > 0, "--class: this run was trained without classes (train with --conditional on labelled data)");
   const std::vector<std::string>& names = config.data.class_names;
@@ -90,7 +92,9 @@ std::string describe_classes(const ClassArguments& args, const RunConfig& config
     text << "every class";
   }
   text << ", guidance " << args.guidance.value_or(1.0);
-  if (!args.guidance_interval.empty()) text << ", " << parse_guidance_interval(args.guidance_interval).describe();
+  const std::string interval =
+      args.guidance_interval.empty() ? "" : parse_guidance_interval(args.guidance_interval).describe();
+  if (!interval.empty()) text << ", " << interval;
   return text.str();
 }
 
