@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -58,14 +59,19 @@ TEST(Guidance, StrongerGuidanceMovesSamplesAwayFromTheOtherClass) {
   EXPECT_GT(strong, plain + 0.02);
 }
 
+// Five rows with their classes, and the same rows with the null label (2).
+std::pair<Conditioning, Conditioning> five_rows_and_null_labels() {
+  std::pair<Conditioning, Conditioning> both;
+  both.first.class_labels = torch::tensor({0, 1, 1, 0, 1}, torch::kLong);
+  both.second.class_labels = torch::full({5}, 2, torch::kLong);
+  return both;
+}
+
 TEST(Guidance, CombinesBothBranchesOfOneDoubledBatch) {
   const GuidanceSetup setup;
   const torch::Tensor x = torch::randn({5, 2}, torch::kFloat64);
   const torch::Tensor t = torch::full({5}, 300, torch::kLong);
-  Conditioning conditional;
-  conditional.class_labels = torch::tensor({0, 1, 1, 0, 1}, torch::kLong);
-  Conditioning unconditional;
-  unconditional.class_labels = torch::full({5}, 2, torch::kLong);
+  const auto [conditional, unconditional] = five_rows_and_null_labels();
   const torch::Tensor eps_c = setup.base.predict(x, t, conditional).eps;
   const torch::Tensor eps_u = setup.base.predict(x, t, unconditional).eps;
   const int64_t before = setup.oracle->evaluations, rows_before = setup.oracle->rows_seen;
@@ -99,10 +105,7 @@ TEST(Guidance, GuidesOnlyInsideItsNoiseInterval) {
   // outside, 400 and 600 (the closed end) inside.
   const torch::Tensor t = torch::tensor({100, 200, 400, 600, 900}, torch::kLong);
   const GuidanceInterval interval{setup.schedule.sigma(200), setup.schedule.sigma(600)};
-  Conditioning conditional;
-  conditional.class_labels = torch::tensor({0, 1, 1, 0, 1}, torch::kLong);
-  Conditioning unconditional;
-  unconditional.class_labels = torch::full({5}, 2, torch::kLong);
+  const auto [conditional, unconditional] = five_rows_and_null_labels();
   const torch::Tensor plain = setup.base.predict(x, t, conditional).eps;
   const torch::Tensor null_label = setup.base.predict(x, t, unconditional).eps;
   for (double scale : {3.0, 0.0}) {
