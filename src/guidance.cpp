@@ -27,6 +27,7 @@ std::string GuidanceInterval::describe() const {
 }
 
 GuidanceInterval parse_guidance_interval(const std::string& text) {
+  if (text.empty()) return {};
   const std::string usage = "--guidance-interval '" + text + "': expected LO,HI, the noise levels sigma between which "
                             "guidance applies, with 0 <= LO < HI (HI may be inf), e.g. 0.3,5";
   check(text.find_first_of(" \t\n") == std::string::npos, usage);

@@ -135,6 +135,7 @@ TEST(Guidance, ParsesAndChecksTheInterval) {
   EXPECT_FALSE(interval.everywhere());
   EXPECT_TRUE(std::isinf(parse_guidance_interval("0.3,inf").sigma_max));
   EXPECT_TRUE(GuidanceInterval{}.everywhere());
+  EXPECT_TRUE(parse_guidance_interval("").everywhere());
   EXPECT_EQ(GuidanceInterval{}.describe(), "");
   for (const char* bad : {"5,0.3", "1,1", "-1,2", "a,b", "1", "1,2,3", "nan,2", "1,2x", ",2", "inf,inf", "0.3, 5", "1e999,2"}) {
     EXPECT_THROW(parse_guidance_interval(bad), Error) << bad;

@@ -34,7 +34,8 @@ struct GuidanceInterval {
   std::string describe() const;
 };
 
-// "LO,HI" with 0 <= LO < HI (HI may be "inf"); Error naming the text otherwise.
+// "LO,HI" with 0 <= LO < HI (HI may be "inf"); empty text: every step.
+// Error naming the text otherwise.
 GuidanceInterval parse_guidance_interval(const std::string& text);
 
 class GuidedDenoiser : public Denoiser {

@@ -69,8 +69,7 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
 void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::vector<double> scales = parse_number_list(args.guidance, "--guidance");
   for (double scale : scales) check_guidance_scale(scale);
-  const GuidanceInterval interval =
-      args.guidance_interval.empty() ? GuidanceInterval{} : parse_guidance_interval(args.guidance_interval);
+  const GuidanceInterval interval = parse_guidance_interval(args.guidance_interval);
   const TrainedModel model = load_trained_model(args.run);
   const int64_t classes = model.config.model->num_classes;
   check(classes > 0, "bench guidance needs a class-conditional run (train with --conditional); " + args.run + " has no classes");
@@ -122,9 +121,9 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
         << "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const GuidanceRow& row : rows) {
     const SampleQuality& q = row.quality;
-    csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << q.fid << "," << q.kid.mean << "," << q.kid.standard_error << ","
-        << q.precision_recall.precision << "," << q.precision_recall.recall << "," << q.class_accuracy << ","
-        << row.ms_per_sample << "\n";
+    csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << q.fid << "," << q.kid.mean
+        << "," << q.kid.standard_error << "," << q.precision_recall.precision << "," << q.precision_recall.recall << ","
+        << q.class_accuracy << "," << row.ms_per_sample << "\n";
     table << std::fixed << "| " << std::setprecision(2) << row.scale << " | " << std::setprecision(2) << q.fid << " | "
           << std::setprecision(4) << q.kid.mean << " | " << std::setprecision(3) << q.precision_recall.precision << " | "
           << q.precision_recall.recall << " | " << q.class_accuracy << " | " << std::setprecision(2) << row.ms_per_sample
@@ -132,8 +131,8 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   }
   table << "\n" << args.num << " samples per row (classes in turn), " << args.sampler << " " << args.steps
         << " steps, seed " << args.seed << ", the same x_T for every row"
-        << (interval.everywhere() ? "" : "; guidance only at " + interval.describe()) << "; features " << args.features << ", reference "
-        << reference.spec << " (" << reference.features.size(0) << " images).\n";
+        << (interval.everywhere() ? "" : "; guidance only at " + interval.describe()) << "; features " << args.features
+        << ", reference " << reference.spec << " (" << reference.features.size(0) << " images).\n";
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());

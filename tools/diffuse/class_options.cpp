@@ -40,7 +40,7 @@ void add_class_options(CLI::App& command, ClassArguments& args, const std::strin
 
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config) {
   if (args.guidance) check_guidance_scale(*args.guidance);
-  if (!args.guidance_interval.empty()) parse_guidance_interval(args.guidance_interval);
+  parse_guidance_interval(args.guidance_interval);  // its errors before any work
   if (args.choice.empty()) {
     check(!args.guidance, "--guidance needs --class: guidance steers samples towards a class");
     check(args.guidance_interval.empty(), "--guidance-interval needs --class and --guidance");
@@ -77,9 +77,7 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {
   if (args.choice.empty() || args.guidance.value_or(1.0) == 1.0) return std::make_shared<Denoiser>(base);
-  const GuidanceInterval interval =
-      args.guidance_interval.empty() ? GuidanceInterval{} : parse_guidance_interval(args.guidance_interval);
-  return std::make_shared<GuidedDenoiser>(base, *args.guidance, interval);
+  return std::make_shared<GuidedDenoiser>(base, *args.guidance, parse_guidance_interval(args.guidance_interval));
 }
 
 std::string describe_classes(const ClassArguments& args, const RunConfig& config) {
@@ -92,8 +90,7 @@ std::string describe_classes(const ClassArguments& args, const RunConfig& config
     text << "every class";
   }
   text << ", guidance " << args.guidance.value_or(1.0);
-  const std::string interval =
-      args.guidance_interval.empty() ? "" : parse_guidance_interval(args.guidance_interval).describe();
+  const std::string interval = parse_guidance_interval(args.guidance_interval).describe();
   if (!interval.empty()) text << ", " << interval;
   return text.str();
 }
