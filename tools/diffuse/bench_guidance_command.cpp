@@ -164,8 +164,7 @@ Command add_bench_guidance_command(CLI::App& bench) {
   command->add_option("--ref", args->ref, "reference images, e.g. mnist:DIR:test")->required();
   command->add_option("--out", args->out, "directory for guidance.csv, guidance.md and the pictures")->required();
   command->add_option("--guidance", args->guidance, "comma-separated guidance scales S")->capture_default_str();
-  command->add_option("--guidance-interval", args->guidance_interval,
-                      "LO,HI: guide only at noise levels sigma_t in (LO, HI] (Kynkaanniemi et al. 2024); default: every step");
+  add_guidance_interval_option(*command, args->guidance_interval);
   command->add_option("--num", args->num, "samples per guidance scale")
       ->check(whole_number_in(10, 1000000))
       ->capture_default_str();

@@ -33,7 +33,11 @@ void add_class_options(CLI::App& command, ClassArguments& args, const std::strin
   command.add_option("--guidance", args.guidance,
                      "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
                      ">1 stronger: eps_u + S (eps_c - eps_u)");
-  command.add_option("--guidance-interval", args.guidance_interval,
+  add_guidance_interval_option(command, args.guidance_interval);
+}
+
+void add_guidance_interval_option(CLI::App& command, std::string& interval) {
+  command.add_option("--guidance-interval", interval,
                      "LO,HI: guide only at noise levels sigma_t in (LO, HI], the plain conditional model elsewhere "
                      "(Kynkaanniemi et al. 2024), e.g. 0.3,5 (default: every step)");
 }

@@ -23,6 +23,9 @@ struct ClassArguments {
 // (empty: "all" is not offered).
 void add_class_options(CLI::App& command, ClassArguments& args, const std::string& all_help);
 
+// Registers --guidance-interval (commands with their own --guidance use it directly).
+void add_guidance_interval_option(CLI::App& command, std::string& interval);
+
 // Class accuracy compares the feature classifier's classes with the run's
 // labels, so both must come from the same data (mnist or fashion-mnist).
 void check_classes_match_features(const RunConfig& run, const std::string& features_data_spec,
