@@ -36,7 +36,13 @@ int configure_runtime(int threads) {
   if (threads <= 0) {
     if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::atoi(omp);
   }
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) {
+    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Ranks of a job on one machine share its cores (torchrun's LOCAL_WORLD_SIZE).
+    if (const char* local = std::getenv("LOCAL_WORLD_SIZE"); local != nullptr && std::atoi(local) > 1) {
+      threads = std::max(1, threads / std::atoi(local));
+    }
+  }
   keep_large_buffers_mapped();
   // A BLAS thread count the user chose is theirs; otherwise one thread.
   if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) set_blas_threads(1);

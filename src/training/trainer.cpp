@@ -14,6 +14,7 @@
 #include "diffuse/data/data_spec.h"
 #include "diffuse/data/qm9.h"
 #include "diffuse/denoiser.h"
+#include "diffuse/distributed/gradient_sync.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/checkpoint.h"
 #include "diffuse/io/image.h"
@@ -21,6 +22,7 @@
 #include "diffuse/io/safetensors.h"
 #include "diffuse/io/sample_output.h"
 #include "diffuse/models/network_registry.h"
+#include "diffuse/noise.h"
 #include "diffuse/planning/maze.h"
 #include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/sampling/ddpm.h"
@@ -69,6 +71,31 @@ void prepare_for_writing(const RunDirectory& run) {
   }
 }
 
+// The first setting (as "a.b") in which two configurations differ, for messages.
+std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, const std::string& prefix = "") {
+  if (a.is_object() && b.is_object()) {
+    for (const auto& item : a.items()) {
+      const std::string key = prefix.empty() ? item.key() : prefix + "." + item.key();
+      if (!b.contains(item.key())) return key;
+      const std::string inner = first_difference(item.value(), b.at(item.key()), key);
+      if (!inner.empty()) return inner;
+    }
+    for (const auto& item : b.items()) {
+      if (!a.contains(item.key())) return prefix.empty() ? item.key() : prefix + "." + item.key();
+    }
+    return "";
+  }
+  return a == b ? "" : prefix;
+}
+
+// The setting "a.b" of a configuration as JSON text, or "unset".
+std::string value_at(const nlohmann::json& config, const std::string& dotted) {
+  std::string pointer = "/" + dotted;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  const nlohmann::json::json_pointer path(pointer);
+  return config.contains(path) ? config.at(path).dump() : "unset";
+}
+
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string text;
   for (int64_t size : shape) text += (text.empty() ? "" : "x") + std::to_string(size);
@@ -77,11 +104,12 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
-Trainer::Trainer(RunConfig config, RunDirectory run, torch::Device device)
+Trainer::Trainer(RunConfig config, RunDirectory run, torch::Device device, std::shared_ptr<Communicator> communicator)
     : config_(std::move(config)),
       run_(std::move(run)),
       schedule_(NoiseSchedule::from_config(config_.schedule)),
-      device_(device) {
+      device_(device),
+      communicator_(communicator ? std::move(communicator) : std::make_shared<LocalCommunicator>()) {
   open_data();
   config_.validate();
   // The global generator initialises the weights and drives dropout: seed it
@@ -148,13 +176,22 @@ void Trainer::open_data() {
                                                 "renamed, added or removed?");
 }
 
-Trainer Trainer::create(const RunConfig& config, const std::string& run_directory, torch::Device device) {
+Trainer Trainer::create(const RunConfig& config, const std::string& run_directory, torch::Device device,
+                        std::shared_ptr<Communicator> communicator) {
   RunDirectory run(run_directory);
+  if (communicator && !communicator->world().leader()) {  // rank 0 alone touches the run directory
+    Trainer trainer(config, run, device, communicator);
+    trainer.settle_new_run();
+    trainer.join_job();
+    return trainer;
+  }
   check(!run.has_checkpoint(), run_directory + " already holds a training run: add --resume to continue it, or choose another --out");
   const bool existed = std::filesystem::exists(run_directory);
   create_directories(run_directory);
   try {
-    return create_in(config, run, device);
+    Trainer trainer = create_in(config, run, device, communicator);
+    trainer.join_job();
+    return trainer;
   } catch (...) {
     // A run that fails before its first step (unknown data, a model that does
     // not fit it) leaves no empty directory behind; remove() takes only an empty one.
@@ -164,34 +201,70 @@ Trainer Trainer::create(const RunConfig& config, const std::string& run_director
   }
 }
 
-Trainer Trainer::create_in(const RunConfig& config, const RunDirectory& run, torch::Device device) {
+Trainer Trainer::create_in(const RunConfig& config, const RunDirectory& run, torch::Device device,
+                           std::shared_ptr<Communicator> communicator) {
   prepare_for_writing(run);
-  Trainer trainer(config, run, device);
-  if (!trainer.dataset_->bounded()) trainer.config_.sampling.clip_x0 = false;  // no known range to clip to
-  if (!trainer.dataset_->is_image()) trainer.config_.data.random_flip = false;
-  // Molecules are looked at through `diffuse sample` and `diffuse molecules
-  // eval`; the preview grids are pictures of images and points.
-  if (is_molecule_data(config.data.spec) || is_trajectory_data(config.data.spec)) {
-    trainer.config_.training.sample_every = 0;
-  }
+  Trainer trainer(config, run, device, std::move(communicator));
+  trainer.settle_new_run();
   run.write_config(trainer.config_);
   std::error_code error;
   std::filesystem::remove(run.metrics_path(), error);  // a fresh run starts a fresh log
   return trainer;
 }
 
-Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& options, torch::Device device) {
+void Trainer::settle_new_run() {
+  if (!dataset_->bounded()) config_.sampling.clip_x0 = false;  // no known range to clip to
+  if (!dataset_->is_image()) config_.data.random_flip = false;
+  // Molecules are looked at through `diffuse sample` and `diffuse molecules
+  // eval`; the preview grids are pictures of images and points.
+  if (is_molecule_data(config_.data.spec) || is_trajectory_data(config_.data.spec)) config_.training.sample_every = 0;
+}
+
+void Trainer::join_job() {
+  Communicator& job = *communicator_;
+  if (job.size() == 1) return;
+  const World& world = job.world();
+  const nlohmann::json mine = run_config_to_json(config_);
+  const nlohmann::json leaders = nlohmann::json::parse(job.broadcast_text(mine.dump()));
+  const std::string difference = first_difference(leaders, mine);
+  if (job.any(!difference.empty())) {
+    throw Error(world.describe() + ": the ranks of the job were not given the same settings (" +
+                (difference.empty() ? std::string("this rank's agree with rank 0's; the ranks that differ name the setting")
+                                    : difference + " is " + value_at(mine, difference) + " here but " +
+                                          value_at(leaders, difference) + " on rank 0") +
+                "). Start every rank with the same command and the same data");
+  }
+  check(config_.training.batch_size >= world.size,
+        "--batch-size " + std::to_string(config_.training.batch_size) + " is the global batch, shared by " +
+            std::to_string(world.size) + " ranks: give at least one example per rank");
+  // The same start on every rank, whatever each initialised or read.
+  std::vector<torch::Tensor> state;
+  for (const auto& parameter : network_->parameters()) state.push_back(parameter.data());
+  for (const auto& [name, weight] : ema_->weights()) state.push_back(weight);
+  broadcast_tensors(job, state);
+}
+
+Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& options, torch::Device device,
+                        std::shared_ptr<Communicator> communicator) {
   RunDirectory run(run_directory);
-  check(run.has_checkpoint(), run_directory + " has no checkpoint.safetensors to resume from");
-  RunConfig config = run.read_config();
-  if (options.total_steps > 0) config.training.steps = options.total_steps;
-  if (options.checkpoint_every > 0) config.training.checkpoint_every = options.checkpoint_every;
-  if (options.sample_every >= 0) config.training.sample_every = options.sample_every;
-  if (options.max_bad_steps) config.training.max_bad_steps = *options.max_bad_steps;
-  if (options.on_non_finite) config.training.on_non_finite = *options.on_non_finite;
-  config.validate();
-  prepare_for_writing(run);
-  Trainer trainer(config, run, device);
+  const bool leader = !communicator || communicator->world().leader();
+  RunConfig config;
+  if (leader) {
+    check(run.has_checkpoint(), run_directory + " has no checkpoint.safetensors to resume from");
+    config = run.read_config();
+    if (options.total_steps > 0) config.training.steps = options.total_steps;
+    if (options.checkpoint_every > 0) config.training.checkpoint_every = options.checkpoint_every;
+    if (options.sample_every >= 0) config.training.sample_every = options.sample_every;
+    if (options.max_bad_steps) config.training.max_bad_steps = *options.max_bad_steps;
+    if (options.on_non_finite) config.training.on_non_finite = *options.on_non_finite;
+    config.validate();
+    prepare_for_writing(run);
+  }
+  if (communicator && communicator->size() > 1) {  // the other ranks continue the run rank 0 read
+    config = run_config_from_json(
+        nlohmann::json::parse(communicator->broadcast_text(leader ? run_config_to_json(config).dump() : "")));
+  }
+  Trainer trainer(config, run, device, communicator);
   trainer.load_checkpoint();
   // Checked before config.json is rewritten: a smaller --steps would mark a
   // run as shorter than it already is.
@@ -199,7 +272,8 @@ Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& o
         run_directory + " is already at step " + std::to_string(trainer.step_) + ": --steps " +
             std::to_string(config.training.steps) + " would train nothing. Give more steps than that to train further; "
             "the run is left as it is");
-  run.write_config(config);
+  if (leader) run.write_config(config);
+  trainer.join_job();
   return trainer;
 }
 
@@ -211,12 +285,26 @@ double Trainer::learning_rate_at(int64_t step) const {
 }
 
 double Trainer::train_step() {
-  const Batch data = dataset_->get_batch(batch_order_->next_batch());
+  // This rank's slice of the global batch (the whole of it in a job of one).
+  const std::vector<int64_t> global = batch_order_->next_batch();
+  const World& world = communicator_->world();
+  const auto size = static_cast<int64_t>(global.size());
+  const int64_t first = size * world.rank / world.size, end = size * (world.rank + 1) / world.size;
+  const Batch data = dataset_->get_batch(std::vector<int64_t>(global.begin() + first, global.begin() + end));
   const Batch batch{data.x0.to(device_), data.conditioning.to(device_)};
   // The draws depend on (seed, step, example) only; a retried step (after a NaN) draws afresh.
   const int64_t draw_step = step_ + skipped_steps_;
+  if (world.distributed()) {
+    // Dropout inside the network draws from the global generator, which
+    // ranks do not share: key it by (seed, step, rank), so a resumed job
+    // draws as before. (A network with dropout then depends on the number
+    // of ranks; the CPU presets have none.)
+    torch::manual_seed(derive_key(derive_key(config_.training.seed, static_cast<std::uint64_t>(draw_step)),
+                                  static_cast<std::uint64_t>(world.rank)));
+  }
   const TrainingStepResult result = training_step(*network_, schedule_, *optimizer_, *ema_, batch, learning_rate_at(step_),
-                                                  config_.training.seed, draw_step, training_step_options(config_));
+                                                  config_.training.seed, draw_step, training_step_options(config_),
+                                                  BatchShare{communicator_.get(), first});
   if (!result.finite) {
     handle_non_finite_step();
     return result.loss;
@@ -277,7 +365,9 @@ TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   while (step_ < options.steps) {
-    if (stop != nullptr && stop->load()) {
+    // Every rank stops at the same step, whichever was asked to.
+    const bool stop_here = stop != nullptr && stop->load();
+    if (communicator_->size() > 1 ? communicator_->any(stop_here) : stop_here) {
       report.interrupted = true;
       break;
     }
@@ -307,6 +397,11 @@ TrainReport Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
 
 void Trainer::log_metrics() {
   if (interval_count_ == 0) return;
+  if (!leader()) {  // the running sums are kept alike on every rank; rank 0 writes them
+    interval_loss_sum_ = interval_grad_norm_sum_ = 0.0;
+    interval_count_ = 0;
+    return;
+  }
   const double mean_loss = interval_loss_sum_ / static_cast<double>(interval_count_);
   const nlohmann::json line = {
       {"step", step_},
@@ -342,7 +437,7 @@ void Trainer::write_loss_plot() const {
 }
 
 void Trainer::write_previews() {
-  if (config_.training.sample_every == 0 || is_molecule_data(config_.data.spec)) return;
+  if (!leader() || config_.training.sample_every == 0 || is_molecule_data(config_.data.spec)) return;
   load_state_into(*preview_network_, ema_->weights(), "EMA weights");
   const Denoiser denoiser(preview_network_, schedule_, config_.prediction, config_.sampling.clip_x0);
   SamplerOptions sampler_options;
@@ -364,6 +459,10 @@ void Trainer::write_previews() {
 }
 
 void Trainer::save_checkpoint() {
+  if (!leader()) {  // rank 0 writes the job's checkpoint
+    checkpoint_step_ = step_;
+    return;
+  }
   TensorFile file;
   for (const auto& [name, tensor] : state_of(*network_)) file.tensors["model." + name] = tensor;
   for (const auto& [name, tensor] : ema_->weights()) file.tensors["ema." + name] = tensor;
@@ -404,7 +503,13 @@ void Trainer::save_checkpoint() {
 }
 
 void Trainer::load_checkpoint() {
-  const RunDirectory::Checkpoint checkpoint = run_.read_checkpoint();
+  RunDirectory::Checkpoint checkpoint;
+  if (leader()) checkpoint = run_.read_checkpoint();
+  if (communicator_->size() > 1) {  // rank 0 reads; the other ranks need not see the run directory
+    checkpoint.path = communicator_->broadcast_text(checkpoint.path);
+    const std::string bytes = communicator_->broadcast_text(leader() ? serialize_safetensors(checkpoint.file) : "");
+    if (!leader()) checkpoint.file = parse_safetensors(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), checkpoint.path);
+  }
   const std::string& source = checkpoint.path;  // the previous checkpoint when the latest was damaged
   const TensorFile& file = checkpoint.file;
   auto meta = [&](const std::string& key) {
@@ -454,6 +559,7 @@ void Trainer::load_checkpoint() {
 
   // Keep the log consistent with the checkpoint: drop lines written after it.
   loss_history_.clear();
+  if (!leader()) return;
   std::ifstream in(run_.metrics_path());
   std::string kept, line;
   while (std::getline(in, line)) {

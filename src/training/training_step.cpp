@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "diffuse/distributed/gradient_sync.h"
 #include "diffuse/noise.h"
 #include "diffuse/training/optimizer_state.h"
 #include "diffuse/util/error.h"
@@ -57,13 +58,14 @@ TrainingDraws draw_training_noise(std::uint64_t seed, int64_t step, int64_t firs
 
 TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& schedule, torch::optim::Adam& optimizer,
                                  ExponentialMovingAverage& ema, const Batch& batch, double learning_rate,
-                                 std::uint64_t seed, int64_t step, const TrainingStepOptions& options) {
+                                 std::uint64_t seed, int64_t step, const TrainingStepOptions& options,
+                                 const BatchShare& share) {
   network.train();
   torch::Tensor x0 = batch.x0;
   const int64_t size = x0.size(0);
   const torch::Device device = x0.device();
   // Every random draw is made on the CPU from (seed, step, example), so a run is the same on every device.
-  const TrainingDraws draws = draw_training_noise(seed, step, 0, size, x0.sizes().slice(1), schedule.num_timesteps(),
+  const TrainingDraws draws = draw_training_noise(seed, step, share.first_example, size, x0.sizes().slice(1), schedule.num_timesteps(),
                                                   options.label_dropout);
   if (options.random_flip && x0.dim() == 4) {
     x0 = torch::where(draws.flip.view({size, 1, 1, 1}).to(device), x0.flip({3}), x0);
@@ -107,15 +109,21 @@ TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& sch
     weight = weight.expand_as(x0);
   }
   if (known.defined()) weight = weight.defined() ? weight * (1.0 - known) : 1.0 - known;
-  const torch::Tensor loss =
-      weight.defined() ? (error.square() * weight).sum() / weight.sum().clamp_min(1.0) : error.square().mean();
+  const torch::Tensor squared_sum = (weight.defined() ? error.square() * weight : error.square()).sum();
+  torch::Tensor count = weight.defined() ? weight.sum() : torch::full({}, static_cast<double>(error.numel()), x0.options());
+  const bool parallel = share.communicator != nullptr && share.communicator->size() > 1;
+  // Of the whole batch, over every rank: then the ranks' gradients add up to the batch's.
+  if (parallel) count = torch::full({}, share.communicator->sum(count.item<double>()), x0.options());
+  const torch::Tensor loss = squared_sum / (weight.defined() ? count.clamp_min(1.0) : count);
 
   optimizer.zero_grad();
   loss.backward();
+  torch::Tensor loss_value = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1});
+  if (parallel) sum_gradients(*share.communicator, network.parameters(), {loss_value});
   const double max_norm = options.grad_clip > 0 ? options.grad_clip : std::numeric_limits<double>::infinity();
   TrainingStepResult result;
   result.grad_norm = torch::nn::utils::clip_grad_norm_(network.parameters(), max_norm);
-  result.loss = loss.item<double>();
+  result.loss = loss_value.item<double>();
   result.finite = std::isfinite(result.loss) && std::isfinite(result.grad_norm);
   if (!result.finite) return result;
   set_learning_rate(optimizer, learning_rate);

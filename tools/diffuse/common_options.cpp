@@ -123,6 +123,17 @@ const std::atomic<bool>& stop_requested() { return g_stop; }
 
 int stop_signal() { return g_stop_signal.load(); }
 
+namespace {
+std::vector<std::string>& stored_command_line() {
+  static std::vector<std::string> words;
+  return words;
+}
+}  // namespace
+
+void remember_command_line(int argc, char** argv) { stored_command_line().assign(argv, argv + argc); }
+
+const std::vector<std::string>& command_line() { return stored_command_line(); }
+
 void install_stop_handler() {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);

@@ -52,6 +52,11 @@ void install_stop_handler();
 // The signal that set stop_requested() (SIGINT or SIGTERM), 0 before one came.
 int stop_signal();
 
+// The command line main() was given, for commands that start copies of
+// themselves (train --nproc-per-node).
+void remember_command_line(int argc, char** argv);
+const std::vector<std::string>& command_line();
+
 // Thrown by a command that stopped on request after saving its work: main()
 // exits with 128 + signal (130 after Ctrl-C, 143 after SIGTERM), the status a
 // shell reports for a process the signal ended, so `diffuse train ... &&

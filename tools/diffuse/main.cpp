@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   for (auto& command : diffuse::cli::add_eval_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_molecules_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_plan_commands(app)) commands.push_back(std::move(command));
+  diffuse::cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -8,9 +8,12 @@
 
 #include "commands.h"
 #include "common_options.h"
+#include "local_job.h"
 #include "option_checks.h"
 #include "diffuse/data/data_spec.h"
 #include "diffuse/device.h"
+#include "diffuse/distributed/communicator.h"
+#include "diffuse/distributed/world.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/models/egnn.h"
@@ -28,6 +31,7 @@ struct TrainArguments {
   std::string data, out, preset, config_file, prediction, schedule, precision = "fp32", device = "cpu", on_nan;
   int64_t steps = 0, batch_size = 0, checkpoint_every = 0, sample_every = -1, image_size = 0, channels = 0;
   int64_t max_bad_steps = 0;
+  int nproc_per_node = 1;
   int64_t num_timesteps = 0;
   double learning_rate = 0, ema_decay = -1, label_dropout = 0;
   uint64_t seed = 0;
@@ -133,7 +137,11 @@ void check_resume_flags(const TrainArguments& args) {
 }
 
 void run_train(const TrainArguments& args) {
-  if (args.resume) check_resume_flags(args);
+  if (run_as_local_job(args.nproc_per_node, "; its last checkpoint in " + args.out + " is intact")) return;
+  const World world = world_from_environment();
+  const bool leader = world.leader();
+  // Rank 0 alone checks the run directory and reports; the other ranks take its settings.
+  if (args.resume && leader) check_resume_flags(args);
   ResumeOptions resume;
   if (given(args, "--steps")) resume.total_steps = args.steps;
   if (given(args, "--checkpoint-every")) resume.checkpoint_every = args.checkpoint_every;
@@ -141,9 +149,20 @@ void run_train(const TrainArguments& args) {
   if (given(args, "--max-bad-steps")) resume.max_bad_steps = args.max_bad_steps;
   if (given(args, "--on-nan")) resume.on_non_finite = non_finite_action_from_string(args.on_nan);
   const torch::Device device = device_from_string(args.device);
-  Trainer trainer = args.resume ? Trainer::resume(args.out, resume, device)
-                                : Trainer::create(build_config(args), args.out, device);
+  std::shared_ptr<Communicator> job = connect(world);
+  Trainer trainer = args.resume ? Trainer::resume(args.out, resume, device, job)
+                                : Trainer::create(build_config(args), args.out, device, job);
   const RunConfig& config = trainer.config();
+  install_stop_handler();
+  if (!leader) {
+    const TrainReport report = trainer.run(&stop_requested(), /*show_progress=*/false);
+    if (report.interrupted) throw Stopped{stop_signal() == 0 ? SIGINT : stop_signal()};
+    return;
+  }
+  if (world.distributed()) {
+    std::printf("data-parallel job of %d ranks (Gloo, rendezvous at %s:%d); global batch %lld\n", world.size,
+                world.master_address.c_str(), world.master_port, static_cast<long long>(config.training.batch_size));
+  }
   if (args.resume) {
     std::printf("resuming %s at step %lld of %lld\n", args.out.c_str(), static_cast<long long>(trainer.step()),
                 static_cast<long long>(config.training.steps));
@@ -152,7 +171,6 @@ void run_train(const TrainArguments& args) {
   std::printf("data: %s\nrun directory: %s\n", config.data.spec.c_str(), args.out.c_str());
   std::fflush(stdout);
 
-  install_stop_handler();
   const TrainReport report = trainer.run(&stop_requested(), !args.quiet);
   if (report.interrupted) {
     const int signal = stop_signal();
@@ -236,6 +254,7 @@ Command add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"stop", "rollback"}));
   add_precision_option(*command, args->precision, "what the network trains in (weights and Adam stay fp32)");
   add_device_option(*command, args->device);
+  add_nproc_per_node_option(*command, args->nproc_per_node, "train data-parallel (--batch-size stays the global batch)");
   command->add_flag("--quiet", args->quiet, "no progress bar");
   const auto* preset = command->get_option("--preset");
   command->get_option("--config")->excludes(const_cast<CLI::Option*>(preset));

@@ -11,6 +11,7 @@
 
 #include "diffuse/data/batch_order.h"
 #include "diffuse/data/dataset.h"
+#include "diffuse/distributed/communicator.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/models/network.h"
 #include "diffuse/run_config.h"
@@ -47,17 +48,29 @@ struct ResumeOptions {
 // nothing and is skipped; after training.max_bad_steps of them in a row the
 // run stops (Error, last checkpoint intact) or rolls back to the last
 // checkpoint with a lower learning rate (training.on_non_finite).
+//
+// Data-parallel (a Communicator of several ranks): every rank builds the
+// same Trainer, takes its slice of each global batch, and the gradients are
+// summed before clipping, Adam and the EMA (training_step's BatchShare), so
+// the ranks stay identical. Rank 0 alone reads and writes the run
+// directory: it sends the other ranks the configuration and the checkpoint
+// it resumes from, and the weights it starts with. Stopping is decided by
+// all ranks together.
 class Trainer {
  public:
   // A new run: writes config.json into `run_directory` (which must not hold
   // a checkpoint already).
   // `device`: where the network trains (device.h); the weights start, and
   // every random draw is made, on the CPU, so a run does not depend on it.
+  // `communicator`: the job this process is a rank of (null: a job of one);
+  // every rank must be given the same configuration.
   static Trainer create(const RunConfig& config, const std::string& run_directory,
-                        torch::Device device = torch::kCPU);
-  // Continues a run from its checkpoint, on any device.
+                        torch::Device device = torch::kCPU, std::shared_ptr<Communicator> communicator = nullptr);
+  // Continues a run from its checkpoint, on any device and with any number
+  // of ranks (the draws depend on the example's place in the global batch,
+  // not on the rank that holds it).
   static Trainer resume(const std::string& run_directory, const ResumeOptions& options = {},
-                        torch::Device device = torch::kCPU);
+                        torch::Device device = torch::kCPU, std::shared_ptr<Communicator> communicator = nullptr);
 
   // Trains up to config().training.steps. `stop` (may be null) is polled
   // once a step; when set, a checkpoint is written and the call returns.
@@ -80,8 +93,14 @@ class Trainer {
 
  private:
   // create() once the run directory exists.
-  static Trainer create_in(const RunConfig& config, const RunDirectory& run, torch::Device device);
-  Trainer(RunConfig config, RunDirectory run, torch::Device device);
+  static Trainer create_in(const RunConfig& config, const RunDirectory& run, torch::Device device,
+                           std::shared_ptr<Communicator> communicator);
+  Trainer(RunConfig config, RunDirectory run, torch::Device device, std::shared_ptr<Communicator> communicator);
+  // What a new run settles from its data (no clipping without a known range, ...).
+  void settle_new_run();
+  // The ranks check that they hold the same configuration and take rank 0's weights.
+  void join_job();
+  bool leader() const { return communicator_->world().leader(); }
   void load_checkpoint();
   void open_data();
   void handle_non_finite_step();
@@ -99,6 +118,7 @@ class Trainer {
   std::unique_ptr<ExponentialMovingAverage> ema_;
   std::unique_ptr<BatchOrder> batch_order_;
   torch::Device device_;
+  std::shared_ptr<Communicator> communicator_;
   int64_t step_ = 0;
   // Running sums for the current logging interval, part of the checkpoint so
   // a resumed log is identical to an uninterrupted one.

@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include "diffuse/conditioning.h"
+#include "diffuse/distributed/communicator.h"
 #include "diffuse/models/network.h"
 #include "diffuse/precision.h"
 #include "diffuse/prediction.h"
@@ -43,6 +44,18 @@ struct TrainingDraws {
 TrainingDraws draw_training_noise(std::uint64_t seed, int64_t step, int64_t first_example, int64_t count,
                                   torch::IntArrayRef sample_shape, int64_t num_timesteps, double label_dropout);
 
+// This process's share of a data-parallel step (Communicator): its batch
+// holds examples first_example, first_example + 1, ... of the step's global
+// batch, and draws their noise by those global indices. The loss is divided
+// by the whole batch's element count and the gradients are summed over the
+// ranks, so every rank ends the step with the gradient, the loss and the
+// weights one process would have had with the whole batch. The default is a
+// job of one.
+struct BatchShare {
+  Communicator* communicator = nullptr;  // null: this process has the whole batch
+  int64_t first_example = 0;
+};
+
 struct TrainingStepResult {
   double loss = 0.0;
   double grad_norm = 0.0;
@@ -56,9 +69,10 @@ struct TrainingStepResult {
 // gradient clipping, an Adam step at `learning_rate` and an EMA update. The
 // one training step of the toolkit: the Trainer and the benchmarks run it.
 // A class-conditional network needs the batch's labels; an unconditional
-// one ignores them.
+// one ignores them. With a BatchShare, one rank's part of a data-parallel step.
 TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& schedule, torch::optim::Adam& optimizer,
                                  ExponentialMovingAverage& ema, const Batch& batch, double learning_rate,
-                                 std::uint64_t seed, int64_t step, const TrainingStepOptions& options);
+                                 std::uint64_t seed, int64_t step, const TrainingStepOptions& options,
+                                 const BatchShare& share = {});
 
 }  // namespace diffuse
