@@ -88,6 +88,8 @@ def scaled_down(words):
         set_option(words, "--steps", "1")
     elif command == "upscale":
         set_option(words, "--steps", "1")  # one plug-and-play iteration instead of 8
+    elif command == "bench" and sub == "allreduce":
+        words += ["--sizes", "4,1K", "--seconds", "0.02"]
     elif command == "bench" and sub == "guidance":
         words += ["--num", "10", "--steps", "2"]
     elif command == "eval" and sub == "train-features":

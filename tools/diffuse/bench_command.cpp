@@ -252,7 +252,7 @@ void run_bench_samplers(const BenchSamplersArguments& args) {
 }  // namespace
 
 std::vector<Command> add_bench_commands(CLI::App& app) {
-  CLI::App* bench = app.add_subcommand("bench", "Benchmarks of a trained run");
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks of a trained run, and of the communication of a training job");
   bench->require_subcommand(1);
 
   auto args = std::make_shared<BenchSamplersArguments>();
@@ -283,7 +283,7 @@ std::vector<Command> add_bench_commands(CLI::App& app) {
   add_seed_option(*samplers, args->seed, "seed of x_T (the same for every sampler)");
   add_precision_option(*samplers, args->precision, "what the network computes in");
   return {{samplers, [args] { run_bench_samplers(*args); }}, add_bench_denoise_command(*bench),
-          add_bench_guidance_command(*bench), add_bench_restore_command(*bench)};
+          add_bench_guidance_command(*bench), add_bench_restore_command(*bench), add_bench_allreduce_command(*bench)};
 }
 
 }  // namespace diffuse::cli

@@ -29,10 +29,11 @@ Command add_inpaint_command(CLI::App& app);
 Command add_img2img_command(CLI::App& app);
 // `bench` and its subcommands, one Command each.
 std::vector<Command> add_bench_commands(CLI::App& app);
-// `bench denoise`, `bench guidance` and `bench restore`, added under `bench` by add_bench_commands.
+// `bench denoise`, `bench guidance`, `bench restore` and `bench allreduce`, added under `bench` by add_bench_commands.
 Command add_bench_denoise_command(CLI::App& bench);
 Command add_bench_guidance_command(CLI::App& bench);
 Command add_bench_restore_command(CLI::App& bench);
+Command add_bench_allreduce_command(CLI::App& bench);
 // `eval` (sample quality) and its subcommands train-features, psnr, ssim.
 std::vector<Command> add_eval_commands(CLI::App& app);
 // `molecules eval`.
