@@ -15,6 +15,7 @@ packages=(
   librdkit-dev libboost-dev           # RDKit: molecule sanitisation, SMILES and SDF (its headers need Boost's)
   libmujoco-dev                       # MuJoCo 2.2.2: the point-mass mazes of D4RL's Maze2D, on real physics
   libgloo-dev                         # Gloo's headers, for libtorch's c10d ProcessGroupGloo (multi-process training)
+  libcpp-httplib-dev                  # cpp-httplib: the HTTP server of `diffuse serve`
 )
 
 missing=()

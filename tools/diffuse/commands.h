@@ -27,6 +27,7 @@ Command add_denoise_command(CLI::App& app);
 Command add_upscale_command(CLI::App& app);
 Command add_inpaint_command(CLI::App& app);
 Command add_img2img_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 // `bench` and its subcommands, one Command each.
 std::vector<Command> add_bench_commands(CLI::App& app);
 // `bench denoise`, `bench guidance`, `bench restore` and `bench allreduce`, added under `bench` by add_bench_commands.

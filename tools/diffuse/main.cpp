@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
       diffuse::cli::add_upscale_command(app),
       diffuse::cli::add_inpaint_command(app),
       diffuse::cli::add_img2img_command(app),
+      diffuse::cli::add_serve_command(app),
   };
   for (auto& command : diffuse::cli::add_bench_commands(app)) commands.push_back(std::move(command));
   for (auto& command : diffuse::cli::add_eval_commands(app)) commands.push_back(std::move(command));
