@@ -16,6 +16,7 @@ packages=(
   libmujoco-dev                       # MuJoCo 2.2.2: the point-mass mazes of D4RL's Maze2D, on real physics
   libgloo-dev                         # Gloo's headers, for libtorch's c10d ProcessGroupGloo (multi-process training)
   libcpp-httplib-dev                  # cpp-httplib: the HTTP server of `diffuse serve`
+  chromium                            # the browser the page of `diffuse serve` is tested in (tests/web)
 )
 
 missing=()
@@ -24,11 +25,25 @@ for package in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "install-deps: installing ${missing[*]}"
-$sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The browser test drives Chromium with playwright-core, an npm package
+# pinned in tests/web/package-lock.json. npm comes with Node.js; Debian's
+# `npm` package is the fallback where the machine has none.
+web_tests="$(dirname "$0")/../tests/web"
+if [ ! -d "$web_tests/node_modules/playwright-core" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends nodejs npm
+  fi
+  echo "install-deps: installing tests/web's npm packages"
+  npm ci --prefix "$web_tests" --no-audit --no-fund
+fi

@@ -54,6 +54,8 @@ def scaled_down(words):
         set_option(words, "--steps", str(min(steps, 100)))  # the runs here have T = 100
     command = words[0]
     sub = words[1] if len(words) > 1 and not words[1].startswith("-") else ""
+    if command == "serve":
+        return None, "a server that runs until stopped (tests/cli/serve_test.py and tests/web drive one)"
     if command == "train":
         resume = "--resume" in words
         if not resume:
