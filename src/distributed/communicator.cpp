@@ -12,6 +12,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/torch.h>
 
 #include "diffuse/util/error.h"
@@ -71,92 +74,120 @@ std::string local_address_towards(const std::string& host, int port) {
               ". Another rank of the job stopped (see its own message) or the network between the ranks failed");
 }
 
-class GlooCommunicator final : public Communicator {
- public:
-  GlooCommunicator(const World& world, std::chrono::milliseconds timeout) : world_(world) {
-    c10::intrusive_ptr<c10d::Store> store;
-    try {
-      c10d::TCPStoreOptions options;
-      options.port = static_cast<std::uint16_t>(world.master_port);
-      options.isServer = world.leader() && !world.agent_store;
-      options.numWorkers = world.agent_store ? c10::nullopt : c10::optional<std::size_t>(world.size);
-      options.waitWorkers = !world.agent_store;
-      options.timeout = timeout;
-      store = c10::make_intrusive<c10d::TCPStore>(world.master_address, options);
-      if (world.agent_store) store = c10::make_intrusive<c10d::PrefixStore>(world.store_prefix, store);
-    } catch (const std::exception& e) {
-      throw Error(world.describe() + ": cannot " +
-                  (world.leader() && !world.agent_store ? "serve" : "reach") + " the job's rendezvous at " +
-                  world.master_address + ":" + std::to_string(world.master_port) + " (" + first_line(e) +
-                  "). Check MASTER_ADDR and MASTER_PORT, that the port is free on rank 0's machine, and that every "
-                  "rank of WORLD_SIZE=" + std::to_string(world.size) + " was started");
-    }
-    try {
-      auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-      // The interface PyTorch's own variable names; else the one this
-      // machine reaches rank 0 through (a job on loopback stays on
-      // loopback); else the one the host name resolves to.
-      const std::string route = local_address_towards(world.master_address, world.master_port);
-      if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface != nullptr && *interface != '\0') {
-        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
-      } else if (is_loopback(world.master_address)) {
-        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
-      } else if (!route.empty()) {
-        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(route));
-      } else {
-        options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-      }
-      group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store, world.rank, world.size, options);
-    } catch (const std::exception& e) {
-      throw Error(world.describe() + ": cannot connect to the other ranks (" + first_line(e) +
-                  "). On machines with several network interfaces set GLOO_SOCKET_IFNAME to the one the ranks share");
-    }
+// The job's rendezvous: rank 0 serves a TCPStore at MASTER_ADDR:MASTER_PORT
+// and the others join it; under torchrun every rank joins the agent's store.
+c10::intrusive_ptr<c10d::Store> rendezvous_store(const World& world, std::chrono::milliseconds timeout) {
+  try {
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(world.master_port);
+    options.isServer = world.leader() && !world.agent_store;
+    options.numWorkers = world.agent_store ? c10::nullopt : c10::optional<std::size_t>(world.size);
+    options.waitWorkers = !world.agent_store;
+    options.timeout = timeout;
+    c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(world.master_address, options);
+    if (world.agent_store) store = c10::make_intrusive<c10d::PrefixStore>(world.store_prefix, store);
+    return store;
+  } catch (const std::exception& e) {
+    throw Error(world.describe() + ": cannot " + (world.leader() && !world.agent_store ? "serve" : "reach") +
+                " the job's rendezvous at " + world.master_address + ":" + std::to_string(world.master_port) + " (" +
+                first_line(e) + "). Check MASTER_ADDR and MASTER_PORT, that the port is free on rank 0's machine, and "
+                "that every rank of WORLD_SIZE=" + std::to_string(world.size) + " was started");
   }
+}
+
+c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo_group(const World& world, const c10::intrusive_ptr<c10d::Store>& store,
+                                                      std::chrono::milliseconds timeout) {
+  try {
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    // The interface PyTorch's own variable names; else the one this
+    // machine reaches rank 0 through (a job on loopback stays on
+    // loopback); else the one the host name resolves to.
+    const std::string route = local_address_towards(world.master_address, world.master_port);
+    if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface != nullptr && *interface != '\0') {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
+    } else if (is_loopback(world.master_address)) {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    } else if (!route.empty()) {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(route));
+    } else {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    }
+    return c10::make_intrusive<c10d::ProcessGroupGloo>(store, world.rank, world.size, options);
+  } catch (const std::exception& e) {
+    throw Error(world.describe() + ": cannot connect to the other ranks (" + first_line(e) +
+                "). On machines with several network interfaces set GLOO_SOCKET_IFNAME to the one the ranks share");
+  }
+}
+
+// The collectives on a c10d process group: Gloo (CPU tensors, and CUDA ones
+// through host copies), or NCCL (CUDA tensors only: the CPU tensors of the
+// small collectives are staged on `device`).
+template <typename Group>
+class ProcessGroupCommunicator final : public Communicator {
+ public:
+  ProcessGroupCommunicator(const World& world, c10::intrusive_ptr<Group> group, torch::Device device)
+      : world_(world), group_(std::move(group)), device_(device) {}
 
   const World& world() const override { return world_; }
 
   void all_reduce_sum(std::vector<torch::Tensor>& tensors) override {
-    if (tensors.empty()) return;
-    try {
-      // Gloo reduces one list of same-typed tensors per call; the calls are queued and waited on together.
-      std::vector<c10::intrusive_ptr<c10d::Work>> pending;
-      std::vector<std::vector<torch::Tensor>> each;
-      each.reserve(tensors.size());
-      for (torch::Tensor& tensor : tensors) {
-        each.push_back({tensor});
-        pending.push_back(group_->allreduce(each.back()));
-      }
-      for (auto& work : pending) work->wait();
-    } catch (const std::exception& e) {
-      lost_contact(world_, "an all-reduce", e);
-    }
+    run("an all-reduce", tensors, [this](std::vector<torch::Tensor>& one) { return group_->allreduce(one); });
   }
 
   void broadcast(std::vector<torch::Tensor>& tensors) override {
-    try {
-      std::vector<c10::intrusive_ptr<c10d::Work>> pending;
-      std::vector<std::vector<torch::Tensor>> each;
-      each.reserve(tensors.size());
-      for (torch::Tensor& tensor : tensors) {
-        each.push_back({tensor});
-        pending.push_back(group_->broadcast(each.back()));
-      }
-      for (auto& work : pending) work->wait();
-    } catch (const std::exception& e) {
-      lost_contact(world_, "a broadcast from rank 0", e);
-    }
+    run("a broadcast from rank 0", tensors, [this](std::vector<torch::Tensor>& one) { return group_->broadcast(one); });
   }
 
  private:
+  // One call per tensor (a process group reduces one list of same-typed
+  // tensors per call), all queued, then waited on together.
+  template <typename Call>
+  void run(const std::string& operation, std::vector<torch::Tensor>& tensors, Call call) {
+    if (tensors.empty()) return;
+    try {
+      std::vector<std::vector<torch::Tensor>> each;
+      each.reserve(tensors.size());
+      for (const torch::Tensor& tensor : tensors) {
+        const bool staged = device_.is_cuda() && !tensor.is_cuda();
+        each.push_back({staged ? tensor.to(device_) : tensor});
+      }
+      std::vector<c10::intrusive_ptr<c10d::Work>> pending;
+      for (auto& one : each) pending.push_back(call(one));
+      for (auto& work : pending) work->wait();
+      for (size_t i = 0; i < tensors.size(); ++i) {
+        if (!each[i][0].is_same(tensors[i])) tensors[i].copy_(each[i][0]);
+      }
+    } catch (const std::exception& e) {
+      lost_contact(world_, operation, e);
+    }
+  }
+
   World world_;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+  c10::intrusive_ptr<Group> group_;
+  torch::Device device_;
 };
 
 }  // namespace
 
-std::unique_ptr<Communicator> connect(const World& world, std::chrono::milliseconds timeout) {
+std::unique_ptr<Communicator> connect(const World& world, std::chrono::milliseconds timeout, torch::Device device) {
   if (!world.distributed()) return std::make_unique<LocalCommunicator>();
-  return std::make_unique<GlooCommunicator>(world, timeout);
+  const c10::intrusive_ptr<c10d::Store> store = rendezvous_store(world, timeout);
+#ifdef USE_C10D_NCCL
+  if (device.is_cuda()) {  // a CUDA build of libtorch: NCCL between GPUs, as PyTorch jobs use
+    try {
+      auto options = c10d::ProcessGroupNCCL::Options::create();
+      options->timeout = timeout;
+      auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, world.rank, world.size, options);
+      return std::make_unique<ProcessGroupCommunicator<c10d::ProcessGroupNCCL>>(world, std::move(group), device);
+    } catch (const std::exception& e) {
+      throw Error(world.describe() + ": cannot start NCCL between the GPUs (" + first_line(e) + ")");
+    }
+  }
+#else
+  (void)device;  // without NCCL every device's ranks talk through Gloo
+#endif
+  return std::make_unique<ProcessGroupCommunicator<c10d::ProcessGroupGloo>>(world, gloo_group(world, store, timeout),
+                                                                            torch::kCPU);
 }
 
 }  // namespace diffuse

@@ -148,8 +148,12 @@ void run_train(const TrainArguments& args) {
   if (given(args, "--sample-every")) resume.sample_every = args.sample_every;
   if (given(args, "--max-bad-steps")) resume.max_bad_steps = args.max_bad_steps;
   if (given(args, "--on-nan")) resume.on_non_finite = non_finite_action_from_string(args.on_nan);
-  const torch::Device device = device_from_string(args.device);
-  std::shared_ptr<Communicator> job = connect(world);
+  torch::Device device = device_from_string(args.device);
+  // Each rank of a job on a machine with GPUs takes its own, as torchrun's users expect.
+  if (world.distributed() && device.is_cuda() && !device.has_index()) {
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world.local_rank));
+  }
+  std::shared_ptr<Communicator> job = connect(world, kDefaultCollectiveTimeout, device);
   Trainer trainer = args.resume ? Trainer::resume(args.out, resume, device, job)
                                 : Trainer::create(build_config(args), args.out, device, job);
   const RunConfig& config = trainer.config();

@@ -55,9 +55,12 @@ constexpr std::chrono::seconds kDefaultCollectiveTimeout{1800};
 
 // Joins the job `world` describes: rank 0 serves a TCPStore at
 // MASTER_ADDR:MASTER_PORT (or, under torchrun, the agent's store is joined),
-// then a Gloo process group connects every pair of ranks. A job of one gets
-// a LocalCommunicator. Waits at most `timeout` for the other ranks to arrive.
+// then a process group connects every pair of ranks: Gloo, or NCCL when
+// `device` is a GPU and libtorch was built with it (USE_C10D_NCCL; Debian's
+// CPU-only libtorch is not). A job of one gets a LocalCommunicator. Waits at
+// most `timeout` for the other ranks to arrive.
 std::unique_ptr<Communicator> connect(const World& world,
-                                      std::chrono::milliseconds timeout = kDefaultCollectiveTimeout);
+                                      std::chrono::milliseconds timeout = kDefaultCollectiveTimeout,
+                                      torch::Device device = torch::kCPU);
 
 }  // namespace diffuse
