@@ -147,16 +147,25 @@ int run_local_job(const std::vector<std::string>& argv, const LocalJobOptions& o
   auto failed_at = std::chrono::steady_clock::now();
   bool terminated = false, killed = false;
   while (!ranks.empty()) {
-    if (const int signal = g_forwarded_signal.exchange(0); signal != 0) signal_all(signal);
+    // The ranks stop (checkpoint saved) on SIGTERM; SIGHUP would end them at once.
+    if (const int signal = g_forwarded_signal.exchange(0); signal != 0) signal_all(SIGTERM);
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0 && ranks.count(pid) > 0) {
       const int rank = ranks[pid];
       ranks.erase(pid);
-      if (exit_code(status) != 0 && !failed) {
+      const int code = exit_code(status);
+      // 130 / 143: the rank stopped on Ctrl-C / SIGTERM, which all ranks
+      // decide together; rank 0 may still be saving the checkpoint, so no
+      // grace period runs out on it.
+      if (WIFEXITED(status) && (code == 128 + SIGINT || code == 128 + SIGTERM)) {
+        if (result == 0) result = code;
+        continue;
+      }
+      if (code != 0 && !failed) {
         failed = true;
         failed_at = std::chrono::steady_clock::now();
-        result = exit_code(status);
+        result = code;
         std::fprintf(stderr, "diffuse: rank %d of %d (pid %d) %s%s\n", rank, options.processes, static_cast<int>(pid),
                      describe_status(status).c_str(), ranks.empty() ? "" : "; waiting for the other ranks to stop");
       }

@@ -18,7 +18,7 @@ struct LocalJobOptions {
 // would give it (RANK = LOCAL_RANK = 0 ... N-1, WORLD_SIZE = LOCAL_WORLD_SIZE
 // = N, MASTER_ADDR = 127.0.0.1, a free MASTER_PORT), and waits for them.
 // Ctrl-C reaches every rank through the terminal (they stop together);
-// SIGTERM and SIGHUP sent to this process are passed on, and the ranks get
+// SIGTERM and SIGHUP sent to this process reach the ranks as SIGTERM, and they get
 // SIGTERM if this process dies (they stop together, checkpoint saved). When a rank fails
 // the others are given `grace` to stop, then terminated. Returns the exit
 // status to end with: 0 when every rank succeeded, else the first failed
