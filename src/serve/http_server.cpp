@@ -172,7 +172,8 @@ void serve(const ServeOptions& options) {
   server.Delete(R"(/api/jobs/([0-9a-f]{16}))", [&](const httplib::Request& request, httplib::Response& response) {
     const std::string id = request.matches[1].str();
     if (!queue.cancel(id)) return send_error(response, 404, "no such job");
-    send_json(response, 200, queue.snapshot(id) ? queue.snapshot(id)->to_json() : nlohmann::json{{"id", id}});
+    const auto snapshot = queue.snapshot(id);  // once: it may be dropped between two looks
+    send_json(response, 200, snapshot ? snapshot->to_json() : nlohmann::json{{"id", id}});
   });
   server.Get(R"(/api/jobs/([0-9a-f]{16})/result)", [&](const httplib::Request& request, httplib::Response& response) {
     const std::string id = request.matches[1].str();

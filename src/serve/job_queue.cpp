@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
+#include <sys/random.h>
 
 #include "diffuse/util/error.h"
 
@@ -79,14 +79,13 @@ class JobQueue::Progress final : public JobProgress {
 
 namespace {
 
-// 16 hex digits from the system's entropy: ids cannot be guessed from each other.
+// 16 hex digits, each id drawn from the kernel's random source (no
+// generator whose state other ids would reveal): ids cannot be guessed.
 std::string new_job_id() {
-  static std::mutex mutex;
-  static std::random_device device;
-  static std::mt19937_64 generator((static_cast<std::uint64_t>(device()) << 32) ^ device());
-  std::lock_guard<std::mutex> lock(mutex);
+  std::uint64_t value = 0;
+  check(::getrandom(&value, sizeof value, 0) == static_cast<ssize_t>(sizeof value), "cannot draw a job id (getrandom)");
   char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(generator()));
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
   return text;
 }
 

@@ -21,7 +21,11 @@ std::string kind_of(const RunConfig& config) {
 // A run directory with readable weights and configuration, or nullopt.
 std::optional<ServedRun> open_run(const fs::path& directory, const std::string& name) {
   std::error_code error;
-  if (!fs::is_regular_file(directory / "config.json", error)) return std::nullopt;
+  auto plain_file = [&error](const fs::path& path) {
+    return fs::symlink_status(path, error).type() == fs::file_type::regular;
+  };
+  // Shipped runs may link their weights; config.json must be a plain file (it is read for every listing).
+  if (!plain_file(directory / "config.json")) return std::nullopt;
   if (!fs::is_regular_file(directory / "ema.safetensors", error) &&
       !fs::is_regular_file(directory / "model.safetensors", error)) {
     return std::nullopt;
@@ -36,9 +40,18 @@ std::optional<ServedRun> open_run(const fs::path& directory, const std::string& 
   run.path = directory.string();
   run.kind = kind_of(run.config);
   std::vector<std::string> previews;
-  for (fs::directory_iterator it(directory / "samples", error), end; !error && it != end; it.increment(error)) {
-    const std::string file = it->path().filename().string();
-    if (file.rfind("step_", 0) == 0 && it->path().extension() == ".png") previews.push_back(it->path().string());
+  // Plain files in a plain directory only: no link can point a preview
+  // outside the runs, and no FIFO can block the reader.
+  const fs::path samples = directory / "samples";
+  if (fs::symlink_status(samples, error).type() == fs::file_type::directory) {
+    for (fs::directory_iterator it(samples, error), end; !error && it != end; it.increment(error)) {
+      const std::string file = it->path().filename().string();
+      std::error_code kind_error;
+      if (file.rfind("step_", 0) == 0 && it->path().extension() == ".png" &&
+          fs::symlink_status(it->path(), kind_error).type() == fs::file_type::regular) {
+        previews.push_back(it->path().string());
+      }
+    }
   }
   if (!previews.empty()) run.preview = *std::max_element(previews.begin(), previews.end());
   return run;

@@ -101,7 +101,9 @@ std::shared_ptr<const TrainedModel> SampleJobRunner::model(const ServedRun& run)
 
 JobResult SampleJobRunner::run(const JobRequest& request, JobProgress& progress) {
   check(request);
-  const ServedRun run = *catalog_.find(request.run);
+  const std::optional<ServedRun> found = catalog_.find(request.run);
+  if (!found) throw Error("the run \"" + request.run + "\" is gone from the served directory");
+  const ServedRun& run = *found;
   const std::shared_ptr<const TrainedModel> trained = model(run);
   auto base = std::make_shared<const Denoiser>(make_denoiser(*trained));
   std::shared_ptr<const Denoiser> chosen = base;

@@ -179,6 +179,8 @@ def main():
             ("POST", "/api/jobs", {"run": "gauss", "temperature": "hot"}, 400),
             ("POST", "/api/jobs", {"run": "gauss", "extra": 1}, 400),
             ("POST", "/api/jobs", b"x" * (5 * 1024 * 1024), 413),
+            ("POST", "/api/jobs", b'{"run": "gauss", "num": ' + b"[" * 400000 + b"]" * 400000 + b"}", 400),
+            ("POST", "/api/jobs", json.dumps({"run": "gauss", "x" * 100000: 1}).encode(), 400),
             ("GET", "/api/jobs/0123456789abcdef", None, 404),
             ("GET", "/api/jobs/0123456789abcdef/result", None, 404),
             ("GET", "/api/jobs/0123456789abcdef/events", None, 404),

@@ -81,11 +81,16 @@ TEST(RunCatalog, OffersRunsTwoLevelsDeepAndNothingOutside) {
   std::ofstream(root / "broken.json") << "{";
   make_run(root / "damaged");
   std::ofstream(root / "damaged" / "config.json") << "{ not json";
+  // A preview that is a link out of the runs is not offered.
+  std::filesystem::create_directories(root / "moons" / "samples");
+  std::ofstream(temp / "secret.png") << "secret";
+  std::filesystem::create_symlink(temp / "secret.png", root / "moons" / "samples" / "step_0000001.png");
   const RunCatalog catalog(root.string());
   std::vector<std::string> names;
   for (const ServedRun& run : catalog.list()) names.push_back(run.name);
   EXPECT_EQ(names, (std::vector<std::string>{"group/inner", "moons"}));
   EXPECT_EQ(catalog.find("moons")->kind, "points");
+  EXPECT_EQ(catalog.find("moons")->preview, "");
   EXPECT_TRUE(catalog.find("group/inner").has_value());
   for (const std::string& hostile : {"../outside", "link", "/etc", "moons/..", "group", "", "moons/../moons", "damaged"}) {
     EXPECT_FALSE(catalog.find(hostile).has_value()) << hostile;

@@ -1,4 +1,5 @@
 // diffuse serve: the web page and HTTP API over a directory of runs.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -49,10 +50,13 @@ void run_serve(const ServeArguments& args) {
   };
   // Ctrl-C / SIGTERM set a flag (common_options.h); a thread turns it into a stop.
   install_stop_handler();
-  bool done = false;
+  std::atomic<bool> done{false};
+  // Asks again until serve() returns: a stop asked before the server runs is otherwise lost.
   std::thread watcher([&done] {
-    while (!done && !stop_requested().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stop_serving();
+    while (!done) {
+      if (stop_requested().load()) stop_serving();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   });
   try {
     serve(options);
@@ -80,7 +84,7 @@ Command add_serve_command(CLI::App& app) {
   command->add_flag("--allow-remote", args->allow_remote, "allow --host to be an address other machines reach");
   command->add_option("--jobs", args->jobs, "generation jobs run at once")->check(CLI::Range(1, 16))->capture_default_str();
   command->add_option("--max-queued", args->max_queued, "jobs that may wait; more are refused with 503")
-      ->check(CLI::Range(0, 10000))
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   return {command, [args] { run_serve(*args); }, /*outputs_together=*/false};
 }
