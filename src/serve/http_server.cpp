@@ -90,6 +90,9 @@ void serve(const ServeOptions& options) {
   server.set_read_timeout(std::chrono::seconds(10));
   server.set_write_timeout(std::chrono::seconds(10));
   server.set_keep_alive_max_count(100);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's
+  // algorithm holds the second until the client's delayed ACK, 40 ms a request.
+  server.set_tcp_nodelay(true);
 
   server.set_pre_routing_handler([&](const httplib::Request& request, httplib::Response& response) {
     set_common_headers(response);
