@@ -27,10 +27,61 @@ function describe(run) {
   return parts.join(", ");
 }
 
+// The loss curve of a run's metrics.jsonl, log scale, on the canvas.
+function drawLoss(points) {
+  const canvas = element("loss");
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const usable = points.filter((p) => p[1] > 0);
+  if (usable.length < 2) return;
+  const pad = 30;
+  const steps = usable.map((p) => p[0]);
+  const logs = usable.map((p) => Math.log10(p[1]));
+  const [x0, x1] = [Math.min(...steps), Math.max(...steps)];
+  const [y0, y1] = [Math.min(...logs), Math.max(...logs)];
+  const x = (s) => pad + (canvas.width - pad - 8) * (s - x0) / Math.max(x1 - x0, 1);
+  const y = (l) => 8 + (canvas.height - pad - 8) * (1 - (l - y0) / Math.max(y1 - y0, 1e-9));
+  context.strokeStyle = "#ccd";
+  context.strokeRect(pad, 8, canvas.width - pad - 8, canvas.height - pad - 8);
+  context.fillStyle = "#556";
+  context.font = "10px system-ui, sans-serif";
+  context.fillText(Math.pow(10, y1).toPrecision(2), 2, 14);
+  context.fillText(Math.pow(10, y0).toPrecision(2), 2, canvas.height - pad);
+  context.fillText(String(x0), pad, canvas.height - 12);
+  context.fillText("step " + x1, canvas.width - 60, canvas.height - 12);
+  context.strokeStyle = "#1f77b4";
+  context.beginPath();
+  usable.forEach((p, i) => (i ? context.lineTo(x(p[0]), y(logs[i])) : context.moveTo(x(p[0]), y(logs[i]))));
+  context.stroke();
+}
+
+async function showTraining() {
+  const name = element("run").value;
+  if (!name) return;
+  const response = await api("/api/runs/" + name + "/training");
+  if (!response.ok || element("run").value !== name) return;
+  const log = await response.json();
+  const state = element("training-state");
+  if (log.loss.length === 0) {
+    state.textContent = "No training log in this run.";
+  } else {
+    const percent = Math.min(100, 100 * log.step / Math.max(log.total_steps, 1)).toFixed(0);
+    const age = log.seconds_since_update;
+    const live = age !== null && age < 120 && log.step < log.total_steps;
+    state.textContent = "step " + log.step + " of " + log.total_steps + " (" + percent + "%), loss " +
+      log.last.loss.toPrecision(3) + (live ? ", training now" : "");
+  }
+  drawLoss(log.loss);
+}
+
 function showRun() {
   const run = runs.find((r) => r.name === element("run").value);
   if (!run) return;
-  element("run-info").textContent = describe(run);
+  showTraining();
+  const generates = run.kind === "image" || run.kind === "points";
+  element("run-info").textContent = describe(run) +
+    (generates ? "" : " (the page shows its training; generate with the diffuse command)");
+  if (!job || element("cancel").disabled) element("start").disabled = !generates;
   element("num").max = run.kind === "image" ? 64 : 4096;
   element("steps").max = run.timesteps;
   const classes = run.classes || [];
@@ -49,7 +100,7 @@ async function loadRuns() {
   const response = await api("/api/runs");
   const body = await response.json();
   if (!response.ok) { say(body.error || "cannot list the runs"); return; }
-  runs = body.runs.filter((run) => run.kind === "image" || run.kind === "points");
+  runs = body.runs;
   const select = element("run");
   select.innerHTML = "";
   for (const run of runs) {
@@ -58,7 +109,7 @@ async function loadRuns() {
     option.textContent = run.name;
     select.appendChild(option);
   }
-  if (runs.length === 0) say("No image or point runs in the served directory yet: train one with diffuse train.");
+  if (runs.length === 0) say("No runs in the served directory yet: train one with diffuse train.");
   showRun();
 }
 
@@ -134,3 +185,4 @@ element("run").addEventListener("change", showRun);
 element("generate").addEventListener("submit", start);
 element("cancel").addEventListener("click", cancel);
 loadRuns().catch((error) => say("cannot reach the server: " + error));
+setInterval(() => showTraining().catch(() => {}), 5000);  // a run in training moves on

@@ -15,6 +15,7 @@
 #include "diffuse/serve/job_queue.h"
 #include "diffuse/serve/run_catalog.h"
 #include "diffuse/serve/sample_job.h"
+#include "diffuse/serve/training_log.h"
 #include "diffuse/serve/web_assets.h"
 #include "diffuse/util/error.h"
 
@@ -139,6 +140,12 @@ void serve(const ServeOptions& options) {
     std::ifstream in(run->preview, std::ios::binary);
     const std::string png((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     response.set_content(png, "image/png");
+  });
+
+  server.Get(R"(/api/runs/(.+)/training)", [&](const httplib::Request& request, httplib::Response& response) {
+    const std::optional<ServedRun> run = catalog.find(request.matches[1].str());
+    if (!run) return send_error(response, 404, "no such run");
+    send_json(response, 200, training_log(*run));
   });
 
   server.Post("/api/jobs", [&](const httplib::Request& request, httplib::Response& response) {

@@ -118,6 +118,9 @@ def main():
         expect(names.get("gauss", {}).get("kind") == "points" and len(names["gauss"]["classes"]) == 8,
                "the toy run is listed as points with 8 classes")
         expect(names.get("images/fashion", {}).get("kind") == "image", "the image run is listed as an image run")
+        status, log = server.request("GET", "/api/runs/gauss/training")
+        expect(status == 200 and log.get("total_steps") == 200 and log.get("step") == 200 and len(log.get("loss", [])) >= 2,
+               f"the training log of a run: {status} {str(log)[:200]}")
         status, png, _ = server.request("GET", "/api/runs/images/fashion/preview", raw=True)
         expect(status == 200 and png[:8] == b"\x89PNG\r\n\x1a\n", f"a run's preview grid: {status}")
 
@@ -187,6 +190,7 @@ def main():
             ("DELETE", "/api/jobs/0123456789abcdef", None, 404),
             ("GET", "/api/jobs/../../etc/passwd", None, 404),
             ("GET", "/api/runs/../outside/secret/run/preview", None, 404),
+            ("GET", "/api/runs/../outside/secret/run/training", None, 404),
             ("GET", "/api/nothing", None, 404),
             ("PUT", "/api/jobs", b"{}", 404),
         ]

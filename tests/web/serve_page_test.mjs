@@ -94,6 +94,8 @@ try {
   const link = await page.getAttribute("#download", "href");
   check(link && /\/api\/jobs\/[0-9a-f]{16}\/result/.test(link), `a download link to the result (${link})`);
   check(errors.length === 0, `no errors in the page: ${errors.join("; ")}`);
+  const training = await page.textContent("#training-state");
+  check(/^step \d+ of \d+/.test(training), `the training panel shows the run's progress ("${training}")`);
   if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT });
   console.log(`the page generated ${runName} samples; picture ${size[0]}x${size[1]}`);
 } finally {
