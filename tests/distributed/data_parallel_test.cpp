@@ -11,6 +11,7 @@
 #include "diffuse/distributed/gradient_sync.h"
 #include "diffuse/distributed/local_launcher.h"
 #include "diffuse/models/unet.h"
+#include "tiny_unet.h"
 #include "diffuse/training/training_step.h"
 #include "diffuse/util/error.h"
 
@@ -98,17 +99,7 @@ TEST(GradientSync, SumsEveryGradientAcrossSmallBuckets) {
   });
 }
 
-UNetConfig tiny_unet() {
-  UNetConfig config;
-  config.image_size = 8;
-  config.ch = 16;
-  config.ch_mult = {1, 2};
-  config.num_res_blocks = 1;
-  config.attn_resolutions = {4};
-  config.dropout = 0.0;
-  config.num_groups = 8;
-  return config;
-}
+using testing::tiny_unet;
 
 struct Replica {
   Replica() : network([] {

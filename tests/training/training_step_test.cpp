@@ -8,21 +8,12 @@
 
 #include "diffuse/io/checkpoint.h"
 #include "diffuse/models/unet.h"
+#include "tiny_unet.h"
 
 namespace diffuse {
 namespace {
 
-UNetConfig tiny_unet() {
-  UNetConfig config;
-  config.image_size = 8;
-  config.ch = 16;
-  config.ch_mult = {1, 2};
-  config.num_res_blocks = 1;
-  config.attn_resolutions = {4};
-  config.dropout = 0.0;
-  config.num_groups = 8;
-  return config;
-}
+using testing::tiny_unet;
 
 // A tiny U-Net with its optimizer and EMA: what a training step needs.
 UNet seeded_unet() {
