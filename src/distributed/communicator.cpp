@@ -18,6 +18,7 @@
 #include <torch/torch.h>
 
 #include "diffuse/util/error.h"
+#include "diffuse/util/network.h"
 
 namespace diffuse {
 
@@ -40,10 +41,6 @@ std::string Communicator::broadcast_text(const std::string& text) {
 }
 
 namespace {
-
-bool is_loopback(const std::string& address) {
-  return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
-}
 
 // This machine's address on the route to `host` (the address a UDP socket
 // connected there would send from; nothing is sent), or "" when there is none.
@@ -105,7 +102,7 @@ c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo_group(const World& world, const 
     const std::string route = local_address_towards(world.master_address, world.master_port);
     if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface != nullptr && *interface != '\0') {
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
-    } else if (is_loopback(world.master_address)) {
+    } else if (is_loopback_address(world.master_address)) {
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
     } else if (!route.empty()) {
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(route));

@@ -11,6 +11,7 @@
 #include "option_checks.h"
 #include "diffuse/serve/http_server.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/network.h"
 
 namespace diffuse::cli {
 
@@ -21,10 +22,6 @@ struct ServeArguments {
   int port = 8080, jobs = 1, max_queued = 32;
   bool allow_remote = false;
 };
-
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
-}
 
 void run_serve(const ServeArguments& args) {
   ServeOptions options;
@@ -37,7 +34,7 @@ void run_serve(const ServeArguments& args) {
   if (options.token.empty()) {
     if (const char* token = std::getenv("DIFFUSE_SERVE_TOKEN")) options.token = token;
   }
-  if (!is_loopback(args.host)) {
+  if (!is_loopback_address(args.host)) {
     check(args.allow_remote, "--host " + args.host + " would serve other machines: add --allow-remote (with a --token) "
                              "if that is meant; the default 127.0.0.1 serves this machine only");
     check(options.token.size() >= 16, "--allow-remote needs --token (or DIFFUSE_SERVE_TOKEN) of at least 16 "
