@@ -62,7 +62,7 @@ std::int64_t modification_stamp(const std::string& path) {
 SampleJobRunner::SampleJobRunner(RunCatalog catalog, ServeLimits limits)
     : catalog_(std::move(catalog)), limits_(limits) {}
 
-void SampleJobRunner::check(const JobRequest& request) const {
+ServedRun SampleJobRunner::check(const JobRequest& request) const {
   const std::optional<ServedRun> run = catalog_.find(request.run);
   if (!run) throw RequestRefused(404, "no run named \"" + request.run + "\" under the served directory (GET /api/runs lists them)");
   if (run->kind != "image" && run->kind != "points") {
@@ -85,6 +85,7 @@ void SampleJobRunner::check(const JobRequest& request) const {
     throw RequestRefused(400, "\"steps\" is at most the run's " + std::to_string(run->config.schedule.num_timesteps) +
                                   " timesteps");
   }
+  return *run;
 }
 
 std::shared_ptr<const TrainedModel> SampleJobRunner::model(const ServedRun& run) {
@@ -100,10 +101,8 @@ std::shared_ptr<const TrainedModel> SampleJobRunner::model(const ServedRun& run)
 }
 
 JobResult SampleJobRunner::run(const JobRequest& request, JobProgress& progress) {
-  check(request);
-  const std::optional<ServedRun> found = catalog_.find(request.run);
-  if (!found) throw Error("the run \"" + request.run + "\" is gone from the served directory");
-  const ServedRun& run = *found;
+  // Checked again: the run may have changed or gone while the job waited.
+  const ServedRun run = check(request);
   const std::shared_ptr<const TrainedModel> trained = model(run);
   auto base = std::make_shared<const Denoiser>(make_denoiser(*trained));
   std::shared_ptr<const Denoiser> chosen = base;

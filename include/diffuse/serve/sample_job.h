@@ -30,7 +30,8 @@ class SampleJobRunner {
 
   // Refuses (404 unknown run, 400 otherwise) what could not run: a run of a
   // kind not served yet, num over that kind's limit, a class the run lacks.
-  void check(const JobRequest& request) const;
+  // Returns the run, as the catalogue has it now.
+  ServedRun check(const JobRequest& request) const;
   JobResult run(const JobRequest& request, JobProgress& progress);
 
  private:
