@@ -212,7 +212,9 @@ std::vector<RestoreScore> upscale_scores(const std::vector<std::pair<std::string
     }
   }
   std::vector<RestoreScore> scores;
-  for (const auto& [name, pixels] : images) {
+  for (const auto& image : images) {
+    const std::string& name = image.first;
+    const torch::Tensor& pixels = image.second;  // a plain reference: lambdas capture it (not so a structured binding, before C++20)
     for (int64_t s : scales) {
       const SrCase pair = make_sr_case(pixels, s, kernel);
       scores.push_back(timed_score(name, "bicubic", s, pair.ground_truth, s,
