@@ -8,26 +8,15 @@
 
 #include "common_options.h"
 #include "option_checks.h"
-#include "diffuse/apps/symmetry_ensemble.h"
 #include "diffuse/device.h"
 #include "diffuse/io/contact_sheet.h"
 #include "diffuse/io/grid.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/image_file.h"
 #include "diffuse/io/sample_output.h"
-#include "diffuse/models/unet.h"
-#include "diffuse/schedule.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse::cli {
-
-namespace {
-
-std::string describe_channels(int64_t channels) {
-  return channels == 1 ? "grey (1 channel)" : "colour (" + std::to_string(channels) + " channels)";
-}
-
-}  // namespace
 
 void add_tile_option(CLI::App& command, int64_t& tile) {
   command.add_option("--tile", tile, "tiles of up to this many pixels square, a multiple of the model's size, for "
@@ -72,31 +61,19 @@ void check_restoration_destinations(const RestorationArguments& args) {
 }
 
 RestorationModel load_restoration_model(const RestorationArguments& args) {
-  RestorationModel result;
-  result.run = args.run;
-  result.device = device_from_string(args.device);
+  const torch::Device device = device_from_string(args.device);
   const Precision precision = precision_from_string(args.precision);
-  result.model = load_trained_model(args.run, !args.no_ema);
-  const std::vector<int64_t> shape = result.model.network->sample_shape();
-  check(shape.size() == 3, "the model in " + args.run + " does not make images (it was trained on " +
-                               result.model.config.data.spec + "); restoring images needs an image model");
-  result.channels = shape[0];
-  const std::vector<int64_t> classes = chosen_classes(args.classes, result.model.config);
+  auto model = std::make_shared<TrainedModel>(load_trained_model(args.run, !args.no_ema));
+  const std::vector<int64_t> classes = chosen_classes(args.classes, model->config);
   check(classes.size() <= 1, "--class all applies to diffuse sample; give one class for an image");
-  check(args.tile == 0 || result.model.config.model.get_if<UNetConfig>() != nullptr,
-        "--tile: the model in " + args.run + " (" + result.model.config.model->type() +
-            ") is not fully convolutional, so it takes tiles of its own size only");
-  result.model.network->to(result.device);
-  std::shared_ptr<const Denoiser> denoiser = class_denoiser(make_denoiser(result.model, precision), args.classes);
-  if (args.ensemble) denoiser = std::make_shared<SymmetryEnsembleDenoiser>(std::move(denoiser));
-  const int64_t overlap = args.overlap >= 0                           ? args.overlap
-                          : result.model.config.data.random_crops ? std::min(shape[1], shape[2]) / 2
-                                                                  : 0;
-  result.denoiser = std::make_unique<TiledDenoiser>(std::move(denoiser), overlap, 256, args.tile);
-  if (!classes.empty()) {
-    result.conditioning.class_labels = torch::full({1}, classes.front(), torch::TensorOptions().dtype(torch::kLong).device(result.device));
-  }
-  return result;
+  model->network->to(device);
+  RestorationSetup setup;
+  setup.overlap = args.overlap;
+  setup.tile = args.tile;
+  setup.ensemble = args.ensemble;
+  if (!classes.empty()) setup.class_label = classes.front();
+  std::shared_ptr<const Denoiser> denoiser = class_denoiser(make_denoiser(*model, precision), args.classes);
+  return make_restoration_model(std::move(model), args.run, std::move(denoiser), setup, device);
 }
 
 std::vector<DenoiseMethod> parse_denoise_methods(const std::string& text) {
@@ -106,18 +83,8 @@ std::vector<DenoiseMethod> parse_denoise_methods(const std::string& text) {
   return methods;
 }
 
-torch::Tensor grey_if_channels_equal(const torch::Tensor& image) {
-  const bool grey = image.dim() == 3 && image.size(0) == 3 && image[0].equal(image[1]) && image[0].equal(image[2]);
-  return grey ? image.slice(0, 0, 1) : image;
-}
-
 torch::Tensor load_model_image(const RestorationModel& model, const std::string& path) {
-  torch::Tensor image = load_image_file(path);
-  if (model.channels == 1) image = grey_if_channels_equal(image);
-  check(image.size(0) == model.channels, path + " is a " + describe_channels(image.size(0)) + " image, but the model in " +
-                                             model.run + " was trained on " + describe_channels(model.channels) +
-                                             " images; convert the image first");
-  return image.unsqueeze(0).to(model.device);
+  return model_image(model, load_image_file(path), path);
 }
 
 GenerationRecord restoration_record(const std::string& command, const RestorationArguments& args,

@@ -12,11 +12,9 @@
 
 #include "class_options.h"
 #include "diffuse/apps/denoise.h"
-#include "diffuse/apps/tiled_denoiser.h"
+#include "diffuse/apps/restoration_model.h"
 #include "generation_record.h"
-#include "diffuse/conditioning.h"
 #include "diffuse/io/run_directory.h"
-#include "diffuse/trained_model.h"
 #include "diffuse/util/progress.h"
 
 namespace diffuse::cli {
@@ -43,16 +41,6 @@ void add_ensemble_option(CLI::App& command, bool& ensemble);
 // Checks the output names before any work.
 void check_restoration_destinations(const RestorationArguments& args);
 
-// What denoise, inpaint and img2img share: a trained image model that takes
-// images of any size (in overlapping tiles), and the images a user brings.
-struct RestorationModel {
-  TrainedModel model;
-  std::unique_ptr<TiledDenoiser> denoiser;  // guided when --class and --guidance ask
-  Conditioning conditioning;  // the class of the image (--class), or empty
-  int64_t channels = 0;
-  std::string run;
-  torch::Device device = torch::kCPU;  // where the network runs and the images live
-};
 // The model of --run with the weights, tiling, precision and device the
 // arguments ask for. Throws Error for runs that do not make images, and for
 // an unavailable device before anything is loaded.
@@ -60,10 +48,6 @@ RestorationModel load_restoration_model(const RestorationArguments& args);
 
 // A comma-separated list of denoising methods (--methods posterior,ddim).
 std::vector<DenoiseMethod> parse_denoise_methods(const std::string& text);
-
-// [3, H, W] with three equal channels (grey content saved as RGB) as
-// [1, H, W]; anything else as it is.
-torch::Tensor grey_if_channels_equal(const torch::Tensor& image);
 
 // An image file as a batch of one [1, C, H, W] in the model's data scale, on the model's device.
 // A colour file whose three channels are equal counts as grey. Throws Error

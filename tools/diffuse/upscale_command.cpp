@@ -33,27 +33,20 @@ void run_upscale(const UpscaleArguments& args) {
   const RestorationModel model = load_restoration_model(args);
   torch::Tensor pixels = pixels_from_data(load_image_file(args.input)).to(torch::kFloat64);
   if (model.channels == 1) pixels = grey_if_channels_equal(pixels);
-  // A grey model restores a colour photo's luma; the chroma is upscaled
-  // bicubically (the convention of SR papers since SRCNN).
-  const bool luma_only = pixels.size(0) == 3 && model.channels == 1;
-  check(luma_only || pixels.size(0) == model.channels,
+  check(upscales_luma_only(model, pixels) || pixels.size(0) == model.channels,
         args.input + " has " + std::to_string(pixels.size(0)) + " channels, but the model in " + args.run + " makes " +
             std::to_string(model.channels) + "-channel images");
-  const torch::Tensor ycbcr = luma_only ? rgb_to_ycbcr(pixels) : torch::Tensor();
   const UpscaleSettings& settings = args.settings;
   EvaluationProgress progress("upscale", args.quiet, settings.resolved_steps());
   model.denoiser->set_on_tiles(progress.tile_callback());
   std::printf("%lld x %lld -> %lld x %lld (%s degradation), %s%s\n", static_cast<long long>(pixels.size(2)),
               static_cast<long long>(pixels.size(1)), static_cast<long long>(pixels.size(2) * args.scale),
               static_cast<long long>(pixels.size(1) * args.scale), args.kernel.c_str(), settings.describe().c_str(),
-              luma_only ? "; the model restores the luma, the chroma is upscaled bicubically" : "");
-  torch::Tensor high = upscale_pixels(model, luma_only ? ycbcr.slice(0, 0, 1) : pixels, args.scale,
-                                      sr_kernel_from_string(args.kernel), luma_only, settings, progress.callback());
+              upscales_luma_only(model, pixels) ? "; the model restores the luma, the chroma is upscaled bicubically"
+                                                : "");
+  const torch::Tensor high =
+      upscale_photo(model, pixels, args.scale, sr_kernel_from_string(args.kernel), settings, progress.callback());
   progress.finish();
-  if (luma_only) {
-    const torch::Tensor chroma = matlab_imresize(ycbcr.slice(0, 1, 3), static_cast<double>(args.scale));
-    high = ycbcr_to_rgb(torch::cat({high, chroma}, 0));
-  }
   GenerationRecord record = restoration_record("upscale", args, model);
   record.add("scale", args.scale).add("kernel", args.kernel).add("method", settings.method);
   record.add("steps", settings.resolved_steps());
