@@ -3,6 +3,7 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 
@@ -19,7 +20,8 @@ torch::Tensor load_image(const std::string& path, int64_t channels) {
   return decode_image(read_file_bytes(path), path, channels);
 }
 
-torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::string& path, int64_t channels) {
+torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::string& path, int64_t channels,
+                           int64_t max_pixels) {
   check(channels == 0 || channels == 1 || channels == 3, "decode_image: channels must be 0, 1 or 3");
   check(!bytes.empty(), path + ": empty file, expected an image");
   check(bytes.size() < static_cast<size_t>(std::numeric_limits<int>::max()), path + ": file too large");
@@ -27,9 +29,10 @@ torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::st
   int width = 0, height = 0, file_channels = 0;
   check(stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels) == 1,
         path + ": not a readable image (" + std::string(stbi_failure_reason() ? stbi_failure_reason() : "unknown format") + ")");
-  // 2^26 pixels (8192 x 8192): its float RGB tensor alone is 805 MB.
-  check(static_cast<int64_t>(width) * height <= (int64_t{1} << 26),
-        path + ": image of " + std::to_string(width) + " x " + std::to_string(height) + " pixels is too large (limit 2^26 pixels)");
+  // 2^26 pixels (8192 x 8192), the default: its float RGB tensor alone is 805 MB.
+  check(static_cast<int64_t>(width) * height <= std::min(max_pixels, int64_t{1} << 26),
+        path + ": image of " + std::to_string(width) + " x " + std::to_string(height) +
+            " pixels is too large (limit " + std::to_string(std::min(max_pixels, int64_t{1} << 26)) + " pixels)");
   if (file_channels == 2 || file_channels == 4) {  // grey or colour with alpha: dropped only where it changes nothing
     std::unique_ptr<stbi_uc, void (*)(void*)> with_alpha(
         stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &file_channels, file_channels),

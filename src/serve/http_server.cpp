@@ -17,6 +17,7 @@
 #include "diffuse/serve/sample_job.h"
 #include "diffuse/serve/training_log.h"
 #include "diffuse/serve/web_assets.h"
+#include "diffuse/util/base64.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -46,23 +47,6 @@ bool authorised(const httplib::Request& request, const std::string& token) {
   if (token.empty()) return true;
   if (request.get_header_value("Authorization") == "Bearer " + token) return true;
   return request.has_param("token") && request.get_param_value("token") == token;
-}
-
-std::string base64(const std::string& bytes) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    const unsigned a = static_cast<unsigned char>(bytes[i]);
-    const unsigned b = i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0;
-    const unsigned c = i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0;
-    const unsigned triple = (a << 16) | (b << 8) | c;
-    out += alphabet[(triple >> 18) & 63];
-    out += alphabet[(triple >> 12) & 63];
-    out += i + 1 < bytes.size() ? alphabet[(triple >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? alphabet[triple & 63] : '=';
-  }
-  return out;
 }
 
 }  // namespace
@@ -228,7 +212,7 @@ void serve(const ServeOptions& options) {
             if (snapshot->preview_version > *preview_seen) {
               if (const auto png = queue.preview(id)) {
                 *preview_seen = snapshot->preview_version;
-                events += "event: preview\ndata: {\"png\": \"data:image/png;base64," + base64(*png) + "\"}\n\n";
+                events += "event: preview\ndata: {\"png\": \"data:image/png;base64," + encode_base64(*png) + "\"}\n\n";
               }
             }
           }

@@ -16,8 +16,9 @@ namespace diffuse {
 // the file's own (alpha is dropped). Throws Error naming the file on failure.
 torch::Tensor load_image(const std::string& path, int64_t channels = 0);
 // The same from a file's bytes; `source` names it in errors. Images over
-// 2^26 pixels (8192 x 8192) are refused before decoding.
-torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::string& source, int64_t channels = 0);
+// `max_pixels` (default 2^26, 8192 x 8192) are refused before decoding.
+torch::Tensor decode_image(const std::vector<std::uint8_t>& bytes, const std::string& source, int64_t channels = 0,
+                           int64_t max_pixels = int64_t{1} << 26);
 
 // The models' data scale and 0-255 pixel units: x = p / 127.5 - 1, on
 // tensors of any shape, with no rounding or clamping.
