@@ -33,17 +33,20 @@ else
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The browser test drives Chromium with playwright-core, an npm package
-# pinned in tests/web/package-lock.json. npm comes with Node.js; Debian's
+# npm packages, each pinned in its package-lock.json: 3Dmol.js, which the
+# page of `diffuse serve` bundles (web/), and playwright-core, which drives
+# Chromium in the browser test (tests/web). npm comes with Node.js; Debian's
 # `npm` package is the fallback where the machine has none.
-web_tests="$(dirname "$0")/../tests/web"
-if [ ! -d "$web_tests/node_modules/playwright-core" ]; then
+root="$(dirname "$0")/.."
+for packages_dir in "$root/web:3dmol" "$root/tests/web:playwright-core"; do
+  dir=${packages_dir%%:*} marker=${packages_dir##*:}
+  [ -d "$dir/node_modules/$marker" ] && continue
   if ! command -v npm >/dev/null 2>&1; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends nodejs npm
   fi
-  echo "install-deps: installing tests/web's npm packages"
-  npm ci --prefix "$web_tests" --no-audit --no-fund
-fi
+  echo "install-deps: installing the npm packages of ${dir#"$root/"}"
+  npm ci --prefix "$dir" --no-audit --no-fund
+done

@@ -4,8 +4,19 @@
 const token = new URLSearchParams(location.search).get("token");
 const element = (id) => document.getElementById(id);
 let runs = [];
+let limits = {};     // what the server accepts (GET /api/runs)
 let job = null;      // the id of the job shown
 let events = null;   // its EventSource
+let upload = null;   // the chosen image: {width, height, scaled} drawn on #source
+let schedule = null; // the forward process of the chosen run: {name, alpha_bar}
+const defaultSteps = { sample: 50, denoise: 20, inpaint: 50, img2img: 50, upscale: 8 };
+const sampleSteps = { molecules: 100, plan: 16 };  // sampling steps by run kind (others: defaultSteps.sample)
+const numLabels = { molecules: "Molecules", plan: "Episodes" };
+let molecules = [];  // the SDF blocks of the molecule result shown, and the one in the 3-D view
+let moleculeShown = 0;
+let viewer = null;   // 3Dmol's viewer
+const methods = { denoise: ["posterior", "ddim", "ddpm"], upscale: ["posterior", "sample"] };
+const verbs = { sample: "Generate", denoise: "Denoise", inpaint: "Inpaint", img2img: "Transform", upscale: "Upscale" };
 
 function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
@@ -78,11 +89,20 @@ function showRun() {
   const run = runs.find((r) => r.name === element("run").value);
   if (!run) return;
   showTraining();
-  const generates = run.kind === "image" || run.kind === "points";
+  const generates = ["image", "points", "molecules"].includes(run.kind) ||
+    (run.kind === "plan" && /^maze2d-/.test(run.preset || ""));
   element("run-info").textContent = describe(run) +
-    (generates ? "" : " (the page shows its training; generate with the diffuse command)");
+    (generates ? "" : " (the page shows its training; use the diffuse command for it)");
+  // Restorations need an image run.
+  for (const option of element("task").options) option.disabled = option.value !== "sample" && run.kind !== "image";
+  if (element("task").selectedOptions[0].disabled) element("task").value = "sample";
+  showTask();
   if (!job || element("cancel").disabled) element("start").disabled = !generates;
-  element("num").max = run.kind === "image" ? 64 : 4096;
+  const most = { image: limits.max_images || 64, molecules: limits.max_molecules || 64, plan: limits.max_episodes || 32 };
+  element("num").max = most[run.kind] || limits.max_points || 4096;
+  element("num-label").textContent = numLabels[run.kind] || "Samples";
+  if (run.kind === "plan" && Number(element("num").value) === 16) element("num").value = 1;
+  if (Number(element("num").value) > Number(element("num").max)) element("num").value = element("num").max;
   element("steps").max = run.timesteps;
   const classes = run.classes || [];
   element("class-options").hidden = classes.length === 0;
@@ -94,6 +114,204 @@ function showRun() {
     option.textContent = index + ": " + name;
     select.appendChild(option);
   });
+  loadSchedule(run).catch(() => {});
+}
+
+// Shows the fields of the chosen task (elements marked data-tasks="...").
+function showTask() {
+  const task = element("task").value;
+  const run = runs.find((r) => r.name === element("run").value);
+  for (const field of document.querySelectorAll("[data-tasks]")) {
+    field.hidden = !field.dataset.tasks.split(" ").includes(task) ||
+      (field.dataset.kinds !== undefined && (!run || !field.dataset.kinds.split(" ").includes(run.kind)));
+    // A hidden field is not sent, so the form does not check it either.
+    for (const input of field.querySelectorAll("input, select")) input.disabled = field.hidden;
+  }
+  if (methods[task]) {
+    const select = element("method");
+    const chosen = select.value;
+    select.innerHTML = "";
+    for (const name of methods[task]) {
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = name;
+      select.appendChild(option);
+    }
+    if (methods[task].includes(chosen)) select.value = chosen;
+  }
+  element("steps").value = task === "sample" && run && sampleSteps[run.kind] ?
+    Math.min(sampleSteps[run.kind], run.timesteps) : defaultSteps[task];
+  element("start").textContent = verbs[task];
+  element("input-figure").hidden = task === "sample" || !upload;
+  element("mask").hidden = task !== "inpaint";
+  showForward();
+}
+
+// The most pixels an upload may have for the task (an upscale's output is bounded).
+function pixelLimit() {
+  const most = limits.max_image_pixels || 1024 * 1024;
+  const scale = element("task").value === "upscale" ? Number(element("scale").value) : 1;
+  return Math.floor(most / (scale * scale));
+}
+
+// Draws the chosen file on #source, scaled down to the server's limit if need be.
+async function chooseImage() {
+  const file = element("image-file").files[0];
+  if (!file) return;
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch (error) {
+    say("cannot read " + file.name + " as an image");
+    return;
+  }
+  const limit = pixelLimit();
+  const shrink = Math.min(1, Math.sqrt(limit / (bitmap.width * bitmap.height)));
+  const width = Math.max(1, Math.floor(bitmap.width * shrink));
+  const height = Math.max(1, Math.floor(bitmap.height * shrink));
+  for (const id of ["source", "mask"]) {
+    element(id).width = width;
+    element(id).height = height;
+  }
+  const context = element("source").getContext("2d");
+  context.fillStyle = "#fff";  // transparent pixels on white: the server reads opaque images
+  context.fillRect(0, 0, width, height);
+  context.drawImage(bitmap, 0, 0, width, height);
+  upload = { width, height, scaled: shrink < 1 };
+  element("image-info").textContent = file.name + ": " + width + " x " + height + " pixels" +
+    (shrink < 1 ? " (scaled down from " + bitmap.width + " x " + bitmap.height + " to the server's limit)" : "");
+  element("input-caption").textContent = "input, " + width + " x " + height;
+  element("input-figure").hidden = element("task").value === "sample";
+  say("");
+  showForward();
+}
+
+// Inpainting: the brush paints the pixels to generate on #mask (red, half
+// transparent), as strokes from one pointer position to the next.
+let lastPoint = null;
+function paintMask(event) {
+  if (element("task").value !== "inpaint" || !upload || (event.buttons & 1) === 0) {
+    lastPoint = null;
+    return;
+  }
+  const canvas = element("mask");
+  const box = canvas.getBoundingClientRect();
+  const point = [(event.clientX - box.left) * canvas.width / box.width,
+                 (event.clientY - box.top) * canvas.height / box.height];
+  const width = Math.max(Number(element("brush").value) * canvas.width / Math.max(box.width, 1), 1);  // screen pixels
+  const context = canvas.getContext("2d");
+  context.strokeStyle = "rgb(230, 40, 40)";
+  context.lineWidth = width;
+  context.lineCap = context.lineJoin = "round";
+  context.beginPath();
+  context.moveTo(...(event.type === "pointerdown" || !lastPoint ? point : lastPoint));
+  context.lineTo(...point);
+  context.stroke();
+  lastPoint = point;
+  event.preventDefault();
+}
+
+function clearMask() {
+  const canvas = element("mask");
+  canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+}
+
+// The mask as the server reads it: white where painted, black elsewhere.
+function maskPng() {
+  const painted = element("mask");
+  const out = document.createElement("canvas");
+  out.width = painted.width;
+  out.height = painted.height;
+  const source = painted.getContext("2d").getImageData(0, 0, painted.width, painted.height).data;
+  const context = out.getContext("2d");
+  const image = context.createImageData(out.width, out.height);
+  let any = false;
+  for (let i = 0; i < source.length; i += 4) {
+    const value = source[i + 3] > 0 ? 255 : 0;
+    any = any || value > 0;
+    image.data[i] = image.data[i + 1] = image.data[i + 2] = value;
+    image.data[i + 3] = 255;
+  }
+  context.putImageData(image, 0, 0);
+  return any ? out.toDataURL("image/png") : null;
+}
+
+async function loadSchedule(run) {
+  if (schedule && schedule.name === run.name) return;
+  const response = await api("/api/runs/" + run.name + "/schedule");
+  if (!response.ok) return;
+  const body = await response.json();
+  schedule = { name: run.name, alpha_bar: body.alpha_bar };
+  element("forward-t").max = String(body.alpha_bar.length);
+  showForward();
+}
+
+// A fixed draw of standard normal noise per image size (mulberry32, Box-Muller),
+// so that the slider moves one noise pattern from faint to total.
+let noise = null;
+function noiseFor(count) {
+  if (noise && noise.length === count) return noise;
+  let state = 12345;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  noise = new Float32Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const radius = Math.sqrt(-2 * Math.log(uniform()));
+    const angle = 2 * Math.PI * uniform();
+    noise[i] = radius * Math.cos(angle);
+    if (i + 1 < count) noise[i + 1] = radius * Math.sin(angle);
+  }
+  return noise;
+}
+
+// The forward-process explorer: the uploaded image (or the latest picture of
+// an image run) noised to the slider's t in closed form, q(x_t | x_0).
+function showForward() {
+  const run = runs.find((r) => r.name === element("run").value);
+  const picture = element("picture");
+  const fromUpload = upload && element("task").value !== "sample";
+  const usable = schedule && run && run.kind === "image" &&
+    (fromUpload || (!picture.hidden && picture.complete && picture.naturalWidth > 0 && picture.dataset.state === "done"));
+  element("forward").hidden = !usable;
+  if (!usable) return;
+  const source = fromUpload ? element("source") : picture;
+  const width = fromUpload ? source.width : source.naturalWidth;
+  const height = fromUpload ? source.height : source.naturalHeight;
+  element("forward-source").textContent = fromUpload ? "the uploaded image" : "the latest result";
+  const canvas = element("forward-canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  context.drawImage(source, 0, 0, width, height);
+  const t = Number(element("forward-t").value);
+  if (t === 0) {
+    element("forward-info").textContent = "t = 0: the clean image x0";
+    return;
+  }
+  const alphaBar = schedule.alpha_bar[t - 1];
+  const signal = Math.sqrt(alphaBar), spread = Math.sqrt(1 - alphaBar);
+  const image = context.getImageData(0, 0, width, height);
+  // A grey image is one channel to the network: one draw of noise per pixel, not three.
+  let grey = true;
+  for (let p = 0; p < image.data.length && grey; p += 4) {
+    grey = image.data[p] === image.data[p + 1] && image.data[p] === image.data[p + 2];
+  }
+  const eps = noiseFor(width * height * 3);
+  for (let p = 0, pixel = 0; p < image.data.length; p += 4, ++pixel) {
+    for (let c = 0; c < 3; ++c) {
+      const x0 = image.data[p + c] / 127.5 - 1;  // the models' data scale
+      const e = eps[grey ? pixel : 3 * pixel + c];
+      image.data[p + c] = Math.max(0, Math.min(255, Math.round((signal * x0 + spread * e + 1) * 127.5)));
+    }
+  }
+  context.putImageData(image, 0, 0);
+  element("forward-info").textContent = "t = " + t + " of " + schedule.alpha_bar.length + ": x_t = " +
+    signal.toFixed(3) + " x0 + " + spread.toFixed(3) + " eps, signal-to-noise ratio " +
+    (alphaBar / (1 - alphaBar)).toPrecision(3);
 }
 
 async function loadRuns() {
@@ -101,6 +319,7 @@ async function loadRuns() {
   const body = await response.json();
   if (!response.ok) { say(body.error || "cannot list the runs"); return; }
   runs = body.runs;
+  limits = body.limits || {};
   const select = element("run");
   select.innerHTML = "";
   for (const run of runs) {
@@ -130,41 +349,142 @@ function finish(snapshot) {
   if (snapshot.state !== "done") return;
   const run = runs.find((r) => r.name === snapshot.request.run);
   const picture = element("picture");
-  // Images: the result itself; points: the plot, with the CSV to download.
-  picture.src = withToken("/api/jobs/" + snapshot.id + (run && run.kind === "image" ? "/result" : "/preview"));
-  picture.alt = snapshot.request.num + " samples of " + snapshot.request.run;
+  const task = snapshot.request.task || "sample";
+  const kind = run ? run.kind : "image";
+  // Images: the result itself; points, molecules and plans: the server's picture of it, with the data to download.
+  picture.onload = () => { picture.dataset.state = "done"; showForward(); };
+  picture.dataset.state = "loading";
+  picture.src = withToken("/api/jobs/" + snapshot.id + (kind === "image" ? "/result" : "/preview"));
+  picture.alt = task !== "sample" ? "the " + task + " result of " + snapshot.request.run
+    : kind === "plan" ? "the first episode of " + snapshot.request.run
+    : snapshot.request.num + " samples of " + snapshot.request.run;
   picture.hidden = false;
-  picture.dataset.state = "done";
+  element("result-caption").textContent = task !== "sample" ? task + " result" : summarise(kind, snapshot.summary);
   const download = element("download");
   download.href = withToken("/api/jobs/" + snapshot.id + "/result");
-  download.textContent = run && run.kind === "image" ? "Download the PNG" : "Download the samples (CSV)";
+  download.textContent = { image: "Download the PNG", molecules: "Download the molecules (SDF)",
+                           plan: "Download the episodes (JSON)" }[kind] || "Download the samples (CSV)";
   download.hidden = false;
+  if (kind === "molecules") showMolecules(snapshot.id).catch((error) => say("cannot show the molecules in 3-D: " + error));
+}
+
+// A line about a result: a molecule job's scores (EDM's protocol), a planner's returns.
+function summarise(kind, summary) {
+  if (!summary) return "";
+  const percent = (x) => (100 * x).toFixed(0) + "%";
+  if (kind === "molecules") {
+    return "validity " + percent(summary.validity) + ", atom stability " + percent(summary.atom_stability) +
+      ", molecule stability " + percent(summary.molecule_stability) + ", uniqueness " + percent(summary.uniqueness) +
+      ", connected " + percent(summary.connected);
+  }
+  if (kind === "plan") {
+    return summary.episodes + " episode" + (summary.episodes === 1 ? "" : "s") + " of " + summary.env +
+      ": mean return " + summary.mean_return.toFixed(1) + ", normalised score " + summary.normalized_score.toFixed(1) +
+      ", goal reached in " + percent(summary.success_rate) + " (the picture: the first episode)";
+  }
+  return "";
+}
+
+// 3Dmol.js, bundled into the server (web/package.json), loaded when a molecule is first shown.
+function load3Dmol() {
+  if (window.$3Dmol) return Promise.resolve(window.$3Dmol);
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = "/node_modules/3dmol/build/3Dmol-min.js";
+    script.onload = () => resolve(window.$3Dmol);
+    script.onerror = () => reject(new Error("this server was built without 3Dmol.js (scripts/install-deps.sh installs it)"));
+    document.head.appendChild(script);
+  });
+}
+
+async function showMolecules(id) {
+  const response = await api("/api/jobs/" + id + "/result");
+  if (!response.ok) return;
+  molecules = (await response.text()).split("$$$$\n").filter((block) => block.trim() !== "").map((b) => b + "$$$$\n");
+  moleculeShown = 0;
+  const $3Dmol = await load3Dmol();
+  element("molecule-figure").hidden = false;
+  if (!viewer) viewer = $3Dmol.createViewer(element("molecule-view"), { backgroundColor: "white" });
+  showMolecule(0);
+}
+
+function showMolecule(step) {
+  if (!viewer || molecules.length === 0) return;
+  moleculeShown = (moleculeShown + step + molecules.length) % molecules.length;
+  const block = molecules[moleculeShown];
+  viewer.clear();
+  viewer.addModel(block, "sdf");
+  viewer.setStyle({}, { stick: { radius: 0.14 }, sphere: { scale: 0.22 } });
+  viewer.zoomTo();
+  viewer.render();
+  const atoms = (block.split("\n")[3] || "").trim().split(/\s+/)[0];
+  element("molecule-caption").textContent = "molecule " + (moleculeShown + 1) + " of " + molecules.length +
+    ", " + atoms + " atoms (drag to turn, scroll to zoom)";
+  element("molecule-figure").dataset.shown = String(moleculeShown + 1);
+}
+
+// What a submitted form shows until its job reports (a refused job says why).
+function showSubmitting() {
+  element("state").textContent = "submitting...";
+  element("progress").value = 0;
+  element("picture").onload = null;
+  element("picture").dataset.state = "running";
+  element("molecule-figure").hidden = true;
 }
 
 async function start(event) {
   event.preventDefault();
   say("");
-  const request = {
-    run: element("run").value,
-    sampler: element("sampler").value,
-    steps: Number(element("steps").value),
-    num: Number(element("num").value),
-    temperature: Number(element("temperature").value),
-    seed: Number(element("seed").value),
-  };
-  if (!element("class-options").hidden && element("class").value !== "") {
+  showSubmitting();
+  const task = element("task").value;
+  const request = { run: element("run").value, steps: Number(element("steps").value), seed: Number(element("seed").value) };
+  if (task === "sample") {
+    Object.assign(request, { sampler: element("sampler").value, num: Number(element("num").value),
+                             temperature: Number(element("temperature").value) });
+    if (!element("atoms").disabled && element("atoms").value !== "") request.atoms = Number(element("atoms").value);
+    if (!element("goal").disabled) {
+      request.goal = element("goal").value;
+      request.replan = Number(element("replan").value);
+    }
+  } else {
+    if (!upload) { say("choose an image first"); element("state").textContent = "no job"; return; }
+    request.task = task;
+    request.image = element("source").toDataURL("image/png");
+    if (task === "denoise") {
+      request.method = element("method").value;
+      if (element("sigma").value !== "") request.sigma = Number(element("sigma").value);
+    }
+    if (task === "inpaint") {
+      request.mask = maskPng();
+      if (!request.mask) {
+        say("paint the part to fill in on the image first");
+        element("state").textContent = "no job";
+        return;
+      }
+      request.resample = Number(element("resample").value);
+      request.temperature = Number(element("temperature").value);
+    }
+    if (task === "img2img") Object.assign(request, { strength: Number(element("strength").value),
+                                                     sampler: element("sampler").value });
+    if (task === "upscale") Object.assign(request, { scale: Number(element("scale").value),
+                                                     method: element("method").value, sampler: element("sampler").value });
+  }
+  if (task !== "upscale" && !element("class-options").hidden && element("class").value !== "") {
     request.class = Number(element("class").value);
     request.guidance = Number(element("guidance").value);
   }
   const response = await api("/api/jobs", { method: "POST", headers: { "Content-Type": "application/json" },
                                             body: JSON.stringify(request) });
   const body = await response.json();
-  if (!response.ok) { say(body.error || "the server refused the job"); return; }
+  if (!response.ok) {
+    say(body.error || "the server refused the job");
+    element("state").textContent = "refused";
+    return;
+  }
   job = body.id;
   element("start").disabled = true;
   element("cancel").disabled = false;
   element("download").hidden = true;
-  element("picture").dataset.state = "running";
   events = new EventSource(withToken("/api/jobs/" + job + "/events"));
   events.addEventListener("progress", (e) => showState(JSON.parse(e.data)));
   events.addEventListener("preview", (e) => {
@@ -182,6 +502,18 @@ async function cancel() {
 }
 
 element("run").addEventListener("change", showRun);
+element("task").addEventListener("change", showTask);
+element("method").addEventListener("change", () => {
+  if (element("task").value === "upscale") element("steps").value = element("method").value === "sample" ? 50 : 8;
+});
+element("scale").addEventListener("change", () => { if (upload) chooseImage(); });
+element("image-file").addEventListener("change", chooseImage);
+element("mask").addEventListener("pointerdown", paintMask);
+element("mask").addEventListener("pointermove", paintMask);
+element("clear-mask").addEventListener("click", clearMask);
+element("forward-t").addEventListener("input", showForward);
+element("molecule-previous").addEventListener("click", () => showMolecule(-1));
+element("molecule-next").addEventListener("click", () => showMolecule(1));
 element("generate").addEventListener("submit", start);
 element("cancel").addEventListener("click", cancel);
 loadRuns().catch((error) => say("cannot reach the server: " + error));

@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "diffuse/schedule.h"
 #include "diffuse/serve/job_queue.h"
 #include "diffuse/serve/run_catalog.h"
 #include "diffuse/serve/sample_job.h"
@@ -116,7 +117,14 @@ void serve(const ServeOptions& options) {
   server.Get("/api/runs", [&](const httplib::Request&, httplib::Response& response) {
     nlohmann::json runs = nlohmann::json::array();
     for (const ServedRun& run : catalog.list()) runs.push_back(run.to_json());
-    send_json(response, 200, {{"runs", runs}});
+    const ServeLimits& most = options.limits;
+    send_json(response, 200, {{"runs", runs},
+                              {"limits", {{"max_images", most.max_images},
+                                          {"max_points", most.max_points},
+                                          {"max_steps", most.max_steps},
+                                          {"max_body_bytes", most.max_body_bytes},
+                                          {"max_image_pixels", most.max_image_pixels},
+                                          {"max_evaluations", most.max_evaluations}}}});
   });
   server.Get(R"(/api/runs/(.+)/preview)", [&](const httplib::Request& request, httplib::Response& response) {
     const std::optional<ServedRun> run = catalog.find(request.matches[1].str());
@@ -130,6 +138,20 @@ void serve(const ServeOptions& options) {
     const std::optional<ServedRun> run = catalog.find(request.matches[1].str());
     if (!run) return send_error(response, 404, "no such run");
     send_json(response, 200, training_log(*run));
+  });
+
+  // The forward process of a run, for the page's explorer: q(x_t | x_0) =
+  // N(sqrt(alpha_bar_t) x_0, (1 - alpha_bar_t) I) (Ho et al. eq. 4), from the
+  // run's own schedule, so the page can noise any image to any t itself.
+  server.Get(R"(/api/runs/(.+)/schedule)", [&](const httplib::Request& request, httplib::Response& response) {
+    const std::optional<ServedRun> run = catalog.find(request.matches[1].str());
+    if (!run) return send_error(response, 404, "no such run");
+    const NoiseSchedule schedule = NoiseSchedule::from_config(run->config.schedule);
+    std::vector<double> alpha_bar(static_cast<size_t>(schedule.num_timesteps()));
+    for (int64_t t = 0; t < schedule.num_timesteps(); ++t) alpha_bar[static_cast<size_t>(t)] = schedule.alpha_bar(t);
+    send_json(response, 200, {{"kind", to_string(run->config.schedule.kind)},
+                              {"timesteps", schedule.num_timesteps()},
+                              {"alpha_bar", alpha_bar}});
   });
 
   server.Post("/api/jobs", [&](const httplib::Request& request, httplib::Response& response) {

@@ -33,6 +33,7 @@ nlohmann::json JobSnapshot::to_json() const {
   if (state == JobState::kQueued) j["queue_position"] = queue_position;
   if (state == JobState::kFailed) j["error"] = error;
   if (state == JobState::kDone) j["result"] = "/api/jobs/" + id + "/result";
+  if (!summary.is_null()) j["summary"] = summary;
   if (preview_version > 0) j["preview"] = "/api/jobs/" + id + "/preview";
   return j;
 }
@@ -140,6 +141,7 @@ JobSnapshot JobQueue::snapshot_of(const Job& job) const {
   s.done = job.done;
   s.total = job.total;
   s.error = job.error;
+  if (job.result) s.summary = job.result->summary;
   s.request = job.request;
   s.version = job.version;
   s.preview_version = job.preview_version;
@@ -186,6 +188,7 @@ bool JobQueue::cancel(const std::string& id) {
     if (job.state == JobState::kQueued) {
       waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), found->second), waiting_.end());
       job.state = JobState::kCancelled;
+      job.request.drop_uploads();
       job.finished = Clock::now();
       ++job.version;
       finished_order_.push_back(id);
@@ -252,6 +255,7 @@ void JobQueue::work() {
       job->state = end;
       job->error = error;
       if (end == JobState::kDone) job->result = std::move(result);
+      job->request.drop_uploads();
       job->finished = Clock::now();
       ++job->version;
       finished_order_.push_back(job->id);

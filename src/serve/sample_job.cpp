@@ -11,28 +11,15 @@
 #include "diffuse/io/sample_output.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/sampling/sampler.h"
+#include "diffuse/serve/previewing_denoiser.h"
+#include "diffuse/serve/molecule_job.h"
+#include "diffuse/serve/plan_job.h"
+#include "diffuse/serve/restore_job.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse {
 
 namespace {
-
-// The denoiser of a job, keeping the latest x0 it predicted for previews.
-class PreviewingDenoiser final : public Denoiser {
- public:
-  explicit PreviewingDenoiser(std::shared_ptr<const Denoiser> inner) : Denoiser(*inner), inner_(std::move(inner)) {}
-  using Denoiser::predict;
-  EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override {
-    EpsilonAndX0 out = inner_->predict(x_t, t, conditioning);
-    latest_x0_ = out.x0;
-    return out;
-  }
-  const torch::Tensor& latest_x0() const { return latest_x0_; }
-
- private:
-  std::shared_ptr<const Denoiser> inner_;
-  mutable torch::Tensor latest_x0_;
-};
 
 std::string png_of(const Canvas& canvas) {
   return encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3);
@@ -65,11 +52,34 @@ SampleJobRunner::SampleJobRunner(RunCatalog catalog, ServeLimits limits)
 ServedRun SampleJobRunner::check(const JobRequest& request) const {
   const std::optional<ServedRun> run = catalog_.find(request.run);
   if (!run) throw RequestRefused(404, "no run named \"" + request.run + "\" under the served directory (GET /api/runs lists them)");
-  if (run->kind != "image" && run->kind != "points") {
-    throw RequestRefused(400, "\"" + request.run + "\" is a " + run->kind +
-                                  " run; the server generates images and points so far (use the diffuse command for it)");
+  if (request.task != JobTask::kSample) {
+    try {
+      decode_restoration_input(request, *run, limits_);  // a bad upload is refused now, not when its turn comes
+    } catch (const Error& e) {
+      throw RequestRefused(400, e.what());
+    }
   }
-  const int64_t most = run->kind == "image" ? limits_.max_images : limits_.max_points;
+  const auto refuse_unless = [](bool fine, const std::string& why) {
+    if (!fine) throw RequestRefused(400, why);
+  };
+  refuse_unless(!request.atoms || run->kind == "molecules", "\"atoms\" applies to molecule runs");
+  refuse_unless((request.goal == "fixed" && request.replan == 0) || run->kind == "plan",
+                "\"goal\" and \"replan\" apply to planners (plan runs)");
+  if (run->kind == "molecules" && request.atoms) {
+    const int64_t atoms = max_molecule_atoms(run->config);
+    refuse_unless(*request.atoms <= atoms, "\"atoms\" is at most " + std::to_string(atoms) + " for \"" + request.run + "\"");
+  }
+  if (run->kind == "plan") {
+    try {
+      planner_maze(run->config);
+    } catch (const Error& e) {
+      throw RequestRefused(400, e.what());
+    }
+  }
+  const int64_t most = run->kind == "image"       ? limits_.max_images
+                       : run->kind == "molecules" ? limits_.max_molecules
+                       : run->kind == "plan"      ? limits_.max_episodes
+                                                  : limits_.max_points;
   if (request.num > most) {
     throw RequestRefused(400, "\"num\" is at most " + std::to_string(most) + " for " + run->kind + " runs, not " +
                                   std::to_string(request.num));
@@ -104,6 +114,9 @@ JobResult SampleJobRunner::run(const JobRequest& request, JobProgress& progress)
   // Checked again: the run may have changed or gone while the job waited.
   const ServedRun run = check(request);
   const std::shared_ptr<const TrainedModel> trained = model(run);
+  if (request.task != JobTask::kSample) return run_restoration(trained, run, request, limits_, progress);
+  if (run.kind == "molecules") return run_molecule_job(*trained, request, progress);
+  if (run.kind == "plan") return run_plan_job(*trained, request, progress);
   auto base = std::make_shared<const Denoiser>(make_denoiser(*trained));
   std::shared_ptr<const Denoiser> chosen = base;
   if (request.class_label) chosen = std::make_shared<const GuidedDenoiser>(*base, request.guidance.value_or(1.0));

@@ -2,18 +2,22 @@
 """`diffuse serve` from the outside: the page, every API route, live events,
 cancellation, a full queue, the token, and hostile requests, each of which
 must get a 4xx while the server keeps serving."""
+import base64
 import http.client
 import json
 import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 DIFFUSE = os.environ["DIFFUSE"]
+MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models")
 failures = []
 
 
@@ -62,6 +66,35 @@ class Server:
         return self.process.returncode
 
 
+def png_file(width, height, pixel, channels=1):
+    """PNG bytes (8-bit grey or RGB, no filters) of pixel(x, y) -> value or (r, g, b)."""
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            value = pixel(x, y)
+            row.extend([value] if channels == 1 else value)
+        rows.append(bytes(row))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0 if channels == 1 else 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) +
+            chunk(b"IEND", b""))
+
+
+def png_size(data):
+    """(width, height) of PNG bytes, or None."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return struct.unpack(">II", data[16:24])
+
+
+def data_url(data):
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
 def wait_done(server, job, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -105,6 +138,11 @@ def main():
             subprocess.run([DIFFUSE, "--threads", "1", "train", "--quiet", *command], check=True, capture_output=True)
         os.makedirs("outside/secret")
         shutil.copytree("runs/gauss", "outside/secret/run")
+        # The models that ship with the project: a molecule run and a planner (weights linked).
+        for model in ("qm9-small", "maze2d-umaze"):
+            os.makedirs(f"runs/shipped/{model}")
+            shutil.copy(os.path.join(MODELS, model, "config.json"), f"runs/shipped/{model}/config.json")
+            os.symlink(os.path.join(MODELS, model, "ema.safetensors"), f"runs/shipped/{model}/ema.safetensors")
 
         server = Server("runs", "--max-queued", "2")
         status, page, _ = server.request("GET", "/", raw=True)
@@ -114,7 +152,10 @@ def main():
 
         status, body = server.request("GET", "/api/runs")
         names = {run["name"]: run for run in body.get("runs", [])} if status == 200 else {}
-        expect(set(names) == {"gauss", "images/fashion"}, f"GET /api/runs: {status} {names.keys()}")
+        expect(set(names) == {"gauss", "images/fashion", "shipped/qm9-small", "shipped/maze2d-umaze"},
+               f"GET /api/runs: {status} {names.keys()}")
+        expect(names.get("shipped/qm9-small", {}).get("kind") == "molecules" and
+               names.get("shipped/maze2d-umaze", {}).get("kind") == "plan", "the shipped models are listed by kind")
         expect(names.get("gauss", {}).get("kind") == "points" and len(names["gauss"]["classes"]) == 8,
                "the toy run is listed as points with 8 classes")
         expect(names.get("images/fashion", {}).get("kind") == "image", "the image run is listed as an image run")
@@ -152,6 +193,69 @@ def main():
         status, png, _ = server.request("GET", f"/api/jobs/{body['id']}/result", raw=True)
         expect(status == 200 and png[:8] == b"\x89PNG\r\n\x1a\n", f"the image result: {status}")
 
+        # Restorations of an uploaded image: each gives a PNG of the right size.
+        photo = png_file(40, 30, lambda x, y: (x * 6 + y * 3) % 256)
+        colour = png_file(20, 16, lambda x, y: (x * 12 % 256, y * 15 % 256, 90), channels=3)
+        mask = png_file(40, 30, lambda x, y: 255 if 10 <= x < 25 and 5 <= y < 20 else 0)
+        restorations = [
+            ({"task": "denoise", "image": data_url(photo), "sigma": 25}, (40, 30)),
+            ({"task": "denoise", "image": base64.b64encode(photo).decode(), "method": "ddim", "steps": 5}, (40, 30)),
+            ({"task": "inpaint", "image": data_url(photo), "mask": data_url(mask), "steps": 10, "resample": 2}, (40, 30)),
+            ({"task": "img2img", "image": data_url(colour), "strength": 0.3, "steps": 5}, (20, 16)),
+            ({"task": "upscale", "image": data_url(colour), "scale": 2, "steps": 2}, (40, 32)),
+        ]
+        for request, size in restorations:
+            status, body = server.request("POST", "/api/jobs", {"run": "images/fashion", **request})
+            if not expect(status == 202, f"POST a {request['task']} job: {status} {body}"):
+                continue
+            snapshot = wait_done(server, body["id"])
+            expect(snapshot.get("state") == "done" and snapshot["request"].get("task") == request["task"] and
+                   "image" not in snapshot["request"] and snapshot["request"].get("image_bytes", 0) > 0,
+                   f"the {request['task']} job ended {str(snapshot)[:300]}")
+            status, result, response = server.request("GET", f"/api/jobs/{body['id']}/result", raw=True)
+            expect(status == 200 and response.getheader("Content-Type") == "image/png" and png_size(result) == size,
+                   f"the {request['task']} result: {status}, size {png_size(result)}, expected {size}")
+        status, body = server.request("GET", "/api/runs/images/fashion/schedule")
+        alpha_bar = body.get("alpha_bar", []) if status == 200 else []
+        expect(len(alpha_bar) == 100 and all(a > b for a, b in zip(alpha_bar, alpha_bar[1:])) and 0 < alpha_bar[-1] < alpha_bar[0] < 1,
+               f"the run's forward process: {status}, {len(alpha_bar)} values")
+
+        # Molecules: an SDF of num molecules, and EDM's scores in the job's summary.
+        status, body = server.request("POST", "/api/jobs", {"run": "shipped/qm9-small", "num": 4, "steps": 20, "seed": 3})
+        if expect(status == 202, f"POST a molecule job: {status} {body}"):
+            snapshot = wait_done(server, body["id"])
+            summary = snapshot.get("summary", {})
+            expect(snapshot.get("state") == "done" and
+                   all(0 <= summary.get(key, -1) <= 1 for key in ("atom_stability", "molecule_stability", "validity",
+                                                                  "uniqueness", "connected")),
+                   f"the molecule job: {str(snapshot)[:300]}")
+            status, sdf, response = server.request("GET", f"/api/jobs/{body['id']}/result", raw=True)
+            expect(status == 200 and response.getheader("Content-Type") == "chemical/x-mdl-sdfile" and
+                   sdf.decode().count("$$$$") == 4 and b"M  END" in sdf, f"the molecules as SDF: {status} {sdf[:80]}")
+            status, grid, _ = server.request("GET", f"/api/jobs/{body['id']}/preview", raw=True)
+            expect(status == 200 and png_size(grid) is not None, f"the molecules' 2-D grid: {status}")
+        status, body = server.request("POST", "/api/jobs", {"run": "shipped/qm9-small", "num": 2, "steps": 10, "atoms": 9})
+        snapshot = wait_done(server, body.get("id", "")) if status == 202 else {}
+        if expect(snapshot.get("state") == "done", f"a job of 9-atom molecules: {status} {str(snapshot)[:200]}"):
+            sdf = server.request("GET", f"/api/jobs/{body['id']}/result", raw=True)[1].decode()
+            counts = [block.split("\n")[3][:3].strip() for block in sdf.split("$$$$\n") if block.strip()]
+            expect(counts == ["9", "9"], f"every molecule has the 9 atoms asked for: {counts}")
+
+        # A planner: episodes on MuJoCo as JSON, their returns in the summary.
+        status, body = server.request("POST", "/api/jobs", {"run": "shipped/maze2d-umaze", "num": 2, "steps": 8,
+                                                             "sampler": "ddim", "goal": "random", "seed": 1})
+        if expect(status == 202, f"POST a planning job: {status} {body}"):
+            snapshot = wait_done(server, body["id"])
+            summary = snapshot.get("summary", {})
+            expect(snapshot.get("state") == "done" and summary.get("episodes") == 2 and
+                   "normalized_score" in summary and 0 <= summary.get("success_rate", -1) <= 1,
+                   f"the planning job: {str(snapshot)[:300]}")
+            status, plans = server.request("GET", f"/api/jobs/{body['id']}/result")
+            episodes = plans.get("episodes", []) if status == 200 and isinstance(plans, dict) else []
+            expect(len(episodes) == 2 and len(plans["maze"]) == 5 and
+                   all(len(e["path"]) == 301 and len(e["plan"]) == 128 and len(e["goal"]) == 2 for e in episodes),
+                   f"the episodes as JSON: {status} {str(plans)[:200]}")
+
         # Cancelling a long job, and a full queue.
         long = {"run": "images/fashion", "num": 64, "steps": 100, "sampler": "heun"}
         ids = [server.request("POST", "/api/jobs", long)[1].get("id") for _ in range(3)]
@@ -182,6 +286,31 @@ def main():
             ("POST", "/api/jobs", {"run": "gauss", "temperature": "hot"}, 400),
             ("POST", "/api/jobs", {"run": "gauss", "extra": 1}, 400),
             ("POST", "/api/jobs", b"x" * (5 * 1024 * 1024), 413),
+            ("POST", "/api/jobs", {"run": "gauss", "task": "denoise", "image": data_url(photo)}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "denoise"}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "denoise", "image": "%%% not base64"}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "denoise",
+                                   "image": base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "denoise",
+                                   "image": data_url(png_file(1100, 1000, lambda x, y: 0))}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "upscale", "scale": 4,
+                                   "image": data_url(png_file(300, 300, lambda x, y: 0))}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "inpaint", "image": data_url(photo),
+                                   "mask": data_url(png_file(8, 8, lambda x, y: 255))}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "inpaint", "image": data_url(photo),
+                                   "mask": data_url(png_file(40, 30, lambda x, y: 0))}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "denoise", "image": data_url(photo),
+                                   "mask": data_url(mask)}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "task": "denoise", "image": data_url(photo),
+                                   "sigma": 1e9}, 400),
+            ("GET", "/api/runs/missing/schedule", None, 404),
+            ("POST", "/api/jobs", {"run": "shipped/qm9-small", "atoms": 500}, 400),
+            ("POST", "/api/jobs", {"run": "shipped/qm9-small", "num": 1000}, 400),
+            ("POST", "/api/jobs", {"run": "images/fashion", "atoms": 5}, 400),
+            ("POST", "/api/jobs", {"run": "gauss", "goal": "random"}, 400),
+            ("POST", "/api/jobs", {"run": "shipped/maze2d-umaze", "goal": "nowhere"}, 400),
+            ("POST", "/api/jobs", {"run": "shipped/maze2d-umaze", "num": 1000}, 400),
+            ("POST", "/api/jobs", {"run": "shipped/maze2d-umaze", "steps": 65}, 400),
             ("POST", "/api/jobs", b'{"run": "gauss", "num": ' + b"[" * 400000 + b"]" * 400000 + b"}", 400),
             ("POST", "/api/jobs", json.dumps({"run": "gauss", "x" * 100000: 1}).encode(), 400),
             ("GET", "/api/jobs/0123456789abcdef", None, 404),

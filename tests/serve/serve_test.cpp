@@ -40,6 +40,13 @@ TEST(JobRequest, ReadsEveryFieldAndDefaultsTheRest) {
   EXPECT_EQ(defaults.sampler, "ddim");
   EXPECT_FALSE(defaults.class_label.has_value());
   EXPECT_EQ(parse_job_request(defaults.to_json(), ServeLimits{}).to_json(), defaults.to_json());
+  // Molecule runs and planners: their own fields, read back as given.
+  const JobRequest planner =
+      parse_job_request(nlohmann::json::parse(R"({"run": "p", "goal": "random", "replan": 32, "atoms": 9})"), ServeLimits{});
+  EXPECT_EQ(planner.goal, "random");
+  EXPECT_EQ(planner.replan, 32);
+  EXPECT_EQ(planner.atoms.value(), 9);
+  EXPECT_EQ(parse_job_request(planner.to_json(), ServeLimits{}).to_json(), planner.to_json());
 }
 
 TEST(JobRequest, RefusesWhatCouldHurtTheServer) {
@@ -59,6 +66,9 @@ TEST(JobRequest, RefusesWhatCouldHurtTheServer) {
   expect_refused(R"({"run": "x", "guidance": 2})", "needs a \"class\"");
   expect_refused(R"({"run": "x", "class": -1})", "\"class\"");
   expect_refused(R"({"run": "x", "shell": "rm -rf /"})", "unknown field \"shell\"");
+  expect_refused(R"({"run": "x", "goal": "anywhere"})", "unknown goal");
+  expect_refused(R"({"run": "x", "atoms": 0})", "\"atoms\"");
+  expect_refused(R"({"run": "x", "replan": -1})", "\"replan\"");
 }
 
 // A run directory: config.json (a toy2d preset's) and weights.

@@ -24,11 +24,14 @@ namespace diffuse {
 enum class JobState { kQueued, kRunning, kDone, kFailed, kCancelled };
 std::string to_string(JobState state);
 
-// A finished job's output: a PNG for images, CSV for points.
+// A finished job's output: a PNG for images, CSV for points, SDF for
+// molecules, JSON for plans; and a few numbers about it for the job's status
+// (a molecule job's scores, a plan's return).
 struct JobResult {
   std::string content_type;
   std::string body;
   std::string file_name;  // for Content-Disposition
+  nlohmann::json summary;  // null when there is nothing to say
 };
 
 // Thrown by a runner that saw JobProgress::cancelled(); the job ends cancelled.
@@ -58,6 +61,7 @@ struct JobSnapshot {
   JobState state = JobState::kQueued;
   int64_t done = 0, total = 0;  // network evaluations
   std::string error;           // a failed job's message
+  nlohmann::json summary;      // a done job's JobResult::summary
   JobRequest request;
   int64_t version = 0;          // grows with every change (progress, preview, state)
   int64_t preview_version = 0;  // the version at which the current preview was set; 0: none

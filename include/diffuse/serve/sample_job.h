@@ -29,7 +29,8 @@ class SampleJobRunner {
   SampleJobRunner(RunCatalog catalog, ServeLimits limits);
 
   // Refuses (404 unknown run, 400 otherwise) what could not run: a run of a
-  // kind not served yet, num over that kind's limit, a class the run lacks.
+  // kind not served yet, num over that kind's limit, a class the run lacks,
+  // an upload the restoration cannot take (decode_restoration_input).
   // Returns the run, as the catalogue has it now.
   ServedRun check(const JobRequest& request) const;
   JobResult run(const JobRequest& request, JobProgress& progress);
