@@ -80,6 +80,18 @@ try {
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+  // Clicks the button, waits for the state line to say done and the picture
+  // of the result to load; the picture's [width, height].
+  async function startAndWait(timeout) {
+    await page.click("#start");
+    await page.waitForFunction(() => document.querySelector("#state").textContent.startsWith("done"), null, { timeout });
+    await page.waitForFunction(() => {
+      const picture = document.querySelector("#picture");
+      return picture.dataset.state === "done" && picture.complete && picture.naturalWidth > 0;
+    }, null, { timeout: 30000 });
+    return page.evaluate(() => [document.querySelector("#picture").naturalWidth,
+                                document.querySelector("#picture").naturalHeight]);
+  }
   await page.goto(url);
   await page.waitForSelector(`#run option[value="${runName}"]`, { state: "attached", timeout: 15000 });
   await page.selectOption("#run", runName);
@@ -96,18 +108,7 @@ try {
     await page.fill("#guidance", process.env.GUIDANCE || "1");
   }
   await page.fill("#steps", process.env.STEPS || "50");
-  await page.click("#start");
-  // The job runs: the state line counts evaluations, then says done.
-  await page.waitForFunction(() => document.querySelector("#state").textContent.startsWith("done"), null,
-                             { timeout: 120000 });
-  await page.waitForFunction(() => {
-    const picture = document.querySelector("#picture");
-    return picture.dataset.state === "done" && picture.complete && picture.naturalWidth > 0;
-  }, null, { timeout: 30000 });
-  const size = await page.evaluate(() => {
-    const picture = document.querySelector("#picture");
-    return [picture.naturalWidth, picture.naturalHeight];
-  });
+  const size = await startAndWait(120000);
   check(size[0] >= 100 && size[1] >= 100, `the picture of the samples is ${size[0]}x${size[1]}`);
   const progress = await page.evaluate(() => document.querySelector("#progress").value);
   check(progress === 1, `the progress bar ends full (${progress})`);
@@ -131,15 +132,7 @@ try {
     await page.mouse.up();
     await page.fill("#steps", process.env.INPAINT_STEPS || "4");
     await page.fill("#resample", process.env.INPAINT_RESAMPLE || "1");
-    await page.click("#start");
-    await page.waitForFunction(() => document.querySelector("#state").textContent.startsWith("done"), null,
-                               { timeout: 240000 });
-    await page.waitForFunction(() => {
-      const picture = document.querySelector("#picture");
-      return picture.dataset.state === "done" && picture.complete && picture.naturalWidth > 0;
-    }, null, { timeout: 30000 });
-    const restored = await page.evaluate(() => [document.querySelector("#picture").naturalWidth,
-                                                document.querySelector("#picture").naturalHeight]);
+    const restored = await startAndWait(240000);
     check(restored[0] === 256 && restored[1] === 256, `the inpainted photo is 256x256 (${restored})`);
     // The forward process of the photo under the run's schedule.
     await page.locator("#forward-t").fill("300");
@@ -158,13 +151,7 @@ try {
       if (id === "sampler") await page.selectOption("#sampler", value);
       else await page.fill("#" + id, value);
     }
-    await page.click("#start");
-    await page.waitForFunction(() => document.querySelector("#state").textContent.startsWith("done"), null,
-                               { timeout: 240000 });
-    await page.waitForFunction(() => {
-      const picture = document.querySelector("#picture");
-      return picture.dataset.state === "done" && picture.complete && picture.naturalWidth > 0;
-    }, null, { timeout: 30000 });
+    await startAndWait(240000);
   }
   if (!process.env.RUNS) {
     // Molecules: the 2-D grid, the scores, and the first molecule in 3-D.
