@@ -140,12 +140,17 @@ function showTask() {
     if (methods[task].includes(chosen)) select.value = chosen;
   }
   element("steps").value = task === "sample" && run && sampleSteps[run.kind] ?
-    Math.min(sampleSteps[run.kind], run.timesteps) : defaultSteps[task];
+    Math.min(sampleSteps[run.kind], run.timesteps) : task === "upscale" ? upscaleSteps() : defaultSteps[task];
+  // The task's pixel limit may differ (an upscale's output counts): fit the image again.
+  if (upload && task !== "sample" && upload.limit !== pixelLimit()) chooseImage();
   element("start").textContent = verbs[task];
   element("input-figure").hidden = task === "sample" || !upload;
   element("mask").hidden = task !== "inpaint";
   showForward();
 }
+
+// Upscaling's steps: iterations of the posterior method, or sampler steps.
+function upscaleSteps() { return element("method").value === "sample" ? 50 : defaultSteps.upscale; }
 
 // The most pixels an upload may have for the task (an upscale's output is bounded).
 function pixelLimit() {
@@ -165,8 +170,16 @@ async function chooseImage() {
     say("cannot read " + file.name + " as an image");
     return;
   }
+  // The server counts the pixels the model works on: each side padded to a
+  // multiple of the model's size, and scaled by an upscale's factor.
   const limit = pixelLimit();
-  const shrink = Math.min(1, Math.sqrt(limit / (bitmap.width * bitmap.height)));
+  const run = runs.find((r) => r.name === element("run").value);
+  const size = (run && run.model && run.model.image_size) || 1;
+  const scale = element("task").value === "upscale" ? Number(element("scale").value) : 1;
+  const padded = (length) => Math.ceil(Math.max(length * scale, size) / size) * size;
+  let shrink = Math.min(1, Math.sqrt(limit / (bitmap.width * bitmap.height)));
+  while (shrink > 0.01 && padded(Math.floor(bitmap.width * shrink)) * padded(Math.floor(bitmap.height * shrink)) >
+         limit * scale * scale) shrink *= 0.98;
   const width = Math.max(1, Math.floor(bitmap.width * shrink));
   const height = Math.max(1, Math.floor(bitmap.height * shrink));
   for (const id of ["source", "mask"]) {
@@ -177,7 +190,7 @@ async function chooseImage() {
   context.fillStyle = "#fff";  // transparent pixels on white: the server reads opaque images
   context.fillRect(0, 0, width, height);
   context.drawImage(bitmap, 0, 0, width, height);
-  upload = { width, height, scaled: shrink < 1 };
+  upload = { width, height, scaled: shrink < 1, limit };
   element("image-info").textContent = file.name + ": " + width + " x " + height + " pixels" +
     (shrink < 1 ? " (scaled down from " + bitmap.width + " x " + bitmap.height + " to the server's limit)" : "");
   element("input-caption").textContent = "input, " + width + " x " + height;
@@ -238,9 +251,11 @@ function maskPng() {
 
 async function loadSchedule(run) {
   if (schedule && schedule.name === run.name) return;
+  schedule = null;
   const response = await api("/api/runs/" + run.name + "/schedule");
-  if (!response.ok) return;
+  if (!response.ok || element("run").value !== run.name) return;  // another run was chosen meanwhile
   const body = await response.json();
+  if (element("run").value !== run.name) return;
   schedule = { name: run.name, alpha_bar: body.alpha_bar };
   element("forward-t").max = String(body.alpha_bar.length);
   showForward();
@@ -435,7 +450,6 @@ function showSubmitting() {
 async function start(event) {
   event.preventDefault();
   say("");
-  showSubmitting();
   const task = element("task").value;
   const request = { run: element("run").value, steps: Number(element("steps").value), seed: Number(element("seed").value) };
   if (task === "sample") {
@@ -447,7 +461,7 @@ async function start(event) {
       request.replan = Number(element("replan").value);
     }
   } else {
-    if (!upload) { say("choose an image first"); element("state").textContent = "no job"; return; }
+    if (!upload) { say("choose an image first"); return; }
     request.task = task;
     request.image = element("source").toDataURL("image/png");
     if (task === "denoise") {
@@ -456,11 +470,7 @@ async function start(event) {
     }
     if (task === "inpaint") {
       request.mask = maskPng();
-      if (!request.mask) {
-        say("paint the part to fill in on the image first");
-        element("state").textContent = "no job";
-        return;
-      }
+      if (!request.mask) { say("paint the part to fill in on the image first"); return; }
       request.resample = Number(element("resample").value);
       request.temperature = Number(element("temperature").value);
     }
@@ -473,8 +483,14 @@ async function start(event) {
     request.class = Number(element("class").value);
     request.guidance = Number(element("guidance").value);
   }
-  const response = await api("/api/jobs", { method: "POST", headers: { "Content-Type": "application/json" },
-                                            body: JSON.stringify(request) });
+  const json = JSON.stringify(request);
+  if (limits.max_body_bytes && json.length > limits.max_body_bytes) {
+    say("the image is too large to send (" + (json.length / 1048576).toFixed(1) + " MB as base64; the server takes " +
+        (limits.max_body_bytes / 1048576).toFixed(0) + " MB): choose a smaller one");
+    return;
+  }
+  showSubmitting();
+  const response = await api("/api/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: json });
   const body = await response.json();
   if (!response.ok) {
     say(body.error || "the server refused the job");
@@ -504,7 +520,7 @@ async function cancel() {
 element("run").addEventListener("change", showRun);
 element("task").addEventListener("change", showTask);
 element("method").addEventListener("change", () => {
-  if (element("task").value === "upscale") element("steps").value = element("method").value === "sample" ? 50 : 8;
+  if (element("task").value === "upscale") element("steps").value = upscaleSteps();
 });
 element("scale").addEventListener("change", () => { if (upload) chooseImage(); });
 element("image-file").addEventListener("change", chooseImage);

@@ -18,15 +18,19 @@ std::string describe_channels(int64_t channels) {
 
 }  // namespace
 
+void check_restoration_model(const TrainedModel& model, const std::string& run, int64_t tile) {
+  check(model.network->sample_shape().size() == 3, "the model in " + run + " does not make images (it was trained on " +
+                                                      model.config.data.spec + "); restoring images needs an image model");
+  check(tile == 0 || model.config.model.get_if<UNetConfig>() != nullptr,
+        "--tile: the model in " + run + " (" + model.config.model->type() +
+            ") is not fully convolutional, so it takes tiles of its own size only");
+}
+
 RestorationModel make_restoration_model(std::shared_ptr<const TrainedModel> model, const std::string& run,
                                         std::shared_ptr<const Denoiser> denoiser, const RestorationSetup& setup,
                                         torch::Device device) {
+  check_restoration_model(*model, run, setup.tile);
   const std::vector<int64_t> shape = model->network->sample_shape();
-  check(shape.size() == 3, "the model in " + run + " does not make images (it was trained on " +
-                               model->config.data.spec + "); restoring images needs an image model");
-  check(setup.tile == 0 || model->config.model.get_if<UNetConfig>() != nullptr,
-        "--tile: the model in " + run + " (" + model->config.model->type() +
-            ") is not fully convolutional, so it takes tiles of its own size only");
   RestorationModel result;
   result.run = run;
   result.device = device;

@@ -124,7 +124,10 @@ void serve(const ServeOptions& options) {
                                           {"max_steps", most.max_steps},
                                           {"max_body_bytes", most.max_body_bytes},
                                           {"max_image_pixels", most.max_image_pixels},
-                                          {"max_evaluations", most.max_evaluations}}}});
+                                          {"max_evaluations", most.max_evaluations},
+                                          {"max_molecules", most.max_molecules},
+                                          {"max_episodes", most.max_episodes},
+                                          {"max_plan_evaluations", most.max_plan_evaluations}}}});
   });
   server.Get(R"(/api/runs/(.+)/preview)", [&](const httplib::Request& request, httplib::Response& response) {
     const std::optional<ServedRun> run = catalog.find(request.matches[1].str());

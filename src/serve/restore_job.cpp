@@ -41,6 +41,14 @@ torch::Tensor with_channels(torch::Tensor image, int64_t channels) {
   return image.expand({channels, image.size(1), image.size(2)}).contiguous();
 }
 
+// The pixels the network works on for an image of h x w: each side padded up
+// to a multiple of the model's size (the tiled denoiser pads small or thin
+// images to whole tiles), so that a 1 x 1,000,000 image costs what it costs.
+int64_t padded_pixels(int64_t height, int64_t width, const std::vector<int64_t>& model_shape) {
+  const auto padded = [](int64_t length, int64_t size) { return (std::max(length, size) + size - 1) / size * size; };
+  return padded(height, model_shape[1]) * padded(width, model_shape[2]);
+}
+
 std::string image_png(const torch::Tensor& image) {
   const torch::Tensor pixels = to_uint8_hwc(image.clamp(-1.0, 1.0)).contiguous();
   return encode_png(pixels.data_ptr<std::uint8_t>(), static_cast<int>(image.size(2)), static_cast<int>(image.size(1)),
@@ -73,11 +81,18 @@ RestorationInput decode_restoration_input(const JobRequest& request, const Serve
   check(run.kind == "image", "\"" + request.run + "\" is a " + run.kind + " run; task " + to_string(request.task) +
                                  " needs an image run");
   check(request.image != nullptr, "task " + to_string(request.task) + " needs \"image\"");
-  const int64_t channels = run.config.model->sample_shape()[0];
-  const int64_t factor = request.task == JobTask::kUpscale ? request.scale * request.scale : 1;
+  const std::vector<int64_t> shape = run.config.model->sample_shape();
+  const int64_t channels = shape[0];
+  const int64_t scale = request.task == JobTask::kUpscale ? request.scale : 1;
   RestorationInput input;
-  input.image = decode_upload(*request.image, "image", limits.max_image_pixels / factor);
-  if (request.task != JobTask::kUpscale) input.image = with_channels(input.image, channels);
+  input.image = decode_upload(*request.image, "image", limits.max_image_pixels / (scale * scale));
+  const int64_t height = input.image.size(1) * scale, width = input.image.size(2) * scale;
+  check(padded_pixels(height, width, shape) <= limits.max_image_pixels,
+        "the model works on " + std::to_string(width) + " x " + std::to_string(height) +
+            " pixels padded to whole multiples of its " + std::to_string(shape[2]) + " x " + std::to_string(shape[1]) +
+            ", which is more than the " + std::to_string(limits.max_image_pixels) + " the server allows");
+  // Upscaling keeps a colour photo's colour on a grey model (its luma is restored); the rest take the model's channels.
+  if (request.task != JobTask::kUpscale || channels == 3) input.image = with_channels(input.image, channels);
   if (request.task == JobTask::kInpaint) {
     check(request.mask != nullptr, "task inpaint needs \"mask\"");
     const torch::Tensor mask = decode_upload(*request.mask, "mask", limits.max_image_pixels);

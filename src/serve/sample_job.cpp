@@ -70,11 +70,20 @@ ServedRun SampleJobRunner::check(const JobRequest& request) const {
     refuse_unless(*request.atoms <= atoms, "\"atoms\" is at most " + std::to_string(atoms) + " for \"" + request.run + "\"");
   }
   if (run->kind == "plan") {
+    int64_t episode_steps = 0;
     try {
-      planner_maze(run->config);
+      episode_steps = planner_maze(run->config).episode_steps;
     } catch (const Error& e) {
       throw RequestRefused(400, e.what());
     }
+    // Each plan is `steps` evaluations; replanning every r steps makes about episode / r plans an episode.
+    const int64_t plans = request.replan > 0 ? (episode_steps + request.replan - 1) / request.replan : 1;
+    const int64_t evaluations = request.num * plans * request.steps;
+    refuse_unless(evaluations <= limits_.max_plan_evaluations,
+                  std::to_string(request.num) + " episodes of " + std::to_string(plans) + " plans of " +
+                      std::to_string(request.steps) + " steps take " + std::to_string(evaluations) +
+                      " network evaluations; the server allows " + std::to_string(limits_.max_plan_evaluations) +
+                      " (fewer episodes or steps, or replan less often)");
   }
   const int64_t most = run->kind == "image"       ? limits_.max_images
                        : run->kind == "molecules" ? limits_.max_molecules

@@ -68,6 +68,8 @@ std::optional<std::string> decode_base64(std::string_view text) {
       count = 0;
     }
   }
+  // The bits after the last whole byte are zero in every encoding (RFC 4648, section 3.5).
+  if ((count == 2 && (bits & 0xf) != 0) || (count == 3 && (bits & 0x3) != 0)) return std::nullopt;
   if (count == 2) out += static_cast<char>((bits >> 4) & 0xff);
   if (count == 3) {
     out += static_cast<char>((bits >> 10) & 0xff);

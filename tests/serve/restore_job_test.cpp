@@ -118,6 +118,10 @@ TEST(RestorationInput, FitsTheUploadToTheRunAndRefusesWhatCannotRun) {
                "nothing to fill in");
   limits.max_image_pixels = 100;
   expect_error([&] { decode_restoration_input(request(with_image("denoise", big)), run, limits); }, "too large");
+  // A thin image is padded to the model's size: 1 x 90 is within 100 pixels, but the network sees 8 x 96.
+  limits.max_image_pixels = 700;
+  expect_error([&] { decode_restoration_input(request(with_image("denoise", torch::zeros({1, 1, 90}))), run, limits); },
+               "padded");
   // An upscale's output counts: 8 x 8 at 4x is 1,024 pixels.
   expect_error([&] { decode_restoration_input(request(with_image("upscale", colour, R"(, "scale": 4)")), run, limits); },
                "too large");

@@ -35,7 +35,8 @@ TEST(Base64, DataUrlsGiveTheirPayload) {
 }
 
 TEST(Base64, RefusesWhatNoEncoderWrites) {
-  for (const char* bad : {"Zm9v!", "Zm 9v", "Z", "Zm9vY", "Zm=v", "Zg===", "Zg=", "Zm9v\n", "-_8="}) {
+  // "Zh==" and "Zm9=" carry bits past their last byte that no encoder sets.
+  for (const char* bad : {"Zm9v!", "Zm 9v", "Z", "Zm9vY", "Zm=v", "Zg===", "Zg=", "Zm9v\n", "-_8=", "Zh==", "Zm9="}) {
     EXPECT_EQ(decode_base64(bad), std::nullopt) << bad;
   }
 }

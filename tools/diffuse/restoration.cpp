@@ -64,6 +64,7 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
   const torch::Device device = device_from_string(args.device);
   const Precision precision = precision_from_string(args.precision);
   auto model = std::make_shared<TrainedModel>(load_trained_model(args.run, !args.no_ema));
+  check_restoration_model(*model, args.run, args.tile);  // before the classes and the device, as it always was
   const std::vector<int64_t> classes = chosen_classes(args.classes, model->config);
   check(classes.size() <= 1, "--class all applies to diffuse sample; give one class for an image");
   model->network->to(device);

@@ -36,9 +36,12 @@ struct RestorationModel {
   torch::Device device = torch::kCPU;  // where the network runs and the images live
 };
 
+// Throws Error for a model that does not make images, and for a tile size
+// (setup.tile > 0) on a network that is not fully convolutional.
+void check_restoration_model(const TrainedModel& model, const std::string& run, int64_t tile);
+
 // `denoiser` (the model's own, or one guided to setup.class_label) set up for
-// images of any size. Throws Error for a model that does not make images, and
-// for a tile size on a network that is not fully convolutional.
+// images of any size; check_restoration_model first.
 RestorationModel make_restoration_model(std::shared_ptr<const TrainedModel> model, const std::string& run,
                                         std::shared_ptr<const Denoiser> denoiser, const RestorationSetup& setup,
                                         torch::Device device = torch::kCPU);

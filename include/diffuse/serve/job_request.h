@@ -21,6 +21,7 @@ struct ServeLimits {
   int64_t max_evaluations = 2000;          // network evaluations of an inpainting (steps x resamplings)
   int64_t max_molecules = 64;              // molecules per job
   int64_t max_episodes = 32;               // a planner's episodes per job
+  int64_t max_plan_evaluations = 20000;    // a planning job's network evaluations (episodes x plans x steps)
 };
 
 // What a job does: generate samples, or restore an uploaded image.
