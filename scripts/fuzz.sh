@@ -2,7 +2,7 @@
 # Builds the parsers' libFuzzer targets with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-fuzz/ (or $FUZZ_BUILD_DIR), then fuzzes
 # each for SECONDS, starting from its seed corpus in fuzz/corpus/.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]    default: 30 s each; targets safetensors idx image run_config xyz
+#   scripts/fuzz.sh [SECONDS] [TARGET...]    default: 30 s each; targets safetensors idx image run_config xyz base64
 # New interesting inputs collect in build-fuzz/corpus/TARGET; an input that
 # crashes is written to build-fuzz/findings/TARGET/ and the script fails.
 # Needs Debian's clang and libclang-rt-14-dev (scripts/install-deps.sh).
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx image run_config xyz)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors idx image run_config xyz base64)
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
