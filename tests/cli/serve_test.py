@@ -258,7 +258,17 @@ def main():
 
         # Cancelling a long job, and a full queue.
         long = {"run": "images/fashion", "num": 64, "steps": 100, "sampler": "heun"}
-        ids = [server.request("POST", "/api/jobs", long)[1].get("id") for _ in range(3)]
+        # The first must be running before the others come, or under load the
+        # worker may not have taken it yet and the third finds the queue full.
+        answers = [server.request("POST", "/api/jobs", long)]
+        deadline = time.time() + 60
+        while time.time() < deadline and answers[0][0] == 202:
+            if server.request("GET", f"/api/jobs/{answers[0][1]['id']}")[1].get("state") != "queued":
+                break
+            time.sleep(0.05)
+        answers += [server.request("POST", "/api/jobs", long) for _ in range(2)]
+        expect(all(status == 202 for status, _ in answers), f"three long jobs (one runs, two wait): {answers}")
+        ids = [body.get("id") for _, body in answers]
         status, body = server.request("POST", "/api/jobs", long)
         expect(status == 503 and "waiting" in body.get("error", ""), f"a fourth job with 2 allowed to wait: {status}")
         for job in ids:
