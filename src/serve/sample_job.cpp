@@ -11,9 +11,9 @@
 #include "diffuse/io/sample_output.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/sampling/sampler.h"
-#include "diffuse/serve/previewing_denoiser.h"
 #include "diffuse/serve/molecule_job.h"
 #include "diffuse/serve/plan_job.h"
+#include "diffuse/serve/previewing_denoiser.h"
 #include "diffuse/serve/restore_job.h"
 #include "diffuse/util/error.h"
 
