@@ -101,15 +101,23 @@ std::string encode_png(const std::uint8_t* pixels, int width, int height, int ch
   return png;
 }
 
+std::string encode_png(const torch::Tensor& image) {
+  const torch::Tensor hwc = to_uint8_hwc(image).contiguous();
+  return encode_png(hwc.data_ptr<std::uint8_t>(), static_cast<int>(hwc.size(1)), static_cast<int>(hwc.size(0)),
+                    static_cast<int>(hwc.size(2)));
+}
+
+std::string encode_png(const Canvas& canvas) {
+  return encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3);
+}
+
 void save_png(const std::string& path, const torch::Tensor& image, const PngText& text) {
-  const torch::Tensor hwc = to_uint8_hwc(image);
-  const std::string png = encode_png(hwc.data_ptr<std::uint8_t>(), static_cast<int>(hwc.size(1)),
-                                     static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(2)));
+  const std::string png = encode_png(image);
   write_file_atomically(path, text.empty() ? png : with_png_text(png, text));
 }
 
 void save_png(const std::string& path, const Canvas& canvas, const PngText& text) {
-  const std::string png = encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3);
+  const std::string png = encode_png(canvas);
   write_file_atomically(path, text.empty() ? png : with_png_text(png, text));
 }
 

@@ -34,7 +34,7 @@ JobResult run_molecule_job(const TrainedModel& model, const JobRequest& request,
   torch::NoGradGuard no_grad;
   const std::vector<Molecule> molecules = generate_molecules(denoiser, *sampler, model.config, options);
   const Canvas grid = draw_molecule_grid(molecules);
-  progress.set_preview(encode_png(grid.pixels().data(), grid.width(), grid.height(), 3));
+  progress.set_preview(encode_png(grid));
   JobResult result;
   result.content_type = "chemical/x-mdl-sdfile";
   result.body = format_sdf(molecules);

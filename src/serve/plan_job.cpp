@@ -95,7 +95,7 @@ JobResult run_plan_job(const TrainedModel& model, const JobRequest& request, Job
                                             task.name + ", seed " + std::to_string(episode_options.seed) +
                                                 ": return " + std::to_string(static_cast<int64_t>(episode.episode_return)),
                                             plan);
-      progress.set_preview(encode_png(picture.pixels().data(), picture.width(), picture.height(), 3));
+      progress.set_preview(encode_png(picture));
     }
   }
   progress.set_progress(request.num * task.episode_steps, request.num * task.episode_steps);

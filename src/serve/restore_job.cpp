@@ -49,11 +49,7 @@ int64_t padded_pixels(int64_t height, int64_t width, const std::vector<int64_t>&
   return padded(height, model_shape[1]) * padded(width, model_shape[2]);
 }
 
-std::string image_png(const torch::Tensor& image) {
-  const torch::Tensor pixels = to_uint8_hwc(image.clamp(-1.0, 1.0)).contiguous();
-  return encode_png(pixels.data_ptr<std::uint8_t>(), static_cast<int>(image.size(2)), static_cast<int>(image.size(1)),
-                    static_cast<int>(image.size(0)));
-}
+std::string image_png(const torch::Tensor& image) { return encode_png(image.clamp(-1.0, 1.0)); }
 
 InpaintOptions inpaint_options(const JobRequest& request) {
   InpaintOptions options;

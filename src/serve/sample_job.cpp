@@ -21,10 +21,6 @@ namespace diffuse {
 
 namespace {
 
-std::string png_of(const Canvas& canvas) {
-  return encode_png(canvas.pixels().data(), canvas.width(), canvas.height(), 3);
-}
-
 std::string csv_of(const torch::Tensor& samples) {
   const torch::Tensor rows = samples.reshape({samples.size(0), -1}).to(torch::kFloat64).contiguous();
   const auto values = rows.accessor<double, 2>();
@@ -150,13 +146,13 @@ JobResult SampleJobRunner::run(const JobRequest& request, JobProgress& progress)
     // A few pictures a second: encoding one costs a few milliseconds.
     if (done < total && now - last_preview > std::chrono::milliseconds(250) && denoiser.latest_x0().defined()) {
       const torch::Tensor x0 = denoiser.latest_x0();
-      progress.set_preview(png_of(render_samples(run.kind == "image" ? x0.clamp(-1.0, 1.0) : x0)));
+      progress.set_preview(encode_png(render_samples(run.kind == "image" ? x0.clamp(-1.0, 1.0) : x0)));
       last_preview = now;
     }
   };
   torch::NoGradGuard no_grad;
   const torch::Tensor samples = generate(denoiser, *sampler, generate_options).samples;
-  progress.set_preview(png_of(render_samples(samples)));
+  progress.set_preview(encode_png(render_samples(samples)));
   JobResult result;
   if (run.kind == "points") {
     result.content_type = "text/csv";
@@ -164,7 +160,7 @@ JobResult SampleJobRunner::run(const JobRequest& request, JobProgress& progress)
     result.file_name = "samples.csv";
   } else {
     result.content_type = "image/png";
-    result.body = png_of(render_samples(samples));
+    result.body = encode_png(render_samples(samples));
     result.file_name = "samples.png";
   }
   return result;

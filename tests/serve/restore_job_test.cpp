@@ -13,11 +13,7 @@ namespace diffuse {
 namespace {
 
 // PNG bytes of a [C, H, W] image in the data scale.
-std::string png(const torch::Tensor& image) {
-  const torch::Tensor pixels = to_uint8_hwc(image).contiguous();
-  return encode_png(pixels.data_ptr<std::uint8_t>(), static_cast<int>(image.size(2)), static_cast<int>(image.size(1)),
-                    static_cast<int>(image.size(0)));
-}
+std::string png(const torch::Tensor& image) { return encode_png(image); }
 
 torch::Tensor decode(const std::string& bytes) {
   return decode_image(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), "a result");

@@ -29,8 +29,11 @@ torch::Tensor pixels_from_data(const torch::Tensor& data);
 torch::Tensor to_uint8_hwc(const torch::Tensor& image);
 Canvas to_canvas(const torch::Tensor& image);
 
-// PNG bytes of 8-bit pixels (row-major, `channels` bytes per pixel).
+// PNG bytes of 8-bit pixels (row-major, `channels` bytes per pixel), of an
+// image [C, H, W] in [-1, 1] (C = 1 or 3), and of a canvas.
 std::string encode_png(const std::uint8_t* pixels, int width, int height, int channels);
+std::string encode_png(const torch::Tensor& image);
+std::string encode_png(const Canvas& canvas);
 // Writes the image as PNG, atomically, with `text` as its text chunks (the
 // parameters it was generated with, png_text.h).
 void save_png(const std::string& path, const torch::Tensor& image, const PngText& text = {});
