@@ -201,7 +201,13 @@ def main():
         train("whole", *long, "--nproc-per-node", "2")
         launcher = subprocess.Popen([DIFFUSE, "--threads", "1", *TRAIN, "--out", "stopped", *long, "--nproc-per-node", "2"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(4)
+        # Signal once training has begun (its first metrics line), not at a fixed time: on a loaded
+        # machine the ranks may still be starting after seconds, and then there is no run to resume.
+        deadline = time.time() + 120
+        while time.time() < deadline and launcher.poll() is None:
+            if os.path.exists("stopped/metrics.jsonl") and os.path.getsize("stopped/metrics.jsonl") > 0:
+                break
+            time.sleep(0.1)
         launcher.send_signal(signal.SIGTERM)
         stdout, stderr = launcher.communicate(timeout=120)
         if launcher.returncode == 0:
