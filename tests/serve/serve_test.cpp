@@ -129,6 +129,17 @@ JobSnapshot wait_until_finished(const JobQueue& queue, const std::string& id) {
   }
 }
 
+// Waits for the worker to take the job: on a loaded machine that may take longer than any fixed sleep.
+void wait_until_running(const JobQueue& queue, const std::string& id) {
+  int64_t seen = 0;
+  for (;;) {
+    const auto snapshot = queue.wait_for_change(id, seen, std::chrono::seconds(10));
+    ASSERT_TRUE(snapshot.has_value());
+    if (snapshot->state != JobState::kQueued) return;
+    seen = snapshot->version;
+  }
+}
+
 TEST(JobQueue, RunsJobsInOrderAndKeepsTheirResults) {
   JobQueue queue(counting_job, JobQueueOptions{1, 8, 8});
   JobRequest request;
@@ -153,7 +164,7 @@ TEST(JobQueue, CancelsQueuedAndRunningJobsAndReportsFailures) {
   request.num = 1000;  // 10 s unless cancelled
   const std::string running = queue.submit(request);
   const std::string queued = queue.submit(request);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_until_running(queue, running);
   EXPECT_EQ(queue.snapshot(queued)->queue_position, 0);  // the first is running, none ahead
   EXPECT_TRUE(queue.cancel(queued));
   EXPECT_EQ(queue.snapshot(queued)->state, JobState::kCancelled);
@@ -176,7 +187,7 @@ TEST(JobQueue, IsBoundedInWaitingAndFinishedJobs) {
   JobRequest request;
   request.num = 30;
   std::vector<std::string> ids{queue.submit(request)};
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the first is running
+  wait_until_running(queue, ids[0]);
   ids.push_back(queue.submit(request));
   ids.push_back(queue.submit(request));
   EXPECT_THROW(queue.submit(request), QueueFull);
