@@ -1,5 +1,7 @@
 #include "diffuse/prediction.h"
 
+#include <algorithm>
+
 #include "diffuse/util/error.h"
 
 namespace diffuse {
@@ -55,6 +57,17 @@ torch::Tensor training_target(Prediction prediction, const torch::Tensor& x0, co
     case Prediction::kEpsilon: return eps;
     case Prediction::kX0: return x0;
     case Prediction::kV: return v_from_eps_and_x0(eps, x0, a, s);
+  }
+  throw Error("unknown prediction target");
+}
+
+double min_snr_loss_weight(Prediction prediction, double snr, double gamma) {
+  if (gamma <= 0.0) return 1.0;
+  const double clipped = std::min(snr, gamma);
+  switch (prediction) {
+    case Prediction::kEpsilon: return snr <= gamma ? 1.0 : gamma / snr;  // min(SNR, gamma) / SNR, also at SNR = 0
+    case Prediction::kX0: return clipped;
+    case Prediction::kV: return clipped / (snr + 1.0);
   }
   throw Error("unknown prediction target");
 }

@@ -1,6 +1,7 @@
 #include "diffuse/run_config.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -74,6 +75,8 @@ void RunConfig::validate() const {
         "config: training.rollback_lr_factor must be in (0, 1)");
   check(training.max_rollbacks >= 0, "config: training.max_rollbacks must be >= 0");
   check(training.label_dropout >= 0.0 && training.label_dropout <= 1.0, "config: training.label_dropout must be in [0, 1]");
+  check(std::isfinite(training.min_snr_gamma) && training.min_snr_gamma >= 0.0,
+        "config: training.min_snr_gamma must be >= 0 (0: no weighting)");
   const int64_t classes = model->num_classes;
   check(classes == 0 || data.conditional, "config: model.num_classes is set, but data.conditional is not");
   check(classes == 0 || static_cast<int64_t>(data.class_names.size()) == classes,
@@ -115,7 +118,7 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
        {{"steps", t.steps}, {"batch_size", t.batch_size}, {"learning_rate", t.learning_rate},
         {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
         {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"label_dropout", t.label_dropout},
-        {"checkpoint_every", t.checkpoint_every},
+        {"min_snr_gamma", t.min_snr_gamma}, {"checkpoint_every", t.checkpoint_every},
         {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
         {"preview_steps", t.preview_steps}, {"precision", to_string(t.precision)},
         {"max_bad_steps", t.max_bad_steps}, {"on_non_finite", to_string(t.on_non_finite)},
@@ -156,7 +159,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     if (j.contains("training")) {
       const auto& s = j.at("training");
       reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "grad_clip", "ema_decay", "ema_warmup",
-                              "seed", "label_dropout", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
+                              "seed", "label_dropout", "min_snr_gamma", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
                               "precision", "max_bad_steps", "on_non_finite", "rollback_lr_factor", "max_rollbacks"},
                           "training");
       TrainOptions& t = c.training;
@@ -169,6 +172,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
       t.ema_warmup = json_field(s, "ema_warmup", t.ema_warmup);
       t.seed = json_field(s, "seed", t.seed);
       t.label_dropout = json_field(s, "label_dropout", t.label_dropout);
+      t.min_snr_gamma = json_field(s, "min_snr_gamma", t.min_snr_gamma);
       t.checkpoint_every = json_field(s, "checkpoint_every", t.checkpoint_every);
       t.sample_every = json_field(s, "sample_every", t.sample_every);
       t.log_every = json_field(s, "log_every", t.log_every);

@@ -39,4 +39,14 @@ EpsilonAndX0 interpret_output(Prediction prediction, const torch::Tensor& output
 torch::Tensor training_target(Prediction prediction, const torch::Tensor& x0, const torch::Tensor& eps,
                               const torch::Tensor& a, const torch::Tensor& s);
 
+// Min-SNR-gamma loss weighting (Hang et al. 2023, "Efficient Diffusion
+// Training via Min-SNR Weighting Strategy", eq. 6 and sec. 3.4): the weight
+// min(SNR_t, gamma) on the x0 error ||x0 - x0_hat||^2, with
+// SNR_t = alpha_bar / (1 - alpha_bar). The three targets' errors are the x0
+// error times SNR (eps) or SNR + 1 (v), so the weight on their squared error is
+// min(SNR, gamma) / SNR, min(SNR, gamma), min(SNR, gamma) / (SNR + 1). Low-noise
+// steps, whose eps errors are large but matter little to a sample, stop
+// dominating the gradient. gamma <= 0 means no weighting (1 everywhere).
+double min_snr_loss_weight(Prediction prediction, double snr, double gamma);
+
 }  // namespace diffuse

@@ -57,6 +57,7 @@ struct TrainOptions {
   bool ema_warmup = true;        // decay min(ema_decay, (1 + n) / (10 + n)), so early EMA tracks the model
   uint64_t seed = 0;
   double label_dropout = 0.1;    // conditional runs: share of labels dropped to the null label (Ho & Salimans: 0.1-0.2)
+  double min_snr_gamma = 0.0;    // Min-SNR-gamma loss weights (Hang et al. 2023; they use 5); 0: L_simple's uniform ones
   int64_t checkpoint_every = 1000;
   int64_t sample_every = 1000;   // preview grid under samples/; 0 disables
   int64_t log_every = 50;        // metrics.jsonl line

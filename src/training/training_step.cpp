@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -21,6 +22,25 @@ constexpr std::uint64_t kTrainingStream = 0x5eed0001;
 // The uniform draws of one example's key.
 enum Draw : std::uint64_t { kTimestep = 0, kFlip = 1, kLabelDropout = 2, kNoise = 3 };
 
+// Each example's min-SNR-gamma weight, in float64 from the schedule.
+torch::Tensor min_snr_weights(const NoiseSchedule& schedule, const torch::Tensor& t, Prediction prediction, double gamma) {
+  torch::Tensor weights = torch::empty({t.size(0)}, torch::kFloat64);
+  auto w = weights.accessor<double, 1>();
+  auto steps = t.accessor<int64_t, 1>();
+  for (int64_t i = 0; i < t.size(0); ++i) {
+    const double alpha_bar = schedule.alpha_bar(steps[i]);
+    w[i] = min_snr_loss_weight(prediction, alpha_bar / (1.0 - alpha_bar), gamma);
+  }
+  return weights;
+}
+
+// [B, 1, 1, ...]: one value per example, broadcast over its elements.
+std::vector<int64_t> broadcast_shape(int64_t batch, int64_t dims) {
+  std::vector<int64_t> shape(static_cast<size_t>(dims), 1);
+  shape[0] = batch;
+  return shape;
+}
+
 }  // namespace
 
 TrainingStepOptions training_step_options(const RunConfig& config) {
@@ -30,6 +50,7 @@ TrainingStepOptions training_step_options(const RunConfig& config) {
   options.random_flip = config.data.random_flip;
   options.precision = config.training.precision;
   options.label_dropout = config.training.label_dropout;
+  options.min_snr_gamma = config.training.min_snr_gamma;
   return options;
 }
 
@@ -109,7 +130,13 @@ TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& sch
     weight = weight.expand_as(x0);
   }
   if (known.defined()) weight = weight.defined() ? weight * (1.0 - known) : 1.0 - known;
-  const torch::Tensor squared_sum = (weight.defined() ? error.square() * weight : error.square()).sum();
+  torch::Tensor squared_error = error.square();
+  if (options.min_snr_gamma > 0.0) {  // weights the error, not the count: the mean is still over the elements
+    squared_error = squared_error * min_snr_weights(schedule, draws.t, options.prediction, options.min_snr_gamma)
+                                        .to(x0.options())
+                                        .view(broadcast_shape(size, x0.dim()));
+  }
+  const torch::Tensor squared_sum = (weight.defined() ? squared_error * weight : squared_error).sum();
   torch::Tensor count = weight.defined() ? weight.sum() : torch::full({}, static_cast<double>(error.numel()), x0.options());
   const bool parallel = share.communicator != nullptr && share.communicator->size() > 1;
   // Of the whole batch, over every rank: then the ranks' gradients add up to the batch's.

@@ -73,5 +73,26 @@ TEST(TrainingStep, ANonFiniteLossChangesNothing) {
   }
 }
 
+// One example per step, so the step's loss is that example's: with min-SNR
+// weighting it is the unweighted loss times the weight of the t it drew.
+TEST(TrainingStep, MinSnrWeightingScalesEachExamplesLossByItsWeight) {
+  const torch::Tensor x0 = torch::sin(torch::linspace(0, 3, 8)).view({1, 1, 1, 8}).expand({1, 1, 8, 8}).contiguous();
+  TrainingStepOptions weighted;
+  weighted.min_snr_gamma = 5.0;
+  int low_noise = 0;
+  for (int64_t step = 0; step < 16; ++step) {
+    TrainingSetup plain_setup, weighted_setup;
+    plain_setup.steps = weighted_setup.steps = step;
+    const double plain = plain_setup.step(x0, {}).loss;
+    const double loss = weighted_setup.step(x0, weighted).loss;
+    const int64_t t = draw_training_noise(7, step, 0, 1, x0.sizes().slice(1), 1000, 0.0).t[0].item<int64_t>();
+    const double alpha_bar = plain_setup.schedule.alpha_bar(t);
+    const double weight = min_snr_loss_weight(Prediction::kEpsilon, alpha_bar / (1.0 - alpha_bar), 5.0);
+    EXPECT_NEAR(loss, plain * weight, 1e-5 * plain) << "step " << step << ", t = " << t;
+    if (weight < 1.0) ++low_noise;
+  }
+  EXPECT_GT(low_noise, 0) << "no step drew a t whose SNR exceeds gamma: the test proves nothing";
+}
+
 }  // namespace
 }  // namespace diffuse

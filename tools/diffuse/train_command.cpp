@@ -33,7 +33,7 @@ struct TrainArguments {
   int64_t max_bad_steps = 0;
   int nproc_per_node = 1;
   int64_t num_timesteps = 0;
-  double learning_rate = 0, ema_decay = -1, label_dropout = 0;
+  double learning_rate = 0, ema_decay = -1, label_dropout = 0, min_snr_gamma = 0;
   uint64_t seed = 0;
   bool resume = false, flip = false, quiet = false, conditional = false, no_hydrogens = false;
   CLI::App* parser = nullptr;
@@ -73,6 +73,7 @@ void apply_flags(RunConfig& config, const TrainArguments& args) {
   check(!given(args, "--label-dropout") || config.data.conditional,
         "--label-dropout applies to class-conditional runs (--conditional)");
   if (given(args, "--label-dropout")) t.label_dropout = args.label_dropout;
+  if (given(args, "--min-snr-gamma")) t.min_snr_gamma = args.min_snr_gamma;
   if (args.no_hydrogens) config.data.no_hydrogens = true;
   check(!config.data.no_hydrogens || is_molecule_data(config.data.spec),
         "--no-hydrogens applies to molecules (--data qm9[:DIR])");
@@ -246,6 +247,10 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--label-dropout", args->label_dropout,
                       "conditional runs: share of labels replaced by the null label (default 0.1)")
       ->check(number_in(0.0, 1.0));
+  command->add_option("--min-snr-gamma", args->min_snr_gamma,
+                      "weight each example's loss by min(SNR, G) on the x0 error (Hang et al. 2023 use G = 5): "
+                      "low-noise steps stop dominating training; 0 (default): L_simple's uniform weights")
+      ->check(number_in(0.0, 1e6));
   command->add_flag("--no-hydrogens", args->no_hydrogens,
                     "molecules: heavy atoms only (the qm9-small preset implies it)");
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");

@@ -24,10 +24,12 @@ struct TrainingStepOptions {
   // Classifier-free guidance training (Ho & Salimans 2022, Algorithm 1): the
   // share of examples whose class label is replaced by the null label.
   double label_dropout = 0.0;
+  // Min-SNR-gamma loss weights per example (prediction.h); 0: uniform.
+  double min_snr_gamma = 0.0;
 };
 
 // The options a run's configuration sets: its prediction target, gradient
-// clip, flips, precision and label dropout.
+// clip, flips, precision, label dropout and loss weighting.
 TrainingStepOptions training_step_options(const RunConfig& config);
 
 // The random draws of one training step, example by example: example i of
