@@ -86,5 +86,14 @@ expect_error "--label-dropout without --conditional" "applies to class-condition
   fail "--resume with the run's own --data and --conditional"
 expect_error "--resume with other data" "data.spec" train --out run --resume --data toy2d:moons --quiet
 expect_error "--resume with another learning rate" "learning_rate" train --out run --resume --lr 0.5 --quiet
+expect_error "--resume with min-SNR weights" "min_snr_gamma" train --out run --resume --min-snr-gamma 5 --quiet
+
+# Min-SNR-gamma weights are recorded with the run, and a resume keeps them.
+"$DIFFUSE" train --data toy2d:moons --conditional --min-snr-gamma 5 --steps 20 --sample-every 0 --out snr --quiet >/dev/null ||
+  fail "train --min-snr-gamma 5"
+grep -q '"min_snr_gamma": *5' snr/config.json || fail "config.json does not record min_snr_gamma 5"
+"$DIFFUSE" train --out snr --resume --min-snr-gamma 5 --steps 30 --quiet >/dev/null || fail "--resume with the run's own --min-snr-gamma"
+expect_error "--resume with other min-SNR weights" "min_snr_gamma" train --out snr --resume --min-snr-gamma 1 --quiet
+expect_error "a negative gamma" "--min-snr-gamma" train --data toy2d:moons --min-snr-gamma -1 --out neg --steps 5 --quiet
 
 finish "conditional toy2d"
