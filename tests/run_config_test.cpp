@@ -58,6 +58,17 @@ TEST(RunConfig, ConditionalRunsKeepTheirClasses) {
   EXPECT_THROW(run_config_from_json(j), Error);
 }
 
+TEST(RunConfig, MinSnrGammaIsKeptAndAbsentInOlderRunsMeansNone) {
+  RunConfig config = preset_config("mnist-small");
+  config.training.min_snr_gamma = 5.0;
+  EXPECT_DOUBLE_EQ(run_config_from_json(run_config_to_json(config)).training.min_snr_gamma, 5.0);
+  nlohmann::json j = run_config_to_json(config);
+  j["training"].erase("min_snr_gamma");  // a run made before the weighting existed
+  EXPECT_DOUBLE_EQ(run_config_from_json(j).training.min_snr_gamma, 0.0);
+  j["training"]["min_snr_gamma"] = -1.0;
+  EXPECT_THROW(run_config_from_json(j), Error);
+}
+
 TEST(RunConfig, BadValuesGiveClearErrors) {
   nlohmann::json j = run_config_to_json(preset_config("mnist-small"));
   j["training"]["batch_size"] = 0;

@@ -429,7 +429,9 @@ void Trainer::write_loss_plot() const {
     raw.y.push_back(loss);
   }
   LinePlotOptions options;
-  options.title = "training loss (" + to_string(config_.prediction) + " prediction, L_simple)";
+  const double gamma = config_.training.min_snr_gamma;
+  options.title = "training loss (" + to_string(config_.prediction) + " prediction, " +
+                  (gamma > 0.0 ? "min-SNR-" + format_tick(gamma) + " weighted" : std::string("L_simple")) + ")";
   options.x_label = "step";
   options.y_label = "MSE";
   options.log_y = true;

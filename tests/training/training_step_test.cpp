@@ -73,26 +73,45 @@ TEST(TrainingStep, ANonFiniteLossChangesNothing) {
   }
 }
 
-// One example per step, so the step's loss is that example's: with min-SNR
-// weighting it is the unweighted loss times the weight of the t it drew.
-TEST(TrainingStep, MinSnrWeightingScalesEachExamplesLossByItsWeight) {
-  const torch::Tensor x0 = torch::sin(torch::linspace(0, 3, 8)).view({1, 1, 1, 8}).expand({1, 1, 8, 8}).contiguous();
-  TrainingStepOptions weighted;
+// A batch's weighted loss is the mean of its examples' unweighted losses,
+// each times the weight of the t it drew: example i alone (BatchShare with
+// first_example = i) draws exactly what it draws in the batch.
+class MinSnrWeighting : public ::testing::TestWithParam<Prediction> {};
+
+TEST_P(MinSnrWeighting, ScalesEachExamplesLossByTheWeightOfItsT) {
+  const int64_t batch = 4;
+  const torch::Tensor x0 =
+      (torch::sin(torch::linspace(0, 3, 8)).view({1, 1, 1, 8}) * torch::linspace(0.5, 1.0, batch).view({batch, 1, 1, 1}))
+          .expand({batch, 1, 8, 8})
+          .contiguous();
+  TrainingStepOptions plain, weighted;
+  plain.prediction = weighted.prediction = GetParam();
   weighted.min_snr_gamma = 5.0;
   int low_noise = 0;
-  for (int64_t step = 0; step < 16; ++step) {
-    TrainingSetup plain_setup, weighted_setup;
-    plain_setup.steps = weighted_setup.steps = step;
-    const double plain = plain_setup.step(x0, {}).loss;
-    const double loss = weighted_setup.step(x0, weighted).loss;
-    const int64_t t = draw_training_noise(7, step, 0, 1, x0.sizes().slice(1), 1000, 0.0).t[0].item<int64_t>();
-    const double alpha_bar = plain_setup.schedule.alpha_bar(t);
-    const double weight = min_snr_loss_weight(Prediction::kEpsilon, alpha_bar / (1.0 - alpha_bar), 5.0);
-    EXPECT_NEAR(loss, plain * weight, 1e-5 * plain) << "step " << step << ", t = " << t;
-    if (weight < 1.0) ++low_noise;
+  for (int64_t step = 0; step < 4; ++step) {
+    TrainingSetup batch_setup;
+    batch_setup.steps = step;
+    const double loss = batch_setup.step(x0, weighted).loss;
+    const torch::Tensor t = draw_training_noise(7, step, 0, batch, x0.sizes().slice(1), 1000, 0.0).t;
+    double expected = 0.0;
+    for (int64_t i = 0; i < batch; ++i) {
+      TrainingSetup alone;
+      const double example_loss = training_step(alone.network, alone.schedule, alone.optimizer, alone.ema,
+                                                Batch{x0.slice(0, i, i + 1), {}}, 1e-3, /*seed=*/7, step, plain,
+                                                BatchShare{nullptr, i}).loss;
+      const double alpha_bar = alone.schedule.alpha_bar(t[i].item<int64_t>());
+      const double weight = min_snr_loss_weight(GetParam(), alpha_bar / (1.0 - alpha_bar), 5.0);
+      expected += weight * example_loss / static_cast<double>(batch);
+      if (weight != 1.0) ++low_noise;
+    }
+    EXPECT_NEAR(loss, expected, 1e-4 * expected) << "step " << step;
   }
-  EXPECT_GT(low_noise, 0) << "no step drew a t whose SNR exceeds gamma: the test proves nothing";
+  EXPECT_GT(low_noise, 0) << "every weight was 1: the test proves nothing";
 }
+
+INSTANTIATE_TEST_SUITE_P(AllTargets, MinSnrWeighting,
+                         ::testing::Values(Prediction::kEpsilon, Prediction::kX0, Prediction::kV),
+                         [](const ::testing::TestParamInfo<Prediction>& info) { return to_string(info.param); });
 
 }  // namespace
 }  // namespace diffuse
