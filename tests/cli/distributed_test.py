@@ -208,6 +208,8 @@ def main():
             if os.path.exists("stopped/metrics.jsonl") and os.path.getsize("stopped/metrics.jsonl") > 0:
                 break
             time.sleep(0.1)
+        else:
+            fail("a 2-process job wrote no metrics line within 120 s (or ended without one)")
         launcher.send_signal(signal.SIGTERM)
         stdout, stderr = launcher.communicate(timeout=120)
         if launcher.returncode == 0:
