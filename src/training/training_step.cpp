@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <vector>
 
 #include <torch/torch.h>
 
@@ -28,17 +27,9 @@ torch::Tensor min_snr_weights(const NoiseSchedule& schedule, const torch::Tensor
   auto w = weights.accessor<double, 1>();
   auto steps = t.accessor<int64_t, 1>();
   for (int64_t i = 0; i < t.size(0); ++i) {
-    const double alpha_bar = schedule.alpha_bar(steps[i]);
-    w[i] = min_snr_loss_weight(prediction, alpha_bar / (1.0 - alpha_bar), gamma);
+    w[i] = min_snr_loss_weight(prediction, std::exp(schedule.log_snr(steps[i])), gamma);
   }
   return weights;
-}
-
-// [B, 1, 1, ...]: one value per example, broadcast over its elements.
-std::vector<int64_t> broadcast_shape(int64_t batch, int64_t dims) {
-  std::vector<int64_t> shape(static_cast<size_t>(dims), 1);
-  shape[0] = batch;
-  return shape;
 }
 
 }  // namespace
@@ -132,9 +123,10 @@ TrainingStepResult training_step(NoiseNetwork& network, const NoiseSchedule& sch
   if (known.defined()) weight = weight.defined() ? weight * (1.0 - known) : 1.0 - known;
   torch::Tensor squared_error = error.square();
   if (options.min_snr_gamma > 0.0) {  // weights the error, not the count: the mean is still over the elements
+    // Shaped like a, the schedule's [B, 1, ...] per-example factor.
     squared_error = squared_error * min_snr_weights(schedule, draws.t, options.prediction, options.min_snr_gamma)
                                         .to(x0.options())
-                                        .view(broadcast_shape(size, x0.dim()));
+                                        .view_as(a);
   }
   const torch::Tensor squared_sum = (weight.defined() ? squared_error * weight : squared_error).sum();
   torch::Tensor count = weight.defined() ? weight.sum() : torch::full({}, static_cast<double>(error.numel()), x0.options());
