@@ -196,6 +196,22 @@ RunConfig maze2d_umaze() { return maze2d("maze2d-umaze", 128, 64, 20000); }
 RunConfig maze2d_medium() { return maze2d("maze2d-medium", 256, 256, 20000); }
 RunConfig maze2d_large() { return maze2d("maze2d-large", 384, 256, 20000); }
 
+// Hierarchical Diffuser's sparse planner (Chen et al. 2024, appendix A):
+// the same network and schedule over every 15th state of a window (K = 15),
+// so a plan of `subgoals` rows spans 15 (subgoals - 1) steps. HD's windows
+// hold 8 / 17 / 26 subgoals; the temporal U-Net takes multiples of 4, so
+// these hold 8 / 16 / 24 (spans of 105 / 225 / 345 steps against HD's
+// 105 / 240 / 375 and Diffuser's 127 / 255 / 383).
+constexpr int64_t kSparseStride = 15;
+RunConfig maze2d_sparse(const char* name, int64_t subgoals, int64_t timesteps, int64_t steps) {
+  RunConfig c = maze2d(name, subgoals, timesteps, steps);
+  c.data.trajectory_stride = kSparseStride;
+  return c;
+}
+RunConfig maze2d_umaze_sparse() { return maze2d_sparse("maze2d-umaze-sparse", 8, 64, 40000); }
+RunConfig maze2d_medium_sparse() { return maze2d_sparse("maze2d-medium-sparse", 16, 256, 40000); }
+RunConfig maze2d_large_sparse() { return maze2d_sparse("maze2d-large-sparse", 24, 256, 40000); }
+
 constexpr Preset kPresets[] = {
     {"mnist-small", "28x28 grey U-Net (1.1M parameters), recognisable digits in minutes on a CPU", mnist_small},
     {"mnist", "28x28 grey U-Net (6.5M parameters), Ho et al. blocks at MNIST scale", mnist},
@@ -208,6 +224,12 @@ constexpr Preset kPresets[] = {
     {"maze2d-umaze", "Diffuser's temporal U-Net for maze2d-umaze plans (horizon 128, T = 64)", maze2d_umaze},
     {"maze2d-medium", "Diffuser's temporal U-Net for maze2d-medium plans (horizon 256, T = 256)", maze2d_medium},
     {"maze2d-large", "Diffuser's temporal U-Net for maze2d-large plans (horizon 384, T = 256)", maze2d_large},
+    {"maze2d-umaze-sparse", "Hierarchical Diffuser's sparse planner for maze2d-umaze: 8 subgoals 15 steps apart",
+     maze2d_umaze_sparse},
+    {"maze2d-medium-sparse", "Hierarchical Diffuser's sparse planner for maze2d-medium: 16 subgoals 15 steps apart",
+     maze2d_medium_sparse},
+    {"maze2d-large-sparse", "Hierarchical Diffuser's sparse planner for maze2d-large: 24 subgoals 15 steps apart",
+     maze2d_large_sparse},
 };
 
 }  // namespace

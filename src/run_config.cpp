@@ -56,6 +56,8 @@ void RunConfig::validate() const {
               std::to_string(schedule.num_timesteps) + ")");
   }
   if (!data.trajectory_limits.empty()) data.trajectory_limits.check_valid(data.trajectory_limits.minimum.size());
+  check(data.trajectory_stride >= 1 && data.trajectory_stride <= 1000,
+        "config: data.trajectory_stride must be in [1, 1000], got " + std::to_string(data.trajectory_stride));
   for (int64_t count : data.atom_count_histogram) {
     check(count >= 0, "config: data.atom_count_histogram holds a negative count");
   }
@@ -98,6 +100,7 @@ nlohmann::json data_to_json(const DataConfig& d) {
   if (!d.trajectory_limits.empty()) {
     j["trajectory_limits"] = {{"minimum", d.trajectory_limits.minimum}, {"maximum", d.trajectory_limits.maximum}};
   }
+  if (d.trajectory_stride != 1) j["trajectory_stride"] = d.trajectory_stride;  // only sparse planners carry it
   return j;
 }
 
@@ -140,7 +143,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     if (j.contains("data")) {
       const auto& d = j.at("data");
       reject_unknown_keys(d, {"spec", "random_flip", "random_crops", "conditional", "class_names", "no_hydrogens", "atom_count_histogram",
-                              "trajectory_limits"},
+                              "trajectory_limits", "trajectory_stride"},
                           "data");
       c.data.spec = json_field(d, "spec", c.data.spec);
       c.data.random_flip = json_field(d, "random_flip", c.data.random_flip);
@@ -155,6 +158,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
         c.data.trajectory_limits.minimum = json_field(limits, "minimum", std::vector<double>());
         c.data.trajectory_limits.maximum = json_field(limits, "maximum", std::vector<double>());
       }
+      c.data.trajectory_stride = json_field(d, "trajectory_stride", c.data.trajectory_stride);
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");

@@ -69,6 +69,18 @@ TEST(RunConfig, MinSnrGammaIsKeptAndAbsentInOlderRunsMeansNone) {
   EXPECT_THROW(run_config_from_json(j), Error);
 }
 
+TEST(RunConfig, SparsePlannersKeepTheirStrideAndDenseOnesWriteNone) {
+  const RunConfig sparse = preset_config("maze2d-large-sparse");
+  EXPECT_EQ(sparse.data.trajectory_stride, 15);
+  EXPECT_EQ(run_config_from_json(run_config_to_json(sparse)).data.trajectory_stride, 15);
+  const nlohmann::json dense = run_config_to_json(preset_config("maze2d-large"));
+  EXPECT_FALSE(dense.at("data").contains("trajectory_stride"));  // reads as runs made before strides existed
+  EXPECT_EQ(run_config_from_json(dense).data.trajectory_stride, 1);
+  nlohmann::json j = run_config_to_json(sparse);
+  j["data"]["trajectory_stride"] = 0;
+  EXPECT_THROW(run_config_from_json(j), Error);
+}
+
 TEST(RunConfig, BadValuesGiveClearErrors) {
   nlohmann::json j = run_config_to_json(preset_config("mnist-small"));
   j["training"]["batch_size"] = 0;

@@ -35,6 +35,10 @@ struct DataConfig {
   // from the data when a run starts; planning normalises starts and goals
   // and reads plans back with it.
   TrajectoryLimits trajectory_limits;
+  // Trajectories: the model sees every `trajectory_stride`-th state of a
+  // window, the "jumpy" subgoal plans of Hierarchical Diffuser's sparse
+  // planner (Chen et al. 2024, sec. 3.1); 1 is Diffuser's dense window.
+  int64_t trajectory_stride = 1;
 };
 
 // What training does after `max_bad_steps` consecutive steps whose loss or

@@ -94,7 +94,8 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOpti
   check(!options.no_hydrogens, "data '" + spec + "': --no-hydrogens applies to molecules (qm9) only");
   if (parsed.kind == "maze2d") {
     check(options.horizon >= 2, "data '" + spec + "': trajectories need a model of trajectories (a maze2d preset)");
-    return std::make_unique<MazeTrajectoryDataset>(parsed.argument, options.horizon, options.trajectory_limits);
+    return std::make_unique<MazeTrajectoryDataset>(parsed.argument, options.horizon, options.trajectory_limits,
+                                                   options.trajectory_stride);
   }
   if (parsed.kind == "mnist" || parsed.kind == "fashion-mnist") return open_idx(spec, parsed, format);
   if (parsed.kind == "images") {

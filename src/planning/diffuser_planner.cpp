@@ -8,6 +8,7 @@
 #include "diffuse/models/temporal_unet.h"
 #include "diffuse/noise.h"
 #include "diffuse/planning/maze_trajectories.h"
+#include "diffuse/planning/subgoal_path.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/util/error.h"
 
@@ -32,8 +33,10 @@ DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
     : model_(std::move(model)),
       options_(std::move(options)),
       denoiser_(make_denoiser(model_)),
-      horizon_(trajectory_network(model_).horizon),
-      length_multiple_(trajectory_network(model_).length_multiple()) {
+      rows_(trajectory_network(model_).horizon),
+      length_multiple_(trajectory_network(model_).length_multiple()),
+      stride_(model_.config.data.trajectory_stride) {
+  check(stride_ >= 1, "planning: the run's data.trajectory_stride must be >= 1");
   const NoiseSchedule schedule = NoiseSchedule::from_config(model_.config.schedule);
   const int64_t steps = options_.steps > 0 ? options_.steps : schedule.num_timesteps();
   check(steps <= schedule.num_timesteps(), "planning: --steps " + std::to_string(steps) + " exceeds the model's " +
@@ -43,25 +46,35 @@ DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
   sampler_->set_timesteps(steps);
 }
 
+int64_t DiffuserPlanner::plan_length(int64_t steps) const {
+  // Rows r (a multiple of the network's) cover (r - 1) stride + 1 steps.
+  const int64_t rows_needed = std::max<int64_t>(2, (std::max<int64_t>(steps, 2) - 1 + stride_ - 1) / stride_ + 1);
+  const int64_t rows = (rows_needed + length_multiple_ - 1) / length_multiple_ * length_multiple_;
+  return std::min(horizon(), (rows - 1) * stride_ + 1);
+}
+
 MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<double, 2>& goal, int64_t length) {
-  if (length == 0) length = horizon_;
-  check(length >= 2 && length <= horizon_ && length % length_multiple_ == 0,
-        "planning: a plan's length must be a multiple of " + std::to_string(length_multiple_) +
-            ", at least 2 and at most the model's horizon " + std::to_string(horizon_) + ", got " +
+  if (length == 0) length = horizon();
+  const int64_t rows = (length - 1) / stride_ + 1;
+  const std::string multiple = "a multiple of " + std::to_string(length_multiple_);
+  check(length >= 2 && length <= horizon() && (length - 1) % stride_ == 0 && rows % length_multiple_ == 0,
+        "planning: a plan's length must be " +
+            (stride_ == 1 ? multiple : "(" + multiple + " - 1) x " + std::to_string(stride_) + " + 1") +
+            ", at least 2 and at most the model's horizon " + std::to_string(horizon()) + ", got " +
             std::to_string(length));
   const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
   // The observation columns of the first and last step: the state, and the goal at rest.
   const torch::Tensor start_row = torch::tensor({start[0], start[1], start[2], start[3]}, torch::kFloat64);
   const torch::Tensor goal_row = torch::tensor({goal[0], goal[1], 0.0, 0.0}, torch::kFloat64);
-  torch::Tensor values = torch::zeros({1, length, kMazeTransitionDim}, torch::kFloat32);
+  torch::Tensor values = torch::zeros({1, rows, kMazeTransitionDim}, torch::kFloat32);
   values.select(1, 0).slice(1, kMazeActionDim).copy_(limits.normalize(start_row, kMazeActionDim));
-  values.select(1, length - 1).slice(1, kMazeActionDim).copy_(limits.normalize(goal_row, kMazeActionDim));
+  values.select(1, rows - 1).slice(1, kMazeActionDim).copy_(limits.normalize(goal_row, kMazeActionDim));
   GenerateOptions generate_options;
   generate_options.num_samples = 1;
   generate_options.batch_size = 1;
   generate_options.seed = derive_key(options_.seed, static_cast<std::uint64_t>(plans_));
-  generate_options.sample_shape = {length, kMazeTransitionDim};
-  generate_options.known = start_and_goal_mask(1, length);
+  generate_options.sample_shape = {rows, kMazeTransitionDim};
+  generate_options.known = start_and_goal_mask(1, rows);
   generate_options.known_values = values;
   generate_options.trajectory_frames = options_.trajectory_frames;
   generate_options.trajectory_samples = 1;
@@ -70,8 +83,13 @@ MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<d
   ++plans_;
   const torch::Tensor trajectory = limits.unnormalize(result.samples[0].to(torch::kFloat64));
   MazePlan plan;
-  plan.actions = trajectory.slice(1, 0, kMazeActionDim).contiguous();
-  plan.observations = trajectory.slice(1, kMazeActionDim).contiguous();
+  if (stride_ == 1) {
+    plan.actions = trajectory.slice(1, 0, kMazeActionDim).contiguous();
+    plan.observations = trajectory.slice(1, kMazeActionDim).contiguous();
+  } else {
+    plan.subgoals = trajectory.slice(1, kMazeActionDim).contiguous();
+    plan.observations = subgoal_path(plan.subgoals, stride_, PointMaze::kStepSeconds);
+  }
   if (result.trajectory.defined()) {
     plan.denoising = limits.unnormalize(result.trajectory.select(1, 0).to(torch::kFloat64)).slice(2, kMazeActionDim).contiguous();
     plan.denoising_timesteps = result.trajectory_timesteps;
@@ -97,10 +115,7 @@ PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) 
     // Steps left to the first plan's arrival, rounded up to a length the
     // network takes; never longer than the model's horizon.
     const int64_t left = arrival_ - t + 1;
-    const int64_t multiple = planner_.length_multiple();
-    const int64_t length =
-        std::min(planner_.horizon(), (std::max(left, kMinPlanLength) + multiple - 1) / multiple * multiple);
-    plan_ = planner_.plan(state, target_, length);
+    plan_ = planner_.plan(state, target_, planner_.plan_length(std::max(left, kMinPlanLength)));
     plan_start_ = t;
   }
   return tracking_action(plan_.observations, t - plan_start_ + 1, state);

@@ -90,7 +90,7 @@ std::vector<std::string> maze_task_names() {
 
 bool preset_fits_maze(const std::string& preset, const std::string& maze) {
   for (const MazeTask& task : kTasks) {
-    if (task.name == preset) return preset == maze;
+    if (preset == task.name || preset == task.name + "-sparse") return task.name == maze;
   }
   return true;
 }

@@ -42,13 +42,15 @@ torch::Tensor start_and_goal_mask(int64_t count, int64_t horizon) {
   return known;
 }
 
-MazeTrajectoryDataset::MazeTrajectoryDataset(const std::string& path, int64_t horizon, TrajectoryLimits limits)
-    : MazeTrajectoryDataset(load_maze_dataset(path), horizon, std::move(limits), "maze2d:" + path) {}
+MazeTrajectoryDataset::MazeTrajectoryDataset(const std::string& path, int64_t horizon, TrajectoryLimits limits,
+                                             int64_t stride)
+    : MazeTrajectoryDataset(load_maze_dataset(path), horizon, std::move(limits), "maze2d:" + path, stride) {}
 
 MazeTrajectoryDataset::MazeTrajectoryDataset(const MazeDataset& data, int64_t horizon, TrajectoryLimits limits,
-                                             std::string description)
-    : horizon_(horizon), env_(data.env), limits_(std::move(limits)) {
+                                             std::string description, int64_t stride)
+    : horizon_(horizon), stride_(stride), env_(data.env), limits_(std::move(limits)) {
   check(horizon >= 2, "maze trajectories: the horizon must be at least 2 steps");
+  check(stride >= 1, "maze trajectories: the stride must be at least 1 step");
   const torch::Tensor raw = torch::cat({data.actions, data.observations}, 1).to(torch::kFloat64);
   if (limits_.empty()) {
     const torch::Tensor lo = std::get<0>(raw.min(0)), hi = std::get<0>(raw.max(0));
@@ -59,18 +61,20 @@ MazeTrajectoryDataset::MazeTrajectoryDataset(const MazeDataset& data, int64_t ho
   rows_ = limits_.normalize(raw).to(torch::kFloat32).contiguous();
   const auto [goal_row, goal_col] = MazeLayout::parse(maze_task(data.env).layout).goal();
   const auto paths = goal_paths(data, {static_cast<double>(goal_row), static_cast<double>(goal_col)});
+  const int64_t span = (horizon - 1) * stride + 1;  // steps of the data a window covers
   int64_t longest = 0;
   for (const auto& [begin, end] : paths) {
-    // SequenceDataset.make_indices without padding: starts 0 .. length - horizon - 1.
-    for (int64_t start = begin; start < end - horizon; ++start) starts_.push_back(start);
+    // SequenceDataset.make_indices without padding: starts 0 .. length - span - 1.
+    for (int64_t start = begin; start < end - span; ++start) starts_.push_back(start);
     longest = std::max(longest, end - begin);
   }
   check(!starts_.empty(), description + ": no path of " + data.env + " is longer than the horizon of " +
-                              std::to_string(horizon) + " steps (the longest has " + std::to_string(longest) +
+                              std::to_string(span) + " steps (the longest has " + std::to_string(longest) +
                               "): collect more steps");
+  const std::string every = stride == 1 ? "" : " (every " + std::to_string(stride) + "th of " + std::to_string(span) + ")";
   description_ = std::move(description) + " (" + std::to_string(starts_.size()) + " windows of " +
-                 std::to_string(horizon) + " steps from " + std::to_string(paths.size()) + " paths of " + data.env +
-                 ", " + std::to_string(data.size()) + " steps)";
+                 std::to_string(horizon) + " steps" + every + " from " + std::to_string(paths.size()) +
+                 " paths of " + data.env + ", " + std::to_string(data.size()) + " steps)";
 }
 
 Batch MazeTrajectoryDataset::get_batch(const std::vector<int64_t>& indices) const {
@@ -78,7 +82,7 @@ Batch MazeTrajectoryDataset::get_batch(const std::vector<int64_t>& indices) cons
   rows.reserve(indices.size() * static_cast<size_t>(horizon_));
   for (int64_t index : indices) {
     check(index >= 0 && index < size(), "maze trajectories: window " + std::to_string(index) + " out of range");
-    for (int64_t k = 0; k < horizon_; ++k) rows.push_back(starts_[static_cast<size_t>(index)] + k);
+    for (int64_t k = 0; k < horizon_; ++k) rows.push_back(starts_[static_cast<size_t>(index)] + k * stride_);
   }
   const auto count = static_cast<int64_t>(indices.size());
   Batch batch;

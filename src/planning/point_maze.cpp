@@ -24,7 +24,7 @@ std::string PointMaze::model_xml(const MazeLayout& layout) {
   std::ostringstream xml;
   xml << R"(<mujoco model="point_maze">
   <compiler inertiafromgeom="true" angle="radian" coordinate="local"/>
-  <option timestep="0.01" gravity="0 0 0" iterations="20" integrator="Euler"/>
+  <option timestep=")" << kStepSeconds << R"(" gravity="0 0 0" iterations="20" integrator="Euler"/>
   <default>
     <joint damping="1" limited="false"/>
     <geom friction=".5 .1 .1" density="1000" margin="0.002" condim="1" contype="2" conaffinity="1"/>

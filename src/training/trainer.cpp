@@ -135,6 +135,7 @@ void Trainer::open_data() {
   options.no_hydrogens = config_.data.no_hydrogens;
   if (is_trajectory_data(config_.data.spec) && model_shape.size() == 2) options.horizon = model_shape[0];
   options.trajectory_limits = config_.data.trajectory_limits;  // a resumed run's own; empty: from the data
+  options.trajectory_stride = config_.data.trajectory_stride;
   dataset_ = open_dataset(config_.data.spec, options);
   check(dataset_->sample_shape() == model_shape,
         "data '" + config_.data.spec + "' holds samples of shape " + shape_text(dataset_->sample_shape()) +

@@ -88,6 +88,22 @@ printf 'not a dataset' > broken.safetensors
 expect_error "a corrupt dataset" "broken.safetensors" train --data maze2d:broken.safetensors --preset maze2d-umaze --out broken_run
 "$DIFFUSE" plan show --run planner --sampler ddim --steps 2 --replan-every 100 --seed 2 --out replan.png > show_replan.txt ||
   { fail "plan show with replanning"; cat show_replan.txt; }
+
+# Hierarchical Diffuser's sparse planner: 8 subgoals 15 steps apart, a plan of 106 steps through them.
+"$DIFFUSE" train --data maze2d:umaze.safetensors --preset maze2d-umaze-sparse --out sparse --steps 2 --batch-size 4 \
+  --quiet > sparse_train.txt || { fail "train a sparse planner"; cat sparse_train.txt; }
+python3 - <<'PY' || fail "the sparse planner's config"
+import json
+c = json.load(open("sparse/config.json"))
+assert c["preset"] == "maze2d-umaze-sparse" and c["model"]["horizon"] == 8 and c["data"]["trajectory_stride"] == 15, c
+PY
+"$DIFFUSE" plan eval --run sparse --sampler ddim --steps 4 --replan-every 40 --episodes 1 --quiet > sparse_eval.txt ||
+  { fail "plan eval with a sparse planner"; cat sparse_eval.txt; }
+grep -q "horizon 106" sparse_eval.txt || { fail "a sparse plan spans 7 x 15 + 1 steps"; cat sparse_eval.txt; }
+"$DIFFUSE" plan show --run sparse --sampler ddim --steps 4 --seed 2 --out sparse.png > show_sparse.txt ||
+  { fail "plan show with a sparse planner"; cat show_sparse.txt; }
+expect_error "a sparse preset on another maze's data" "holds maze2d-umaze trajectories, but the preset is maze2d-large-sparse" \
+  train --data maze2d:umaze.safetensors --preset maze2d-large-sparse --out large_sparse --steps 1
 expect_error "an unknown goal kind" "--goal: sometimes not in {fixed,random}" plan eval --policy random --goal sometimes
 expect_error "unwritable json" "--json /proc/p.json: cannot write to /proc" plan eval --policy random --json /proc/p.json
 finish planning

@@ -80,6 +80,23 @@ TEST(MazeTrajectories, WindowsEachPathWithStartAndGoalKnown) {
   EXPECT_THROW(MazeTrajectoryDataset(data, 20, {}, "synthetic"), Error);  // no path longer than 20
 }
 
+TEST(MazeTrajectories, SparseWindowsTakeEveryStrideThStepOfALongerWindow) {
+  const MazeDataset data = synthetic_umaze();
+  // 4 rows 3 steps apart span 10 steps: starts 10 .. 17 and 28 .. 29 (the first path, 10 long, has none).
+  const MazeTrajectoryDataset dataset(data, 4, {}, "synthetic", 3);
+  EXPECT_EQ(dataset.size(), 10);
+  EXPECT_EQ(dataset.stride(), 3);
+  EXPECT_EQ(dataset.sample_shape(), (std::vector<int64_t>{4, 6}));
+  const Batch batch = dataset.get_batch({1, 8});
+  const torch::Tensor raw = torch::cat({data.actions, data.observations}, 1).to(torch::kFloat64);
+  const torch::Tensor rows = torch::tensor({11, 14, 17, 20, 28, 31, 34, 37}, torch::kLong);
+  EXPECT_TRUE(torch::allclose(dataset.limits().unnormalize(batch.x0.reshape({8, 6}).to(torch::kFloat64)),
+                              raw.index_select(0, rows), 1e-5, 1e-5));
+  EXPECT_EQ(batch.conditioning.known.sum().item<double>(), 2 * 2 * 4);  // first and last row of each
+  EXPECT_THROW(MazeTrajectoryDataset(data, 6, {}, "synthetic", 4), Error);  // spans 21 steps: no path that long
+  EXPECT_THROW(MazeTrajectoryDataset(data, 4, {}, "synthetic", 0), Error);
+}
+
 // Returns x0 * 0 + a learnable zero: its x0 prediction is 0 everywhere, and
 // it remembers the x_t it was given.
 class RecordingNetwork : public NoiseNetwork {
@@ -115,9 +132,10 @@ TEST(MazeTrajectories, TrainingKeepsKnownElementsCleanAndLeavesThemOutOfTheLoss)
   EXPECT_NEAR(result.loss, expected, 1e-5);
 }
 
-TrainedModel tiny_planner(const MazeTrajectoryDataset& dataset) {
+// A planner of `horizon` rows (0: the dataset's) of the dataset's stride.
+TrainedModel tiny_planner(const MazeTrajectoryDataset& dataset, int64_t horizon = 0) {
   TemporalUNetConfig model;
-  model.horizon = dataset.sample_shape()[0];
+  model.horizon = horizon > 0 ? horizon : dataset.sample_shape()[0];
   model.dim = 8;
   model.dim_mults = {1, 2};
   model.num_groups = 4;
@@ -129,6 +147,7 @@ TrainedModel tiny_planner(const MazeTrajectoryDataset& dataset) {
   trained.config.prediction = Prediction::kX0;
   trained.config.data.spec = "maze2d:synthetic";
   trained.config.data.trajectory_limits = dataset.limits();
+  trained.config.data.trajectory_stride = dataset.stride();
   torch::manual_seed(4);
   trained.network = make_network(trained.config.model);
   return trained;
@@ -198,6 +217,32 @@ TEST(DiffuserPlanner, MakesShorterPlansThatReachTheGoalAtTheirLastStep) {
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 7), Error);   // not a multiple of 2
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, -2), Error);  // not a length
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 18), Error);  // longer than the horizon
+}
+
+TEST(DiffuserPlanner, ASparsePlannersPlanRunsThroughItsSubgoalsStrideStepsApart) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 4, {}, "synthetic", 3);
+  DiffuserPlanner planner(tiny_planner(dataset, 8), ddim(4));
+  EXPECT_EQ(planner.stride(), 3);
+  EXPECT_EQ(planner.horizon(), 22);  // 8 rows: 7 x 3 + 1 steps
+  const PointMaze::State start{3.0, 1.5, 0.2, -0.3};
+  const MazePlan plan = planner.plan(start, {1.0, 1.0});
+  ASSERT_EQ(plan.subgoals.sizes(), (std::vector<int64_t>{8, 4}));
+  ASSERT_EQ(plan.observations.sizes(), (std::vector<int64_t>{22, 4}));
+  EXPECT_FALSE(plan.actions.defined());
+  for (int64_t k = 0; k < 8; ++k) EXPECT_TRUE(torch::allclose(plan.observations[3 * k], plan.subgoals[k])) << k;
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(plan.observations[0][i].item<double>(), start[static_cast<size_t>(i)], 1e-5);
+  const torch::Tensor goal = torch::tensor({1.0, 1.0, 0.0, 0.0}, torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(plan.observations[21], goal, 1e-5, 1e-5));
+  // Lengths: (rows - 1) x 3 + 1 with rows even; the shortest that covers the steps asked.
+  EXPECT_EQ(planner.plan_length(5), 10);   // 4 rows
+  EXPECT_EQ(planner.plan_length(10), 10);
+  EXPECT_EQ(planner.plan_length(11), 16);  // 6 rows
+  EXPECT_EQ(planner.plan_length(100), 22);
+  EXPECT_EQ(planner.plan(start, {1.0, 1.0}, 16).observations.size(0), 16);
+  EXPECT_EQ(planner.plan(start, {1.0, 1.0}, 16).subgoals.size(0), 6);
+  EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 15), Error);  // not 3 r + 1
+  EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 13), Error);  // 5 rows: not even
+  EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 25), Error);  // beyond the horizon
 }
 
 TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {

@@ -133,8 +133,11 @@ std::vector<std::array<double, 2>> positions(const torch::Tensor& observations) 
 
 // The executed episode over the plan, and below it the plan being denoised.
 Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const MazePlan& plan, int64_t plans,
-                    const std::string& title) {
-  const Canvas top = draw_maze_path(layout, episode.path, episode.goal, title, positions(plan.observations));
+                    int64_t stride, const std::string& title) {
+  // A sparse plan shows its subgoals; the point follows the path through them.
+  const bool sparse = plan.subgoals.defined();
+  const Canvas top =
+      draw_maze_path(layout, episode.path, episode.goal, title, positions(sparse ? plan.subgoals : plan.observations));
   const int64_t frames = plan.denoising.size(0);
   std::vector<std::vector<std::array<double, 2>>> stages;
   std::vector<std::string> labels;
@@ -148,11 +151,17 @@ Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const 
   canvas.blit(top, 0, 0);
   const int x = top.width() + 16;
   const std::string which = plans > 1 ? "the first of " + std::to_string(plans) + " plans, " : "the plan, ";
-  canvas.draw_text(x, 40, "green dots: " + which + std::to_string(plan.observations.size(0)) + " steps", {46, 160, 67});
-  canvas.draw_text(x, 60, "line: the executed path, blue to red", {60, 60, 140});
-  canvas.draw_text(x, 80, "pink circle: where the reward is 1", {200, 120, 100});
-  canvas.draw_text(x, 120, "below: the plan's positions while it is", {40, 40, 40});
-  canvas.draw_text(x, 136, "denoised, from noise to the plan", {40, 40, 40});
+  const std::string steps = std::to_string(plan.observations.size(0)) + " steps";
+  canvas.draw_text(x, 40, "green dots: " + which + (sparse ? "" : steps), {46, 160, 67});
+  if (sparse) {
+    canvas.draw_text(x, 56, std::to_string(plan.subgoals.size(0)) + " subgoals " + std::to_string(stride) +
+                                " steps apart, " + steps, {46, 160, 67});
+  }
+  const int below = sparse ? 16 : 0;
+  canvas.draw_text(x, 60 + below, "line: the executed path, blue to red", {60, 60, 140});
+  canvas.draw_text(x, 80 + below, "pink circle: where the reward is 1", {200, 120, 100});
+  canvas.draw_text(x, 120 + below, "below: the plan's positions while it is", {40, 40, 40});
+  canvas.draw_text(x, 136 + below, "denoised, from noise to the plan", {40, 40, 40});
   canvas.blit(strip, 0, top.height() + 10);
   return canvas;
 }
@@ -178,7 +187,8 @@ void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
   record.add("env", task.name).add("policy", chosen.name).add("seed", args.seed).add("goal", args.goal);
   if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps()).add("replan_every", args.replan_every);
   record.add("return", at_goal);
-  const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), chosen.planner->plans(), title)
+  const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), chosen.planner->plans(),
+                                                        chosen.planner->stride(), title)
                                          : draw_maze_path(layout, episode.path, episode.goal, title);
   save_png(out, picture, record.png_text());
   std::printf("wrote %s (%zu steps, return %lld)\n", out.c_str(), episode.path.size() - 1,

@@ -51,6 +51,7 @@ struct DatasetOptions {
   ImageFormat image;
   bool no_hydrogens = false;  // molecules: heavy atoms only
   int64_t horizon = 0;        // trajectories: steps per window (required for maze2d)
+  int64_t trajectory_stride = 1;  // trajectories: every that many steps of the data is one step of a window
   TrajectoryLimits trajectory_limits;  // trajectories: empty to take them from the data
 };
 std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOptions& options);

@@ -27,9 +27,13 @@ struct PlannerOptions {
 // model's horizon unless asked for another length).
 struct MazePlan {
   torch::Tensor observations;  // [length, 4] x, y, vx, vy
-  torch::Tensor actions;       // [length, 2]
-  // The plan's states during denoising, [frames, length, 4] observations
-  // in the data's units (x_T first, the plan last); undefined unless asked.
+  torch::Tensor actions;       // [length, 2]; undefined for a sparse plan, which plans no actions
+  // A sparse planner's own rows, [rows, 4] observations `stride` steps
+  // apart, through which `observations` is drawn (subgoal_path.h);
+  // undefined for a dense plan.
+  torch::Tensor subgoals;
+  // The model's rows during denoising, [frames, rows, 4] observations in
+  // the data's units (x_T first, the plan last); undefined unless asked.
   torch::Tensor denoising;
   std::vector<int64_t> denoising_timesteps;  // the timestep of each frame (-1: the plan)
 };
@@ -43,18 +47,28 @@ struct MazePlan {
 //
 // The goal is reached at the plan's last step, so a plan takes as many steps
 // as it is long. Plans default to the trained horizon (Diffuser's); the
-// temporal U-Net is convolutional and also makes plans of any length that is
-// a multiple of length_multiple(), which replanning uses to keep the time of
-// arrival (DiffuserPolicy).
+// temporal U-Net is convolutional and also makes plans of any number of
+// rows that is a multiple of length_multiple(), which replanning uses to
+// keep the time of arrival (DiffuserPolicy).
+//
+// A sparse planner (a run with data.trajectory_stride K > 1, Hierarchical
+// Diffuser's high level) samples subgoals K steps apart with the same start
+// and goal imposed, and its plan is the dense path through them
+// (subgoal_path.h): rows r make a plan of (r - 1) K + 1 steps.
 class DiffuserPlanner {
  public:
   // Throws Error when the model is not a trajectory model with limits.
   DiffuserPlanner(TrainedModel model, PlannerOptions options);
-  // `length`: the plan's number of steps, 0 for horizon(); else a multiple
-  // of length_multiple() from 2 to horizon().
+  // `length`: the plan's number of steps, 0 for horizon(); else one that
+  // plan_length() gives, from 2 steps to horizon().
   MazePlan plan(const PointMaze::State& start, const std::array<double, 2>& goal, int64_t length = 0);
-  int64_t horizon() const { return horizon_; }
-  int64_t length_multiple() const { return length_multiple_; }
+  // Steps of a full plan: (rows the model was trained on - 1) stride + 1.
+  int64_t horizon() const { return (rows_ - 1) * stride_ + 1; }
+  // The shortest plan of at least `steps` steps (at least 2) that the
+  // network makes, or horizon() when `steps` exceeds it.
+  int64_t plan_length(int64_t steps) const;
+  int64_t length_multiple() const { return length_multiple_; }  // of the model's rows
+  int64_t stride() const { return stride_; }                    // steps between the model's rows
   int64_t steps() const { return options_.steps; }
   int64_t plans() const { return plans_; }
 
@@ -63,7 +77,7 @@ class DiffuserPlanner {
   PlannerOptions options_;
   Denoiser denoiser_;
   std::unique_ptr<Sampler> sampler_;
-  int64_t horizon_ = 0, length_multiple_ = 1, plans_ = 0;
+  int64_t rows_ = 0, length_multiple_ = 1, stride_ = 1, plans_ = 0;
 };
 
 // Diffuser's tracking controller (scripts/plan_maze2d.py): the action that
@@ -75,8 +89,8 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 // Diffuser's execution of a plan: at step t of the plan the point is
 // steered toward plan step t + 1 (tracking_action). With replan_every > 0
 // the plan is made again from the current state every that many steps, as
-// long as the steps left to the first plan's arrival (rounded up to the
-// planner's length multiple, at least kMinPlanLength), so that the goal is
+// long as the steps left to the first plan's arrival (rounded up to a length
+// the planner makes, at least kMinPlanLength), so that the goal is
 // still reached when the first plan said. (A new plan of the full horizon would
 // put the arrival off at every replan, and near the goal ask the model for
 // a path that leaves it and comes back: docs/planning.md measures both.)

@@ -30,12 +30,17 @@ std::vector<std::pair<int64_t, int64_t>> goal_paths(const MazeDataset& data, con
 // rows [ax, ay, x, y, vx, vy] normalised by the data's limits, with the
 // observation of the first and last step known (Conditioning::known): the
 // planner is trained to fill in a trajectory between a start and a goal.
+//
+// With stride K > 1 a window is every K-th step of (horizon - 1) K + 1
+// consecutive steps: the subgoals of Hierarchical Diffuser's sparse planner
+// (Chen et al. 2024, sec. 3.1), which sees K times as far for the same cost.
 class MazeTrajectoryDataset : public Dataset {
  public:
   // The Maze2D dataset file (plan collect's format). `limits`: empty to
   // take them from the data (a new run), else the run's own.
-  MazeTrajectoryDataset(const std::string& path, int64_t horizon, TrajectoryLimits limits = {});
-  MazeTrajectoryDataset(const MazeDataset& data, int64_t horizon, TrajectoryLimits limits, std::string description);
+  MazeTrajectoryDataset(const std::string& path, int64_t horizon, TrajectoryLimits limits = {}, int64_t stride = 1);
+  MazeTrajectoryDataset(const MazeDataset& data, int64_t horizon, TrajectoryLimits limits, std::string description,
+                        int64_t stride = 1);
 
   int64_t size() const override { return static_cast<int64_t>(starts_.size()); }
   std::vector<int64_t> sample_shape() const override { return {horizon_, kMazeTransitionDim}; }
@@ -46,9 +51,11 @@ class MazeTrajectoryDataset : public Dataset {
 
   const TrajectoryLimits& limits() const { return limits_; }
   const std::string& env() const { return env_; }
+  int64_t stride() const { return stride_; }
 
  private:
   int64_t horizon_;
+  int64_t stride_;
   std::string env_;
   TrajectoryLimits limits_;
   torch::Tensor rows_;          // [N, 6] normalised

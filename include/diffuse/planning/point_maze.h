@@ -19,6 +19,9 @@ class PointMaze {
  public:
   using State = std::array<double, 4>;
   using Action = std::array<double, 2>;
+  // Seconds of one step (MuJoCo's timestep; D4RL's frame_skip is 1):
+  // velocities are in units per second, so a step moves the point v * kStepSeconds.
+  static constexpr double kStepSeconds = 0.01;
 
   explicit PointMaze(const MazeLayout& layout);
   ~PointMaze();
