@@ -45,10 +45,10 @@ std::int64_t modification_stamp(const std::string& path) {
 SampleJobRunner::SampleJobRunner(RunCatalog catalog, ServeLimits limits)
     : catalog_(std::move(catalog)), limits_(limits) {}
 
-ServedRun SampleJobRunner::check(const JobRequest& request) const {
+ServedRun SampleJobRunner::check(const JobRequest& request, bool decode_uploads) const {
   const std::optional<ServedRun> run = catalog_.find(request.run);
   if (!run) throw RequestRefused(404, "no run named \"" + request.run + "\" under the served directory (GET /api/runs lists them)");
-  if (request.task != JobTask::kSample) {
+  if (request.task != JobTask::kSample && decode_uploads) {
     try {
       decode_restoration_input(request, *run, limits_);  // a bad upload is refused now, not when its turn comes
     } catch (const Error& e) {
@@ -117,7 +117,8 @@ std::shared_ptr<const TrainedModel> SampleJobRunner::model(const ServedRun& run)
 
 JobResult SampleJobRunner::run(const JobRequest& request, JobProgress& progress) {
   // Checked again: the run may have changed or gone while the job waited.
-  const ServedRun run = check(request);
+  // The uploads were decoded when the job was taken; run_restoration decodes them once more, to use them.
+  const ServedRun run = check(request, false);
   const std::shared_ptr<const TrainedModel> trained = model(run);
   if (request.task != JobTask::kSample) return run_restoration(trained, run, request, limits_, progress);
   if (run.kind == "molecules") return run_molecule_job(*trained, request, progress);

@@ -32,10 +32,12 @@ class SampleJobRunner {
   // kind not served yet, num over that kind's limit, a class the run lacks,
   // an upload the restoration cannot take (decode_restoration_input).
   // Returns the run, as the catalogue has it now.
-  ServedRun check(const JobRequest& request) const;
+  ServedRun check(const JobRequest& request) const { return check(request, true); }
   JobResult run(const JobRequest& request, JobProgress& progress);
 
  private:
+  // `decode_uploads` false: all but the uploads, which the restoration decodes itself when the job runs.
+  ServedRun check(const JobRequest& request, bool decode_uploads) const;
   std::shared_ptr<const TrainedModel> model(const ServedRun& run);
 
   RunCatalog catalog_;
