@@ -115,8 +115,10 @@ PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) 
     // Steps left to the first plan's arrival, rounded up to a length the
     // network takes; never longer than the model's horizon.
     const int64_t left = arrival_ - t + 1;
-    plan_ = planner_.plan(state, target_, planner_.plan_length(std::max(left, kMinPlanLength)));
-    plan_start_ = t;
+    if (planner_.stride() == 1 || left >= planner_.plan_length(kMinPlanLength)) {
+      plan_ = planner_.plan(state, target_, planner_.plan_length(std::max(left, kMinPlanLength)));
+      plan_start_ = t;
+    }
   }
   return tracking_action(plan_.observations, t - plan_start_ + 1, state);
 }
