@@ -92,6 +92,8 @@ std::unique_ptr<Dataset> open_dataset(const std::string& spec, const DatasetOpti
         "data only");
   if (parsed.kind == "qm9") return std::make_unique<Qm9Dataset>(spec, options.no_hydrogens);
   check(!options.no_hydrogens, "data '" + spec + "': --no-hydrogens applies to molecules (qm9) only");
+  check(options.trajectory_stride == 1 || parsed.kind == "maze2d",
+        "data '" + spec + "': a trajectory stride (data.trajectory_stride) applies to trajectories (maze2d:FILE) only");
   if (parsed.kind == "maze2d") {
     check(options.horizon >= 2, "data '" + spec + "': trajectories need a model of trajectories (a maze2d preset)");
     return std::make_unique<MazeTrajectoryDataset>(parsed.argument, options.horizon, options.trajectory_limits,

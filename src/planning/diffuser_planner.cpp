@@ -59,9 +59,11 @@ MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<d
   const std::string multiple = "a multiple of " + std::to_string(length_multiple_);
   check(length >= 2 && length <= horizon() && (length - 1) % stride_ == 0 && rows % length_multiple_ == 0,
         "planning: a plan's length must be " +
-            (stride_ == 1 ? multiple : "(" + multiple + " - 1) x " + std::to_string(stride_) + " + 1") +
-            ", at least 2 and at most the model's horizon " + std::to_string(horizon()) + ", got " +
-            std::to_string(length));
+            (stride_ == 1 ? multiple + ", at least 2"
+                          : "(r - 1) x " + std::to_string(stride_) + " + 1 steps for r rows, r " + multiple + " (" +
+                                std::to_string(plan_length(2)) + ", " +
+                                std::to_string(plan_length(plan_length(2) + 1)) + ", ...)") +
+            " and at most the model's horizon " + std::to_string(horizon()) + ", got " + std::to_string(length));
   const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
   // The observation columns of the first and last step: the state, and the goal at rest.
   const torch::Tensor start_row = torch::tensor({start[0], start[1], start[2], start[3]}, torch::kFloat64);
@@ -115,8 +117,17 @@ PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) 
     // Steps left to the first plan's arrival, rounded up to a length the
     // network takes; never longer than the model's horizon.
     const int64_t left = arrival_ - t + 1;
-    if (planner_.stride() == 1 || left >= planner_.plan_length(kMinPlanLength)) {
-      plan_ = planner_.plan(state, target_, planner_.plan_length(std::max(left, kMinPlanLength)));
+    const int64_t shortest = planner_.plan_length(kMinPlanLength);
+    if (planner_.stride() == 1 || left >= shortest) {
+      int64_t length = planner_.plan_length(std::max(left, kMinPlanLength));
+      if (planner_.stride() > 1) {
+        // Sparse lengths lie stride x length_multiple steps apart (60 at
+        // stride 15): take the nearer of the two around `left`, not always
+        // the longer, which would put the arrival off by up to 59 steps.
+        const int64_t shorter = length - planner_.stride() * planner_.length_multiple();
+        if (shorter >= shortest && left - shorter < length - left) length = shorter;
+      }
+      plan_ = planner_.plan(state, target_, length);
       plan_start_ = t;
     }
   }

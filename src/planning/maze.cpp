@@ -88,11 +88,16 @@ std::vector<std::string> maze_task_names() {
   return names;
 }
 
-bool preset_fits_maze(const std::string& preset, const std::string& maze) {
+std::string preset_maze(const std::string& preset) {
   for (const MazeTask& task : kTasks) {
-    if (preset == task.name || preset == task.name + "-sparse") return task.name == maze;
+    if (preset == task.name || preset == task.name + "-sparse") return task.name;
   }
-  return true;
+  return "";
+}
+
+bool preset_fits_maze(const std::string& preset, const std::string& maze) {
+  const std::string own = preset_maze(preset);
+  return own.empty() || own == maze;
 }
 
 double normalized_score(const MazeTask& task, double mean_return) {

@@ -71,7 +71,7 @@ MazeTrajectoryDataset::MazeTrajectoryDataset(const MazeDataset& data, int64_t ho
   check(!starts_.empty(), description + ": no path of " + data.env + " is longer than the horizon of " +
                               std::to_string(span) + " steps (the longest has " + std::to_string(longest) +
                               "): collect more steps");
-  const std::string every = stride == 1 ? "" : " (every " + std::to_string(stride) + "th of " + std::to_string(span) + ")";
+  const std::string every = stride == 1 ? "" : " (one in " + std::to_string(stride) + " of " + std::to_string(span) + ")";
   description_ = std::move(description) + " (" + std::to_string(starts_.size()) + " windows of " +
                  std::to_string(horizon) + " steps" + every + " from " + std::to_string(paths.size()) +
                  " paths of " + data.env + ", " + std::to_string(data.size()) + " steps)";

@@ -53,9 +53,8 @@ nlohmann::json points_json(const std::vector<std::array<double, 2>>& points) {
 }  // namespace
 
 const MazeTask& planner_maze(const RunConfig& config) {
-  for (const std::string& name : maze_task_names()) {
-    if (config.preset == name) return maze_task(name);
-  }
+  const std::string maze = preset_maze(config.preset);
+  if (!maze.empty()) return maze_task(maze);
   throw Error("the run's preset (\"" + config.preset + "\") names no maze; plan with `diffuse plan eval --env`");
 }
 
@@ -85,11 +84,14 @@ JobResult run_plan_job(const TrainedModel& model, const JobRequest& request, Job
     const std::vector<std::array<double, 2>> plan = positions(diffuser.first_plan().observations);
     total_return += episode.episode_return;
     reached += evaluation.success_rate > 0.0 ? 1 : 0;
-    episodes.push_back({{"seed", episode_options.seed},
-                        {"goal", {episode.goal[0], episode.goal[1]}},
-                        {"plan", points_json(plan)},
-                        {"path", points_json(episode.path)},
-                        {"return", episode.episode_return}});
+    nlohmann::json record = {{"seed", episode_options.seed},
+                             {"goal", {episode.goal[0], episode.goal[1]}},
+                             {"plan", points_json(plan)},
+                             {"path", points_json(episode.path)},
+                             {"return", episode.episode_return}};
+    // A sparse planner's own rows, through which "plan" runs.
+    if (diffuser.first_plan().subgoals.defined()) record["subgoals"] = points_json(positions(diffuser.first_plan().subgoals));
+    episodes.push_back(std::move(record));
     if (k == 0) {  // the picture: the first episode
       const Canvas picture = draw_maze_path(layout, episode.path, episode.goal,
                                             task.name + ", seed " + std::to_string(episode_options.seed) +

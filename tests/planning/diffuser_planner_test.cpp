@@ -269,16 +269,21 @@ TEST(DiffuserPolicy, ASparsePlannerStopsReplanningWhenLessThanItsShortestPlanIsL
   const MazeTrajectoryDataset dataset(synthetic_umaze(), 4, {}, "synthetic", 3);
   DiffuserPlanner planner(tiny_planner(dataset, 8), ddim(2));
   ASSERT_EQ(planner.plan_length(DiffuserPolicy::kMinPlanLength), 10);  // 4 rows
-  DiffuserPolicy policy(planner, 3);
+  DiffuserPolicy policy(planner, 2);
   const PointMaze::State state{3.0, 1.5, 0.0, 0.0};
   policy.begin_episode(state, {1.0, 1.0});  // 22 steps: arrival at step 21
-  // 21 - t + 1 steps left at t = 3, 6, 9, 12: plans of 22, 16, 16 and 10 steps; at 15 only 7 are left.
-  const std::map<int64_t, int64_t> expected{{3, 22}, {6, 16}, {9, 16}, {12, 10}, {15, 10}, {18, 10}, {21, 10}};
+  // 21 - t + 1 steps left at t = 2, 4, ..., 12 (20, 18, 16, 14, 12, 10): the
+  // nearest of the lengths 10, 16, 22 (ties: the longer); from t = 14 fewer
+  // than 10 are left and the last plan is kept.
+  const std::map<int64_t, std::pair<int64_t, int64_t>> expected{
+      {2, {22, 2}}, {4, {16, 3}}, {6, {16, 4}}, {8, {16, 5}}, {10, {10, 6}}, {12, {10, 7}}, {14, {10, 7}}, {20, {10, 7}}};
   for (int64_t t = 0; t <= 21; ++t) {
     policy.act(state, t);
-    if (expected.count(t)) EXPECT_EQ(policy.current_plan().observations.size(0), expected.at(t)) << t;
+    if (expected.count(t)) {
+      EXPECT_EQ(policy.current_plan().observations.size(0), expected.at(t).first) << t;
+      EXPECT_EQ(planner.plans(), expected.at(t).second) << t;
+    }
   }
-  EXPECT_EQ(planner.plans(), 5);
 }
 
 TEST(DiffuserPlanner, RefusesAModelThatIsNotATrajectoryModel) {

@@ -50,7 +50,8 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
   }
   TrainedModel model = load_trained_model(args.run);
   check(preset_fits_maze(model.config.preset, task.name),
-        args.run + " plans in " + model.config.preset + ", not in " + task.name + ": give --env " + model.config.preset);
+        args.run + " plans in " + preset_maze(model.config.preset) + ", not in " + task.name + ": give --env " +
+            preset_maze(model.config.preset));
   PlannerOptions options;
   options.sampler = args.sampler;
   options.steps = args.steps;

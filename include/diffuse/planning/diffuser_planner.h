@@ -94,11 +94,13 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 // still reached when the first plan said. (A new plan of the full horizon would
 // put the arrival off at every replan, and near the goal ask the model for
 // a path that leaves it and comes back: docs/planning.md measures both.)
-// A sparse planner's shortest plan is its network's fewest rows, 46 steps
-// at stride 15 against a dense planner's 8, and asked for so short a path
-// near the goal its few rows wander off and back: it does not replan once
-// fewer steps are left than its shortest plan spans, and the plan in hand,
-// which ends at the goal at rest, is followed to its end.
+// A sparse planner makes lengths 60 steps apart (stride 15, rows a multiple
+// of 4): each new plan is the one nearest the steps left, so its arrival
+// is within 30 steps of the first plan's. Its shortest plan is 46 steps
+// (a dense planner's: 8), and asked for so short a path near the goal its
+// few rows wander off and back: it does not replan once fewer steps are
+// left than its shortest plan spans, and the plan in hand, which ends at
+// the goal at rest, is followed to its end.
 class DiffuserPolicy : public MazePolicy {
  public:
   static constexpr int64_t kMinPlanLength = 8;

@@ -47,9 +47,12 @@ struct MazeTask {
 const MazeTask& maze_task(const std::string& name);
 std::vector<std::string> maze_task_names();
 
-// A preset named after a maze (maze2d-umaze, or its sparse planner
-// maze2d-umaze-sparse, ...) makes a planner of that maze's corridors alone:
-// false when `preset` is another maze's (any other preset fits every maze).
+// The maze a preset's planner is made for: "maze2d-umaze" for maze2d-umaze
+// and for its sparse planner maze2d-umaze-sparse, ...; empty for a preset
+// named after no maze.
+std::string preset_maze(const std::string& preset);
+// A preset named after a maze makes a planner of that maze's corridors
+// alone: false when `preset` is another maze's (any other preset fits every maze).
 bool preset_fits_maze(const std::string& preset, const std::string& maze);
 
 // D4RL's normalised score: 100 (R - min) / (max - min).
