@@ -198,10 +198,10 @@ RunConfig maze2d_large() { return maze2d("maze2d-large", 384, 256, 20000); }
 
 // Hierarchical Diffuser's sparse planner (Chen et al. 2024, appendix A):
 // the same network and schedule over every 15th state of a window (K = 15),
-// so a plan of `subgoals` rows spans 15 (subgoals - 1) steps. HD's windows
-// hold 8 / 17 / 26 subgoals; the temporal U-Net takes multiples of 4, so
-// these hold 8 / 16 / 24 (spans of 105 / 225 / 345 steps against HD's
-// 105 / 240 / 375 and Diffuser's 127 / 255 / 383).
+// so a plan of `subgoals` rows is 15 (subgoals - 1) + 1 steps long. HD's
+// windows hold 8 / 17 / 26 subgoals; the temporal U-Net takes multiples of
+// 4, so these hold 8 / 16 / 24 (plans of 106 / 226 / 346 steps against
+// HD's 106 / 241 / 376 and Diffuser's 128 / 256 / 384).
 constexpr int64_t kSparseStride = 15;
 RunConfig maze2d_sparse(const char* name, int64_t subgoals, int64_t timesteps, int64_t steps) {
   RunConfig c = maze2d(name, subgoals, timesteps, steps);
