@@ -138,8 +138,8 @@ def main():
             subprocess.run([DIFFUSE, "--threads", "1", "train", "--quiet", *command], check=True, capture_output=True)
         os.makedirs("outside/secret")
         shutil.copytree("runs/gauss", "outside/secret/run")
-        # The models that ship with the project: a molecule run and a planner (weights linked).
-        for model in ("qm9-small", "maze2d-umaze"):
+        # The models that ship with the project: a molecule run and planners, dense and sparse (weights linked).
+        for model in ("qm9-small", "maze2d-umaze", "maze2d-large-sparse"):
             os.makedirs(f"runs/shipped/{model}")
             shutil.copy(os.path.join(MODELS, model, "config.json"), f"runs/shipped/{model}/config.json")
             os.symlink(os.path.join(MODELS, model, "ema.safetensors"), f"runs/shipped/{model}/ema.safetensors")
@@ -152,7 +152,8 @@ def main():
 
         status, body = server.request("GET", "/api/runs")
         names = {run["name"]: run for run in body.get("runs", [])} if status == 200 else {}
-        expect(set(names) == {"gauss", "images/fashion", "shipped/qm9-small", "shipped/maze2d-umaze"},
+        expect(set(names) == {"gauss", "images/fashion", "shipped/qm9-small", "shipped/maze2d-umaze",
+                              "shipped/maze2d-large-sparse"},
                f"GET /api/runs: {status} {names.keys()}")
         expect(names.get("shipped/qm9-small", {}).get("kind") == "molecules" and
                names.get("shipped/maze2d-umaze", {}).get("kind") == "plan", "the shipped models are listed by kind")
@@ -255,6 +256,17 @@ def main():
             expect(len(episodes) == 2 and len(plans["maze"]) == 5 and
                    all(len(e["path"]) == 301 and len(e["plan"]) == 128 and len(e["goal"]) == 2 for e in episodes),
                    f"the episodes as JSON: {status} {str(plans)[:200]}")
+        # A sparse planner: 24 subgoals 15 steps apart, and the 346-step path through them.
+        status, body = server.request("POST", "/api/jobs", {"run": "shipped/maze2d-large-sparse", "num": 1, "steps": 4,
+                                                             "sampler": "ddim", "seed": 2})
+        if expect(status == 202, f"POST a sparse planning job: {status} {body}"):
+            snapshot = wait_done(server, body["id"])
+            status, plans = server.request("GET", f"/api/jobs/{body['id']}/result")
+            episodes = plans.get("episodes", []) if status == 200 and isinstance(plans, dict) else []
+            expect(snapshot.get("state") == "done" and len(episodes) == 1 and len(plans["maze"]) == 9 and
+                   len(episodes[0]["path"]) == 801 and len(episodes[0]["plan"]) == 346 and
+                   len(episodes[0]["subgoals"]) == 24 and episodes[0]["plan"][15] == episodes[0]["subgoals"][1],
+                   f"the sparse planner's episode: {str(snapshot)[:200]} {str(plans)[:200]}")
 
         # Cancelling a long job, and a full queue.
         long = {"run": "images/fashion", "num": 64, "steps": 100, "sampler": "heun"}
