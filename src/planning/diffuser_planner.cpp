@@ -53,6 +53,19 @@ int64_t DiffuserPlanner::plan_length(int64_t steps) const {
   return std::min(horizon(), (rows - 1) * stride_ + 1);
 }
 
+int64_t DiffuserPlanner::replan_length(int64_t left) const {
+  // Rounded up to a length the network takes; never longer than the horizon.
+  const int64_t shortest = plan_length(kMinReplanLength);
+  if (stride_ == 1) return plan_length(std::max(left, kMinReplanLength));
+  if (left < shortest) return 0;
+  const int64_t longer = plan_length(left);
+  // Sparse lengths lie stride x length_multiple steps apart (60 at stride
+  // 15): take the nearer of the two around `left`, not always the longer,
+  // which would put the arrival off by up to 59 steps.
+  const int64_t shorter = longer - stride_ * length_multiple_;
+  return shorter >= shortest && left - shorter < longer - left ? shorter : longer;
+}
+
 MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<double, 2>& goal, int64_t length) {
   if (length == 0) length = horizon();
   const int64_t rows = (length - 1) / stride_ + 1;
@@ -114,19 +127,8 @@ void DiffuserPolicy::begin_episode(const PointMaze::State& state, const std::arr
 
 PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) {
   if (replan_every_ > 0 && t > plan_start_ && (t - plan_start_) % replan_every_ == 0) {
-    // Steps left to the first plan's arrival, rounded up to a length the
-    // network takes; never longer than the model's horizon.
-    const int64_t left = arrival_ - t + 1;
-    const int64_t shortest = planner_.plan_length(kMinPlanLength);
-    if (planner_.stride() == 1 || left >= shortest) {
-      int64_t length = planner_.plan_length(std::max(left, kMinPlanLength));
-      if (planner_.stride() > 1) {
-        // Sparse lengths lie stride x length_multiple steps apart (60 at
-        // stride 15): take the nearer of the two around `left`, not always
-        // the longer, which would put the arrival off by up to 59 steps.
-        const int64_t shorter = length - planner_.stride() * planner_.length_multiple();
-        if (shorter >= shortest && left - shorter < length - left) length = shorter;
-      }
+    const int64_t length = planner_.replan_length(arrival_ - t + 1);
+    if (length > 0) {
       plan_ = planner_.plan(state, target_, length);
       plan_start_ = t;
     }

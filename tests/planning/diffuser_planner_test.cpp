@@ -253,7 +253,7 @@ TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {
   policy.begin_episode(state, {1.0, 1.0});
   EXPECT_EQ(policy.current_plan().observations.size(0), 16);  // Diffuser's: the whole horizon, arrival at step 15
   // Replans at t = 3, 6, ...: 15 - t + 1 steps left, rounded up to even
-  // lengths, never below kMinPlanLength (8).
+  // lengths, never below kMinReplanLength (8).
   const std::map<int64_t, int64_t> expected{{3, 14}, {6, 10}, {9, 8}, {12, 8}, {15, 8}};
   for (int64_t t = 0; t <= 15; ++t) {
     policy.act(state, t);
@@ -268,7 +268,7 @@ TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {
 TEST(DiffuserPolicy, ASparsePlannerStopsReplanningWhenLessThanItsShortestPlanIsLeft) {
   const MazeTrajectoryDataset dataset(synthetic_umaze(), 4, {}, "synthetic", 3);
   DiffuserPlanner planner(tiny_planner(dataset, 8), ddim(2));
-  ASSERT_EQ(planner.plan_length(DiffuserPolicy::kMinPlanLength), 10);  // 4 rows
+  ASSERT_EQ(planner.plan_length(DiffuserPlanner::kMinReplanLength), 10);  // 4 rows
   DiffuserPolicy policy(planner, 2);
   const PointMaze::State state{3.0, 1.5, 0.0, 0.0};
   policy.begin_episode(state, {1.0, 1.0});  // 22 steps: arrival at step 21
@@ -284,6 +284,21 @@ TEST(DiffuserPolicy, ASparsePlannerStopsReplanningWhenLessThanItsShortestPlanIsL
       EXPECT_EQ(planner.plans(), expected.at(t).second) << t;
     }
   }
+}
+
+TEST(DiffuserPlanner, ChoosesReplanLengthsFromTheStepsLeft) {
+  const MazeTrajectoryDataset dense_data(synthetic_umaze(), 16, {}, "synthetic");
+  const DiffuserPlanner dense(tiny_planner(dense_data), ddim(2));
+  // Even lengths (the tiny U-Net's multiple), rounded up, never under 8, at most the horizon 16.
+  const std::map<int64_t, int64_t> dense_lengths{{1, 8}, {8, 8}, {9, 10}, {10, 10}, {15, 16}, {16, 16}, {40, 16}};
+  for (const auto& [left, length] : dense_lengths) EXPECT_EQ(dense.replan_length(left), length) << left;
+  const MazeTrajectoryDataset sparse_data(synthetic_umaze(), 4, {}, "synthetic", 3);
+  const DiffuserPlanner sparse(tiny_planner(sparse_data, 8), ddim(2));
+  // Lengths 10, 16, 22 (4, 6, 8 rows at stride 3): the nearest, ties to the
+  // longer, none under the shortest (10).
+  const std::map<int64_t, int64_t> sparse_lengths{{9, 0},   {10, 10}, {12, 10}, {13, 16}, {16, 16},
+                                                  {18, 16}, {19, 22}, {22, 22}, {30, 22}};
+  for (const auto& [left, length] : sparse_lengths) EXPECT_EQ(sparse.replan_length(left), length) << left;
 }
 
 TEST(DiffuserPlanner, RefusesAModelThatIsNotATrajectoryModel) {

@@ -67,6 +67,13 @@ class DiffuserPlanner {
   // The shortest plan of at least `steps` steps (at least 2) that the
   // network makes, or horizon() when `steps` exceeds it.
   int64_t plan_length(int64_t steps) const;
+  // The plan to make with `left` steps to a first plan's arrival, or 0 for
+  // none (see DiffuserPolicy): the length plan_length() rounds `left` up to,
+  // never under kMinReplanLength steps; a sparse planner takes the nearer of
+  // the two lengths around `left` and makes none once `left` is below its
+  // shortest plan.
+  static constexpr int64_t kMinReplanLength = 8;
+  int64_t replan_length(int64_t left) const;
   int64_t length_multiple() const { return length_multiple_; }  // of the model's rows
   int64_t stride() const { return stride_; }                    // steps between the model's rows
   int64_t steps() const { return options_.steps; }
@@ -103,7 +110,6 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 // the goal at rest, is followed to its end.
 class DiffuserPolicy : public MazePolicy {
  public:
-  static constexpr int64_t kMinPlanLength = 8;
   DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every = 0);
   void begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) override;
   PointMaze::Action act(const PointMaze::State& state, int64_t t) override;
