@@ -31,6 +31,14 @@ NonFiniteAction non_finite_action_from_string(const std::string& name) {
   throw Error("unknown action on NaN/Inf '" + name + "': expected stop or rollback");
 }
 
+std::string to_string(LrSchedule schedule) { return schedule == LrSchedule::kCosine ? "cosine" : "constant"; }
+
+LrSchedule lr_schedule_from_string(const std::string& name) {
+  if (name == "constant") return LrSchedule::kConstant;
+  if (name == "cosine") return LrSchedule::kCosine;
+  throw Error("unknown learning-rate schedule '" + name + "': expected constant or cosine");
+}
+
 namespace {
 
 // A misspelt key would otherwise be ignored silently and its default used.
@@ -119,7 +127,7 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
       {"data", data_to_json(c.data)},
       {"training",
        {{"steps", t.steps}, {"batch_size", t.batch_size}, {"learning_rate", t.learning_rate},
-        {"warmup_steps", t.warmup_steps}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
+        {"warmup_steps", t.warmup_steps}, {"lr_schedule", to_string(t.lr_schedule)}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
         {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"label_dropout", t.label_dropout},
         {"min_snr_gamma", t.min_snr_gamma}, {"checkpoint_every", t.checkpoint_every},
         {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
@@ -162,7 +170,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");
-      reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "grad_clip", "ema_decay", "ema_warmup",
+      reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "lr_schedule", "grad_clip", "ema_decay", "ema_warmup",
                               "seed", "label_dropout", "min_snr_gamma", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
                               "precision", "max_bad_steps", "on_non_finite", "rollback_lr_factor", "max_rollbacks"},
                           "training");
@@ -171,6 +179,7 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
       t.batch_size = json_field(s, "batch_size", t.batch_size);
       t.learning_rate = json_field(s, "learning_rate", t.learning_rate);
       t.warmup_steps = json_field(s, "warmup_steps", t.warmup_steps);
+      t.lr_schedule = lr_schedule_from_string(json_field(s, "lr_schedule", to_string(t.lr_schedule)));
       t.grad_clip = json_field(s, "grad_clip", t.grad_clip);
       t.ema_decay = json_field(s, "ema_decay", t.ema_decay);
       t.ema_warmup = json_field(s, "ema_warmup", t.ema_warmup);

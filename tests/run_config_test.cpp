@@ -69,6 +69,17 @@ TEST(RunConfig, MinSnrGammaIsKeptAndAbsentInOlderRunsMeansNone) {
   EXPECT_THROW(run_config_from_json(j), Error);
 }
 
+TEST(RunConfig, LrScheduleIsKeptAndAbsentInOlderRunsMeansConstant) {
+  RunConfig config = preset_config("mnist-small");
+  config.training.lr_schedule = LrSchedule::kCosine;
+  EXPECT_EQ(run_config_from_json(run_config_to_json(config)).training.lr_schedule, LrSchedule::kCosine);
+  nlohmann::json j = run_config_to_json(config);
+  j["training"].erase("lr_schedule");  // a run made before the schedules existed
+  EXPECT_EQ(run_config_from_json(j).training.lr_schedule, LrSchedule::kConstant);
+  j["training"]["lr_schedule"] = "step";
+  EXPECT_THROW(run_config_from_json(j), Error);
+}
+
 TEST(RunConfig, SparsePlannersKeepTheirStrideAndDenseOnesWriteNone) {
   const RunConfig sparse = preset_config("maze2d-large-sparse");
   EXPECT_EQ(sparse.data.trajectory_stride, 15);

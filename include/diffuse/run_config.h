@@ -50,12 +50,21 @@ enum class NonFiniteAction {
 std::string to_string(NonFiniteAction action);
 NonFiniteAction non_finite_action_from_string(const std::string& name);
 
+// The learning rate after warm-up (training/learning_rate.h).
+enum class LrSchedule {
+  kConstant,  // Ho et al. 2020
+  kCosine,    // cosine decay to 0 at the last step
+};
+std::string to_string(LrSchedule schedule);
+LrSchedule lr_schedule_from_string(const std::string& name);
+
 // Ho et al. Algorithm 1 with the usual engineering around it.
 struct TrainOptions {
   int64_t steps = 20000;
   int64_t batch_size = 64;
   double learning_rate = 2e-4;   // Adam, Ho et al. use 2e-4
   int64_t warmup_steps = 500;    // linear learning-rate warm-up
+  LrSchedule lr_schedule = LrSchedule::kConstant;  // after the warm-up
   double grad_clip = 1.0;        // global gradient-norm clip; 0 disables
   double ema_decay = 0.9999;
   bool ema_warmup = true;        // decay min(ema_decay, (1 + n) / (10 + n)), so early EMA tracks the model

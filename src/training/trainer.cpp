@@ -27,6 +27,7 @@
 #include "diffuse/planning/maze_trajectories.h"
 #include "diffuse/sampling/ddpm.h"
 #include "diffuse/sampling/sample_loop.h"
+#include "diffuse/training/learning_rate.h"
 #include "diffuse/training/optimizer_state.h"
 #include "diffuse/training/training_step.h"
 #include "diffuse/util/error.h"
@@ -280,10 +281,7 @@ Trainer Trainer::resume(const std::string& run_directory, const ResumeOptions& o
 }
 
 double Trainer::learning_rate_at(int64_t step) const {
-  const TrainOptions& t = config_.training;
-  const double base = t.learning_rate * lr_scale_;
-  if (t.warmup_steps <= 0) return base;
-  return base * std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(t.warmup_steps));
+  return diffuse::learning_rate_at(config_.training, step) * lr_scale_;
 }
 
 double Trainer::train_step() {

@@ -351,6 +351,12 @@ expect_error "misspelt config key" train --config misspelt.json --data toy2d:moo
 grep -q 'unknown key "learning_rat" in training' err.txt || fail "misspelt key not named"
 expect_error "bad --on-nan" train --data toy2d:moons --out x --on-nan ignore
 expect_error "zero --max-bad-steps" train --data toy2d:moons --out x --max-bad-steps 0
+expect_error "unknown --lr-schedule" train --data toy2d:moons --out x --lr-schedule step
+# A cosine learning rate is recorded in the run and, as every setting that shapes training, kept on --resume.
+"$DIFFUSE" --threads 1 train --data toy2d:moons --out runcosine --steps 4 --timesteps 50 --sample-every 0 \
+  --lr-schedule cosine --quiet >/dev/null || fail "training with --lr-schedule cosine"
+grep -q '"lr_schedule": *"cosine"' runcosine/config.json || fail "config.json records the learning-rate schedule"
+expect_error "resume with another learning-rate schedule" train --out runcosine --resume --lr-schedule constant
 expect_error "unwritable --out" train --data toy2d:moons --out /proc/diffuse-run --steps 1
 # A damaged latest checkpoint: resume falls back to the previous one, with a warning.
 cp -r run2d fallback && head -c 1000 run2d/checkpoint.safetensors > fallback/checkpoint.safetensors

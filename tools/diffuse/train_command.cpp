@@ -28,7 +28,7 @@ namespace diffuse::cli {
 namespace {
 
 struct TrainArguments {
-  std::string data, out, preset, config_file, prediction, schedule, precision = "fp32", device = "cpu", on_nan;
+  std::string data, out, preset, config_file, prediction, schedule, lr_schedule, precision = "fp32", device = "cpu", on_nan;
   int64_t steps = 0, batch_size = 0, checkpoint_every = 0, sample_every = -1, image_size = 0, channels = 0;
   int64_t max_bad_steps = 0;
   int nproc_per_node = 1;
@@ -55,6 +55,7 @@ void apply_flags(RunConfig& config, const TrainArguments& args) {
   if (given(args, "--steps")) t.steps = args.steps;
   if (given(args, "--batch-size")) t.batch_size = args.batch_size;
   if (given(args, "--lr")) t.learning_rate = args.learning_rate;
+  if (given(args, "--lr-schedule")) t.lr_schedule = lr_schedule_from_string(args.lr_schedule);
   if (given(args, "--seed")) t.seed = args.seed;
   if (given(args, "--checkpoint-every")) t.checkpoint_every = args.checkpoint_every;
   if (given(args, "--sample-every")) t.sample_every = args.sample_every;
@@ -229,6 +230,9 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--steps", args->steps, "total training steps (default: the preset's, below)")->check(positive());
   command->add_option("--batch-size", args->batch_size, "samples per step (default: the preset's)")->check(positive());
   command->add_option("--lr", args->learning_rate, "Adam learning rate (default: the preset's)")->check(positive());
+  command->add_option("--lr-schedule", args->lr_schedule,
+                      "the learning rate after warm-up: constant (default) or cosine (decays to 0 at the last step)")
+      ->check(CLI::IsMember({"constant", "cosine"}));
   add_seed_option(*command, args->seed, "seed of the weights, data order and noise");
   command->add_option("--checkpoint-every", args->checkpoint_every, "steps between checkpoints")->check(positive());
   command->add_option("--sample-every", args->sample_every, "steps between preview grids in samples/ (0: none)")
