@@ -127,7 +127,8 @@ nlohmann::json run_config_to_json(const RunConfig& c) {
       {"data", data_to_json(c.data)},
       {"training",
        {{"steps", t.steps}, {"batch_size", t.batch_size}, {"learning_rate", t.learning_rate},
-        {"warmup_steps", t.warmup_steps}, {"lr_schedule", to_string(t.lr_schedule)}, {"grad_clip", t.grad_clip}, {"ema_decay", t.ema_decay},
+        {"warmup_steps", t.warmup_steps}, {"lr_schedule", to_string(t.lr_schedule)}, {"grad_clip", t.grad_clip},
+        {"ema_decay", t.ema_decay},
         {"ema_warmup", t.ema_warmup}, {"seed", t.seed}, {"label_dropout", t.label_dropout},
         {"min_snr_gamma", t.min_snr_gamma}, {"checkpoint_every", t.checkpoint_every},
         {"sample_every", t.sample_every}, {"log_every", t.log_every}, {"preview_samples", t.preview_samples},
@@ -170,7 +171,8 @@ RunConfig run_config_from_json(const nlohmann::json& j) {
     }
     if (j.contains("training")) {
       const auto& s = j.at("training");
-      reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "lr_schedule", "grad_clip", "ema_decay", "ema_warmup",
+      reject_unknown_keys(s, {"steps", "batch_size", "learning_rate", "warmup_steps", "lr_schedule", "grad_clip", "ema_decay",
+                              "ema_warmup",
                               "seed", "label_dropout", "min_snr_gamma", "checkpoint_every", "sample_every", "log_every", "preview_samples", "preview_steps",
                               "precision", "max_bad_steps", "on_non_finite", "rollback_lr_factor", "max_rollbacks"},
                           "training");

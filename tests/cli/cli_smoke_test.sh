@@ -357,6 +357,9 @@ expect_error "unknown --lr-schedule" train --data toy2d:moons --out x --lr-sched
   --lr-schedule cosine --quiet >/dev/null || fail "training with --lr-schedule cosine"
 grep -q '"lr_schedule": *"cosine"' runcosine/config.json || fail "config.json records the learning-rate schedule"
 expect_error "resume with another learning-rate schedule" train --out runcosine --resume --lr-schedule constant
+"$DIFFUSE" --threads 1 train --out runcosine --resume --lr-schedule cosine --steps 6 --quiet >/dev/null ||
+  fail "--resume with the run's own --lr-schedule"
+"$DIFFUSE" info --run runcosine | grep -q "then cosine" || fail "info shows the learning-rate schedule"
 expect_error "unwritable --out" train --data toy2d:moons --out /proc/diffuse-run --steps 1
 # A damaged latest checkpoint: resume falls back to the previous one, with a warning.
 cp -r run2d fallback && head -c 1000 run2d/checkpoint.safetensors > fallback/checkpoint.safetensors

@@ -27,7 +27,7 @@ TEST(LearningRate, WarmsUpLinearlyThenStaysConstant) {
   EXPECT_DOUBLE_EQ(learning_rate_at(t, 109), 1e-3);
 }
 
-TEST(LearningRate, CosineDecaysFromTheEndOfWarmUpToZeroAtTheLastStep) {
+TEST(LearningRate, CosineDecaysFromTheEndOfWarmUpToZeroAtTheEnd) {
   const TrainOptions t = options(LrSchedule::kCosine);
   EXPECT_DOUBLE_EQ(learning_rate_at(t, 4), 5e-4);   // the same warm-up
   EXPECT_DOUBLE_EQ(learning_rate_at(t, 10), 1e-3);  // decay starts at the full rate

@@ -35,9 +35,9 @@ void print_config(const RunConfig& config) {
   std::printf("prediction: %s; reverse variance: %s; clip x0: %s\n", to_string(config.prediction).c_str(),
               to_string(config.sampling.variance).c_str(), config.sampling.clip_x0 ? "yes" : "no");
   const TrainOptions& t = config.training;
-  std::printf("training: %lld steps, batch %lld, Adam lr %.3g (warm-up %lld), grad clip %.3g, EMA %.4g, seed %llu, %s\n",
+  std::printf("training: %lld steps, batch %lld, Adam lr %.3g (warm-up %lld, then %s), grad clip %.3g, EMA %.4g, seed %llu, %s\n",
               static_cast<long long>(t.steps), static_cast<long long>(t.batch_size), t.learning_rate,
-              static_cast<long long>(t.warmup_steps), t.grad_clip, t.ema_decay, static_cast<unsigned long long>(t.seed),
+              static_cast<long long>(t.warmup_steps), to_string(t.lr_schedule).c_str(), t.grad_clip, t.ema_decay, static_cast<unsigned long long>(t.seed),
               to_string(t.precision).c_str());
   if (!config.data.spec.empty()) std::printf("data: %s%s\n", config.data.spec.c_str(), config.data.random_flip ? " (random flips)" : "");
 }

@@ -231,7 +231,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--batch-size", args->batch_size, "samples per step (default: the preset's)")->check(positive());
   command->add_option("--lr", args->learning_rate, "Adam learning rate (default: the preset's)")->check(positive());
   command->add_option("--lr-schedule", args->lr_schedule,
-                      "the learning rate after warm-up: constant (default) or cosine (decays to 0 at the last step)")
+                      "the learning rate after warm-up: constant (default) or cosine (decays towards 0 at the end of training)")
       ->check(CLI::IsMember({"constant", "cosine"}));
   add_seed_option(*command, args->seed, "seed of the weights, data order and noise");
   command->add_option("--checkpoint-every", args->checkpoint_every, "steps between checkpoints")->check(positive());

@@ -96,8 +96,8 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 // Diffuser's execution of a plan: at step t of the plan the point is
 // steered toward plan step t + 1 (tracking_action). With replan_every > 0
 // the plan is made again from the current state every that many steps, as
-// long as the steps left to the first plan's arrival (rounded up to a length
-// the planner makes, at least kMinPlanLength), so that the goal is
+// long as the steps left to the first plan's arrival allow one
+// (DiffuserPlanner::replan_length), so that the goal is
 // still reached when the first plan said. (A new plan of the full horizon would
 // put the arrival off at every replan, and near the goal ask the model for
 // a path that leaves it and comes back: docs/planning.md measures both.)
