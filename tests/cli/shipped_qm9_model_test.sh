@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The QM9 model that ships in models/qm9-small works on a fresh checkout:
 # it samples molecules (SDF, PNG grid, scaffold completion) and they score as
-# BENCHMARKS.md says: 0.62 valid at this seed with DDIM 50 steps, checked
+# BENCHMARKS.md says: 0.78 valid at this seed with DDIM 50 steps, checked
 # against 0.50 to leave room for other CPUs' rounding.
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
