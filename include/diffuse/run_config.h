@@ -53,7 +53,7 @@ NonFiniteAction non_finite_action_from_string(const std::string& name);
 // The learning rate after warm-up (training/learning_rate.h).
 enum class LrSchedule {
   kConstant,  // Ho et al. 2020
-  kCosine,    // cosine decay to 0 at the last step
+  kCosine,    // cosine decay towards 0 at the end of training
 };
 std::string to_string(LrSchedule schedule);
 LrSchedule lr_schedule_from_string(const std::string& name);
