@@ -144,7 +144,7 @@ void Trainer::open_data() {
             (dataset_->is_image() ? " (for images use an image preset such as mnist-small)"
              : is_molecule_data(config_.data.spec)
                  ? " (for molecules the preset and --no-hydrogens go together: qm9-small with --no-hydrogens, "
-                   "qm9-edm without)"
+                   "qm9-small-h and qm9-edm without)"
              : is_trajectory_data(config_.data.spec) ? " (for trajectories use a maze2d preset)"
                                                      : " (for 2-D points use a point model such as the toy2d preset)"));
   if (const auto* trajectories = dynamic_cast<const MazeTrajectoryDataset*>(dataset_.get())) {

@@ -48,6 +48,18 @@ assert 2 <= len(h) <= 10 and sum(h) > 1000 and h[0] == 0, h  # at most 9 heavy a
 assert c["schedule"]["kind"] == "polynomial" and c["sampling"]["clip_x0"] is False, c
 PY
 
+# The with-hydrogen preset: all atoms, sizes up to QM9's 29, H among the types.
+"$DIFFUSE" train --data qm9:small --preset qm9-small-h --steps 3 --batch-size 4 --out run_h --quiet >/dev/null
+python3 - run_h/config.json <<'PY' || fail "qm9-small-h trains on every atom, hydrogens included"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["data"]["no_hydrogens"] is False and c["model"]["max_atoms"] == 29 and 1 in c["model"]["atom_types"], c
+h = c["data"]["atom_count_histogram"]
+assert 10 < len(h) <= 30 and sum(h) > 1000, h
+PY
+expect_error "--no-hydrogens with the with-hydrogen preset" "qm9-small-h and qm9-edm without" \
+  train --data qm9:small --preset qm9-small-h --no-hydrogens --steps 1 --out run_bad
+
 "$DIFFUSE" sample --run run --num 12 --sampler ddim --steps 20 --out mols.sdf --quiet >sample.txt
 grep -q "wrote 12 molecules" sample.txt || fail "sample writes 12 molecules"
 [ "$(grep -c '^\$\$\$\$' mols.sdf)" -eq 12 ] || fail "the SDF holds 12 records"

@@ -223,9 +223,10 @@ Command add_train_command(CLI::App& app) {
                       "mnist[:DIR], fashion-mnist[:DIR], images:DIR, toy2d:{swissroll,moons,8gaussians,checkerboard}, "
                       "qm9[:DIR] or maze2d:FILE (a plan collect dataset)");
   command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
-  command->add_option("--preset", args->preset, "mnist-small (default for images), mnist, cifar10, toy2d (default for "
-                                                "toy2d), qm9-small, qm9-edm, maze2d-umaze|medium|large (default: the "
-                                                "dataset's maze)");
+  command->add_option("--preset", args->preset,
+                      "mnist-small (default for images), mnist, cifar10, photo-grey, toy2d (default for toy2d), "
+                      "qm9-small, qm9-small-h, qm9-edm, maze2d-umaze|medium|large[-sparse] (default: the dataset's "
+                      "maze)");
   command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
   command->add_option("--steps", args->steps, "total training steps (default: the preset's, below)")->check(positive());
   command->add_option("--batch-size", args->batch_size, "samples per step (default: the preset's)")->check(positive());
