@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Molecules from the command line, end to end on a small slice of QM9: train
-# a few steps of qm9-small, sample an SDF, an XYZ and a PNG, complete a
+# a few steps of qm9-small (and of the with-hydrogen qm9-small-h), sample an SDF, an XYZ and a PNG, complete a
 # scaffold, score them and QM9
 # itself with `diffuse molecules eval`; bad molecule files end with one clear
 # error line that names the file and the record.

@@ -257,7 +257,7 @@ Command add_train_command(CLI::App& app) {
                       "low-noise steps stop dominating training; 0 (default): L_simple's uniform weights")
       ->check(number_in(0.0, 1e6));
   command->add_flag("--no-hydrogens", args->no_hydrogens,
-                    "molecules: heavy atoms only (the qm9-small preset implies it)");
+                    "molecules: heavy atoms only (the qm9-small preset implies it; qm9-small-h and qm9-edm keep hydrogens)");
   command->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
   command->add_option("--max-bad-steps", args->max_bad_steps,
                       "NaN/Inf steps in a row (each skipped) before --on-nan applies (default 10)")
