@@ -229,6 +229,13 @@ RunConfig maze2d_sparse(const char* name, int64_t subgoals, int64_t timesteps, i
   c.data.trajectory_stride = kSparseStride;
   return c;
 }
+// Hierarchical Diffuser's low level (its config/maze2d_ll.py): the dense
+// planner over windows of K + 1 = 16 steps, both ends known, T = 128; one
+// setting for every maze, trained on each maze's own data (its limits).
+RunConfig maze2d_low(const char* name) { return maze2d(name, kSparseStride + 1, 128, 20000); }
+RunConfig maze2d_umaze_low() { return maze2d_low("maze2d-umaze-low"); }
+RunConfig maze2d_medium_low() { return maze2d_low("maze2d-medium-low"); }
+RunConfig maze2d_large_low() { return maze2d_low("maze2d-large-low"); }
 RunConfig maze2d_umaze_sparse() { return maze2d_sparse("maze2d-umaze-sparse", 8, 64, 40000); }
 RunConfig maze2d_medium_sparse() { return maze2d_sparse("maze2d-medium-sparse", 16, 256, 40000); }
 RunConfig maze2d_large_sparse() { return maze2d_sparse("maze2d-large-sparse", 24, 256, 40000); }
@@ -252,6 +259,12 @@ constexpr Preset kPresets[] = {
      maze2d_medium_sparse},
     {"maze2d-large-sparse", "Hierarchical Diffuser's sparse planner for maze2d-large: 24 subgoals 15 steps apart",
      maze2d_large_sparse},
+    {"maze2d-umaze-low", "Hierarchical Diffuser's low level for maze2d-umaze: 16-step segments between subgoals",
+     maze2d_umaze_low},
+    {"maze2d-medium-low", "Hierarchical Diffuser's low level for maze2d-medium: 16-step segments between subgoals",
+     maze2d_medium_low},
+    {"maze2d-large-low", "Hierarchical Diffuser's low level for maze2d-large: 16-step segments between subgoals",
+     maze2d_large_low},
 };
 
 }  // namespace

@@ -16,6 +16,9 @@ namespace diffuse {
 
 namespace {
 
+// The key of the low level's noise under the planner's seed.
+constexpr std::uint64_t kLowLevelStream = 0x4c4f57;  // "LOW"
+
 const TemporalUNetConfig& trajectory_network(const TrainedModel& model) {
   const auto* network = model.config.model.get_if<TemporalUNetConfig>();
   check(network != nullptr && network->transition_dim == kMazeTransitionDim,
@@ -77,25 +80,11 @@ MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<d
                                 std::to_string(plan_length(2)) + ", " +
                                 std::to_string(plan_length(plan_length(2) + 1)) + ", ...)") +
             " and at most the model's horizon " + std::to_string(horizon()) + ", got " + std::to_string(length));
-  const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
   // The observation columns of the first and last step: the state, and the goal at rest.
-  const torch::Tensor start_row = torch::tensor({start[0], start[1], start[2], start[3]}, torch::kFloat64);
-  const torch::Tensor goal_row = torch::tensor({goal[0], goal[1], 0.0, 0.0}, torch::kFloat64);
-  torch::Tensor values = torch::zeros({1, rows, kMazeTransitionDim}, torch::kFloat32);
-  values.select(1, 0).slice(1, kMazeActionDim).copy_(limits.normalize(start_row, kMazeActionDim));
-  values.select(1, rows - 1).slice(1, kMazeActionDim).copy_(limits.normalize(goal_row, kMazeActionDim));
-  GenerateOptions generate_options;
-  generate_options.num_samples = 1;
-  generate_options.batch_size = 1;
-  generate_options.seed = derive_key(options_.seed, static_cast<std::uint64_t>(plans_));
-  generate_options.sample_shape = {rows, kMazeTransitionDim};
-  generate_options.known = start_and_goal_mask(1, rows);
-  generate_options.known_values = values;
-  generate_options.trajectory_frames = options_.trajectory_frames;
-  generate_options.trajectory_samples = 1;
-  sampler_->set_timesteps(options_.steps);
-  const GenerateResult result = generate(denoiser_, *sampler_, generate_options);
-  ++plans_;
+  const torch::Tensor start_row = torch::tensor({{start[0], start[1], start[2], start[3]}}, torch::kFloat64);
+  const torch::Tensor goal_row = torch::tensor({{goal[0], goal[1], 0.0, 0.0}}, torch::kFloat64);
+  const GenerateResult result = sample_between(start_row, goal_row, rows, options_.trajectory_frames);
+  const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
   const torch::Tensor trajectory = limits.unnormalize(result.samples[0].to(torch::kFloat64));
   MazePlan plan;
   if (stride_ == 1) {
@@ -103,13 +92,67 @@ MazePlan DiffuserPlanner::plan(const PointMaze::State& start, const std::array<d
     plan.observations = trajectory.slice(1, kMazeActionDim).contiguous();
   } else {
     plan.subgoals = trajectory.slice(1, kMazeActionDim).contiguous();
-    plan.observations = subgoal_path(plan.subgoals, stride_, PointMaze::kStepSeconds);
+    plan.observations = low_level_ ? low_level_->fill_segments(plan.subgoals, stride_)
+                                   : subgoal_path(plan.subgoals, stride_, PointMaze::kStepSeconds);
   }
   if (result.trajectory.defined()) {
     plan.denoising = limits.unnormalize(result.trajectory.select(1, 0).to(torch::kFloat64)).slice(2, kMazeActionDim).contiguous();
     plan.denoising_timesteps = result.trajectory_timesteps;
   }
   return plan;
+}
+
+GenerateResult DiffuserPlanner::sample_between(const torch::Tensor& from, const torch::Tensor& to, int64_t rows,
+                                               int64_t trajectory_frames) {
+  const int64_t count = from.size(0);
+  const TrajectoryLimits& limits = model_.config.data.trajectory_limits;
+  torch::Tensor values = torch::zeros({count, rows, kMazeTransitionDim}, torch::kFloat32);
+  values.select(1, 0).slice(1, kMazeActionDim).copy_(limits.normalize(from, kMazeActionDim));
+  values.select(1, rows - 1).slice(1, kMazeActionDim).copy_(limits.normalize(to, kMazeActionDim));
+  GenerateOptions generate_options;
+  generate_options.num_samples = count;
+  generate_options.batch_size = count;
+  generate_options.seed = derive_key(options_.seed, static_cast<std::uint64_t>(plans_));
+  generate_options.sample_shape = {rows, kMazeTransitionDim};
+  generate_options.known = start_and_goal_mask(count, rows);
+  generate_options.known_values = values;
+  generate_options.trajectory_frames = trajectory_frames;
+  generate_options.trajectory_samples = 1;
+  sampler_->set_timesteps(options_.steps);
+  GenerateResult result = generate(denoiser_, *sampler_, generate_options);
+  ++plans_;
+  return result;
+}
+
+void DiffuserPlanner::set_low_level(std::unique_ptr<DiffuserPlanner> low_level) {
+  check(stride_ > 1, "planning: a low level fills the segments of a sparse planner (a -sparse preset's run)");
+  check(low_level != nullptr && low_level->stride_ == 1,
+        "planning: the low level must be a dense planner (a -low preset's run), not a sparse one");
+  const int64_t segment = stride_ + 1;
+  check(segment <= low_level->horizon() && segment % low_level->length_multiple_ == 0,
+        "planning: the low level must make plans of " + std::to_string(segment) +
+            " steps (the subgoals' stride + 1); its horizon is " + std::to_string(low_level->horizon()) +
+            " and its lengths a multiple of " + std::to_string(low_level->length_multiple_));
+  // Its noise comes from a stream of its own, apart from the subgoals'.
+  low_level->options_.seed = derive_key(options_.seed, kLowLevelStream);
+  low_level_ = std::move(low_level);
+}
+
+torch::Tensor DiffuserPlanner::fill_segments(const torch::Tensor& subgoals, int64_t stride) {
+  check(stride_ == 1 && subgoals.dim() == 2 && subgoals.size(0) >= 2 && subgoals.size(1) == kMazeObservationDim,
+        "planning: segments are filled by a dense planner between at least two subgoals [n, 4]");
+  const int64_t segments = subgoals.size(0) - 1;
+  const torch::Tensor from = subgoals.slice(0, 0, segments).to(torch::kFloat64);
+  const torch::Tensor to = subgoals.slice(0, 1).to(torch::kFloat64);
+  const GenerateResult result = sample_between(from, to, stride + 1, 0);
+  const torch::Tensor states =
+      model_.config.data.trajectory_limits.unnormalize(result.samples.to(torch::kFloat64)).slice(2, kMazeActionDim);
+  // Segment k covers steps k stride .. (k + 1) stride; its first row is the
+  // last row of segment k - 1 (the same subgoal), kept once.
+  torch::Tensor path = torch::empty({segments * stride + 1, kMazeObservationDim}, torch::kFloat64);
+  path[0].copy_(states[0][0]);
+  path.slice(0, 1).view({segments, stride, kMazeObservationDim}).copy_(states.slice(1, 1));
+  return path;
 }
 
 DiffuserPolicy::DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every)

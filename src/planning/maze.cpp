@@ -90,7 +90,7 @@ std::vector<std::string> maze_task_names() {
 
 std::string preset_maze(const std::string& preset) {
   for (const MazeTask& task : kTasks) {
-    if (preset == task.name || preset == task.name + "-sparse") return task.name;
+    if (preset == task.name || preset == task.name + "-sparse" || preset == task.name + "-low") return task.name;
   }
   return "";
 }

@@ -102,6 +102,21 @@ PY
 grep -q "horizon 106" sparse_eval.txt || { fail "a sparse plan spans 7 x 15 + 1 steps"; cat sparse_eval.txt; }
 "$DIFFUSE" plan show --run sparse --sampler ddim --steps 4 --seed 2 --out sparse.png > show_sparse.txt ||
   { fail "plan show with a sparse planner"; cat show_sparse.txt; }
+# Hierarchical Diffuser's low level: 16-step segments between the sparse plan's subgoals.
+"$DIFFUSE" train --data maze2d:umaze.safetensors --preset maze2d-umaze-low --out low --steps 2 --batch-size 4 \
+  --quiet > low_train.txt || { fail "train a low level"; cat low_train.txt; }
+python3 -c "import json; c = json.load(open('low/config.json')); assert c['model']['horizon'] == 16 and c['data'].get('trajectory_stride', 1) == 1, c" \
+  || fail "the low level is a dense planner of 16 steps"
+"$DIFFUSE" plan eval --run sparse --low-level low --sampler ddim --steps 4 --episodes 1 --json low_eval.json --quiet > low_eval.txt ||
+  { fail "plan eval with a sparse planner and its low level"; cat low_eval.txt; }
+python3 -c "import json; r = json.load(open('low_eval.json')); assert r['low_level'] == 'low' and r['ms_per_plan'] > 0, r" \
+  || fail "plan eval records the low level"
+"$DIFFUSE" plan show --run sparse --low-level low --sampler ddim --steps 4 --out low.png > /dev/null ||
+  fail "plan show with a low level"
+expect_error "a low level under a dense planner" "a low level fills the segments of a sparse planner" \
+  plan eval --run planner --low-level low --episodes 1
+expect_error "a sparse low level" "the low level must be a dense planner" plan eval --run sparse --low-level sparse --episodes 1
+expect_error "a low level with a baseline" "apply to a trained planner" plan eval --policy expert --low-level low
 expect_error "a sparse preset on another maze's data" "holds maze2d-umaze trajectories, but the preset is maze2d-large-sparse" \
   train --data maze2d:umaze.safetensors --preset maze2d-large-sparse --out large_sparse --steps 1
 expect_error "an unknown goal kind" "--goal: sometimes not in {fixed,random}" plan eval --policy random --goal sometimes

@@ -10,6 +10,7 @@
 #include "diffuse/models/temporal_unet.h"
 #include "diffuse/noise.h"
 #include "diffuse/planning/maze_trajectories.h"
+#include "diffuse/planning/subgoal_path.h"
 #include "diffuse/sampling/ddim.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/training/training_step.h"
@@ -243,6 +244,45 @@ TEST(DiffuserPlanner, ASparsePlannersPlanRunsThroughItsSubgoalsStrideStepsApart)
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 15), Error);  // not 3 r + 1
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 13), Error);  // 5 rows: not even
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 25), Error);  // beyond the horizon
+}
+
+TEST(DiffuserPlanner, ALowLevelFillsTheSegmentsBetweenSubgoalsInOneBatch) {
+  const MazeTrajectoryDataset sparse(synthetic_umaze(), 4, {}, "synthetic", 3);
+  const MazeTrajectoryDataset dense(synthetic_umaze(), 4, {}, "synthetic");  // segments of stride + 1 = 4 steps
+  ASSERT_EQ(sparse.limits().minimum, dense.limits().minimum);
+  DiffuserPlanner planner(tiny_planner(sparse, 8), ddim(4));
+  planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(dense), ddim(4)));
+  const PointMaze::State start{3.0, 1.5, 0.2, -0.3};
+  const MazePlan plan = planner.plan(start, {1.0, 1.0});
+  ASSERT_EQ(plan.subgoals.sizes(), (std::vector<int64_t>{8, 4}));
+  ASSERT_EQ(plan.observations.sizes(), (std::vector<int64_t>{22, 4}));
+  for (int64_t k = 0; k < 8; ++k) {
+    EXPECT_TRUE(torch::allclose(plan.observations[3 * k], plan.subgoals[k], 1e-5, 1e-5)) << k;
+  }
+  // Between subgoals: the low level's rows, not the Hermite path's.
+  const torch::Tensor hermite = subgoal_path(plan.subgoals, 3, PointMaze::kStepSeconds);
+  EXPECT_FALSE(torch::allclose(plan.observations, hermite, 1e-3, 1e-3));
+  EXPECT_EQ(planner.low_level()->plans(), 1);  // seven segments, one batch
+  EXPECT_EQ(planner.plans(), 1);
+  // The same seed gives the same plan; shorter plans have fewer segments.
+  DiffuserPlanner again(tiny_planner(sparse, 8), ddim(4));
+  again.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(dense), ddim(4)));
+  EXPECT_TRUE(torch::equal(again.plan(start, {1.0, 1.0}).observations, plan.observations));
+  EXPECT_EQ(again.plan(start, {1.0, 1.0}, 10).observations.size(0), 10);
+}
+
+TEST(DiffuserPlanner, RefusesALowLevelThatCannotFillItsSegments) {
+  const MazeTrajectoryDataset sparse(synthetic_umaze(), 4, {}, "synthetic", 3);
+  const MazeTrajectoryDataset dense(synthetic_umaze(), 4, {}, "synthetic");
+  DiffuserPlanner sparse_planner(tiny_planner(sparse, 8), ddim(4));
+  DiffuserPlanner dense_planner(tiny_planner(dense), ddim(4));
+  // A dense planner has no segments to fill.
+  EXPECT_THROW(dense_planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(dense), ddim(4))), Error);
+  // The low level must be dense, and make plans of stride + 1 = 4 steps.
+  EXPECT_THROW(sparse_planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(sparse, 8), ddim(4))), Error);
+  EXPECT_THROW(sparse_planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(dense, 2), ddim(4))), Error);
+  EXPECT_THROW(sparse_planner.set_low_level(nullptr), Error);
+  EXPECT_EQ(sparse_planner.low_level(), nullptr);
 }
 
 TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {

@@ -25,7 +25,7 @@ namespace diffuse::cli {
 namespace {
 
 struct PlanEvalArguments {
-  std::string env = "maze2d-umaze", policy, run, json, goal = "fixed", sampler = "ddpm";
+  std::string env = "maze2d-umaze", policy, run, low_level, json, goal = "fixed", sampler = "ddpm";
   int64_t episodes = 100, steps = 0, replan_every = 0;
   std::uint64_t seed = 0;
   bool expert_replans = false, quiet = false;
@@ -43,15 +43,19 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
   ChosenPolicy chosen;
   if (!args.policy.empty()) {
     maze_baseline_from_string(args.policy);  // an unknown name is an error before any work
-    check(args.sampler == "ddpm" && args.steps == 0 && args.replan_every == 0,
-          "--sampler, --steps and --replan-every apply to a trained planner (--run)");
+    check(args.sampler == "ddpm" && args.steps == 0 && args.replan_every == 0 && args.low_level.empty(),
+          "--sampler, --steps, --replan-every and --low-level apply to a trained planner (--run)");
     chosen.name = args.policy;
     return chosen;
   }
-  TrainedModel model = load_trained_model(args.run);
-  check(preset_fits_maze(model.config.preset, task.name),
-        args.run + " plans in " + preset_maze(model.config.preset) + ", not in " + task.name + ": give --env " +
-            preset_maze(model.config.preset));
+  const auto load_planner_model = [&](const std::string& run) {
+    TrainedModel model = load_trained_model(run);
+    check(preset_fits_maze(model.config.preset, task.name),
+          run + " plans in " + preset_maze(model.config.preset) + ", not in " + task.name + ": give --env " +
+              preset_maze(model.config.preset));
+    return model;
+  };
+  TrainedModel model = load_planner_model(args.run);
   PlannerOptions options;
   options.sampler = args.sampler;
   options.steps = args.steps;
@@ -59,6 +63,10 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
   options.trajectory_frames = trajectory_frames;
   chosen.name = args.run;
   chosen.planner = std::make_unique<DiffuserPlanner>(std::move(model), options);
+  if (!args.low_level.empty()) {
+    options.trajectory_frames = 0;
+    chosen.planner->set_low_level(std::make_unique<DiffuserPlanner>(load_planner_model(args.low_level), options));
+  }
   chosen.diffuser = std::make_unique<DiffuserPolicy>(*chosen.planner, args.replan_every);
   return chosen;
 }
@@ -76,6 +84,9 @@ MazeEpisodeOptions episode_options(const PlanEvalArguments& args) {
 void add_policy_options(CLI::App& command, PlanEvalArguments& args) {
   command.add_option("--env", args.env, "maze2d-umaze, maze2d-medium or maze2d-large")->capture_default_str();
   command.add_option("--run", args.run, "a trained planner: a run directory of a maze2d preset (e.g. models/maze2d-umaze)");
+  command.add_option("--low-level", args.low_level,
+                     "with a sparse --run: fill the steps between its subgoals with this dense planner (a -low "
+                     "preset's run; Hierarchical Diffuser's low level) instead of the Hermite path");
   command.add_option("--policy", args.policy, "instead of --run: random (D4RL's 0) or expert (its waypoint "
                                               "controller, D4RL's 100)");
   command.add_option("--goal", args.goal, "fixed (D4RL's goal) or random (a new goal each episode: Multi2D)")
@@ -187,6 +198,7 @@ void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
   GenerationRecord record("plan show");
   record.add("env", task.name).add("policy", chosen.name).add("seed", args.seed).add("goal", args.goal);
   if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps()).add("replan_every", args.replan_every);
+  if (!args.low_level.empty()) record.add("low_level", args.low_level);
   record.add("return", at_goal);
   const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), chosen.planner->plans(),
                                                         chosen.planner->stride(), title)
@@ -238,6 +250,7 @@ void run_plan_eval(const PlanEvalArguments& args) {
       json["sampler"] = args.sampler;
       json["steps"] = chosen.planner->steps();
       json["replan_every"] = args.replan_every;
+      if (!args.low_level.empty()) json["low_level"] = args.low_level;
     }
     write_json_output(args.json, json);
   }

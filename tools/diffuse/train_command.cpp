@@ -225,7 +225,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--out", args->out, "run directory to write (or to continue with --resume)")->required();
   command->add_option("--preset", args->preset,
                       "mnist-small (default for images), mnist, cifar10, photo-grey, toy2d (default for toy2d), "
-                      "qm9-small, qm9-small-h, qm9-edm, maze2d-umaze|medium|large[-sparse] (default: the dataset's "
+                      "qm9-small, qm9-small-h, qm9-edm, maze2d-umaze|medium|large[-sparse|-low] (default: the dataset's "
                       "maze)");
   command->add_option("--config", args->config_file, "a config.json to start from instead of a preset");
   command->add_option("--steps", args->steps, "total training steps (default: the preset's, below)")->check(positive());

@@ -10,6 +10,7 @@
 
 #include "diffuse/planning/maze_episodes.h"
 #include "diffuse/planning/point_maze.h"
+#include "diffuse/sampling/sample_loop.h"
 #include "diffuse/sampling/sampler.h"
 #include "diffuse/trained_model.h"
 
@@ -55,6 +56,12 @@ struct MazePlan {
 // Diffuser's high level) samples subgoals K steps apart with the same start
 // and goal imposed, and its plan is the dense path through them
 // (subgoal_path.h): rows r make a plan of (r - 1) K + 1 steps.
+//
+// Hierarchical Diffuser's low level (Chen et al. 2024, sec. 3.2) fills the
+// K steps between subgoals with a second, dense planner instead
+// (set_low_level): trained like Diffuser's on windows of K + 1 steps with
+// both ends known, it samples every segment of a plan in one batch, each
+// from one subgoal (position and velocity) to the next.
 class DiffuserPlanner {
  public:
   // Throws Error when the model is not a trajectory model with limits.
@@ -79,12 +86,29 @@ class DiffuserPlanner {
   int64_t steps() const { return options_.steps; }
   int64_t plans() const { return plans_; }
 
+  // A sparse planner's plans then run through `low_level`'s segments rather
+  // than the Hermite path; it must be dense and make plans of stride() + 1
+  // steps. Throws Error otherwise.
+  void set_low_level(std::unique_ptr<DiffuserPlanner> low_level);
+  const DiffuserPlanner* low_level() const { return low_level_.get(); }
+  // A dense planner's path through `subgoals` [n, 4] (n >= 2, data units)
+  // `stride` steps apart: one plan of stride + 1 steps from each subgoal to
+  // the next, all in one batch, joined into [(n - 1) stride + 1, 4] rows
+  // with the subgoals at rows 0, stride, 2 stride, ...
+  torch::Tensor fill_segments(const torch::Tensor& subgoals, int64_t stride);
+
  private:
+  // `from`.size(0) trajectories of `rows` rows, from the states `from` to
+  // `to` ([n, 4] each, data units), normalised: one batch, plan number plans().
+  GenerateResult sample_between(const torch::Tensor& from, const torch::Tensor& to, int64_t rows,
+                                int64_t trajectory_frames);
+
   TrainedModel model_;
   PlannerOptions options_;
   Denoiser denoiser_;
   std::unique_ptr<Sampler> sampler_;
   int64_t rows_ = 0, length_multiple_ = 1, stride_ = 1, plans_ = 0;
+  std::unique_ptr<DiffuserPlanner> low_level_;
 };
 
 // Diffuser's tracking controller (scripts/plan_maze2d.py): the action that
