@@ -128,17 +128,22 @@ void DiffuserPlanner::set_low_level(std::unique_ptr<DiffuserPlanner> low_level) 
   check(stride_ > 1, "planning: a low level fills the segments of a sparse planner (a -sparse preset's run)");
   check(low_level != nullptr && low_level->stride_ == 1,
         "planning: the low level must be a dense planner (a -low preset's run), not a sparse one");
-  const int64_t segment = stride_ + 1;
-  check(segment <= low_level->horizon() && segment % low_level->length_multiple_ == 0,
-        "planning: the low level must make plans of " + std::to_string(segment) +
-            " steps (the subgoals' stride + 1); its horizon is " + std::to_string(low_level->horizon()) +
-            " and its lengths a multiple of " + std::to_string(low_level->length_multiple_));
+  low_level->check_segment_stride(stride_);
   // Its noise comes from a stream of its own, apart from the subgoals'.
   low_level->options_.seed = derive_key(options_.seed, kLowLevelStream);
   low_level_ = std::move(low_level);
 }
 
+void DiffuserPlanner::check_segment_stride(int64_t stride) const {
+  // Trained on exactly the segments it fills: a longer dense planner would
+  // be asked for plans shorter than any it has seen.
+  check(stride >= 1 && horizon() == stride + 1,
+        "planning: the low level must be trained on plans of " + std::to_string(stride + 1) +
+            " steps (the subgoals' stride + 1, a -low preset); its horizon is " + std::to_string(horizon()));
+}
+
 torch::Tensor DiffuserPlanner::fill_segments(const torch::Tensor& subgoals, int64_t stride) {
+  check_segment_stride(stride);
   check(stride_ == 1 && subgoals.dim() == 2 && subgoals.size(0) >= 2 && subgoals.size(1) == kMazeObservationDim,
         "planning: segments are filled by a dense planner between at least two subgoals [n, 4]");
   const int64_t segments = subgoals.size(0) - 1;

@@ -95,6 +95,11 @@ std::string preset_maze(const std::string& preset) {
   return "";
 }
 
+bool is_low_level_preset(const std::string& preset) {
+  const std::string maze = preset_maze(preset);
+  return !maze.empty() && preset == maze + "-low";
+}
+
 bool preset_fits_maze(const std::string& preset, const std::string& maze) {
   const std::string own = preset_maze(preset);
   return own.empty() || own == maze;

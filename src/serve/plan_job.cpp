@@ -54,6 +54,8 @@ nlohmann::json points_json(const std::vector<std::array<double, 2>>& points) {
 
 const MazeTask& planner_maze(const RunConfig& config) {
   const std::string maze = preset_maze(config.preset);
+  check(!is_low_level_preset(config.preset),
+        "the run is a low level (" + config.preset + "): it fills a sparse planner's segments and plans nothing alone");
   if (!maze.empty()) return maze_task(maze);
   throw Error("the run's preset (\"" + config.preset + "\") names no maze; plan with `diffuse plan eval --env`");
 }

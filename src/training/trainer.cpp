@@ -153,7 +153,7 @@ void Trainer::open_data() {
     check(preset_fits_maze(config_.preset, trajectories->env()),
           "data '" + config_.data.spec + "' holds " + trajectories->env() + " trajectories, but the preset is " +
               config_.preset + ": give --preset " + trajectories->env() +
-              (config_.data.trajectory_stride > 1 ? "-sparse" : ""));
+              (config_.data.trajectory_stride > 1 ? "-sparse" : is_low_level_preset(config_.preset) ? "-low" : ""));
   }
   if (const auto* molecules = dynamic_cast<const Qm9Dataset*>(dataset_.get())) {
     // A new run records its molecule sizes; a resumed one must find the same.

@@ -116,6 +116,10 @@ python3 -c "import json; r = json.load(open('low_eval.json')); assert r['low_lev
 expect_error "a low level under a dense planner" "a low level fills the segments of a sparse planner" \
   plan eval --run planner --low-level low --episodes 1
 expect_error "a sparse low level" "the low level must be a dense planner" plan eval --run sparse --low-level sparse --episodes 1
+expect_error "a low level trained on other lengths" "the low level must be trained on plans of 16 steps" \
+  plan eval --run sparse --low-level planner --episodes 1
+expect_error "a low level as the planner" "is a low level (maze2d-umaze-low): give it as --low-level" \
+  plan eval --run low --episodes 1
 expect_error "a low level with a baseline" "apply to a trained planner" plan eval --policy expert --low-level low
 expect_error "a sparse preset on another maze's data" "holds maze2d-umaze trajectories, but the preset is maze2d-large-sparse" \
   train --data maze2d:umaze.safetensors --preset maze2d-large-sparse --out large_sparse --steps 1

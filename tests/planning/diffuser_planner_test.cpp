@@ -281,6 +281,10 @@ TEST(DiffuserPlanner, RefusesALowLevelThatCannotFillItsSegments) {
   // The low level must be dense, and make plans of stride + 1 = 4 steps.
   EXPECT_THROW(sparse_planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(sparse, 8), ddim(4))), Error);
   EXPECT_THROW(sparse_planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(dense, 2), ddim(4))), Error);
+  // A longer dense planner could make 4-step plans, but was never trained on them.
+  EXPECT_THROW(sparse_planner.set_low_level(std::make_unique<DiffuserPlanner>(tiny_planner(dense, 8), ddim(4))), Error);
+  DiffuserPlanner low(tiny_planner(dense), ddim(4));
+  EXPECT_THROW(low.fill_segments(torch::zeros({3, 4}, torch::kFloat64), 5), Error);  // segments of 6 steps
   EXPECT_THROW(sparse_planner.set_low_level(nullptr), Error);
   EXPECT_EQ(sparse_planner.low_level(), nullptr);
 }

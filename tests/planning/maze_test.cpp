@@ -49,6 +49,20 @@ TEST(MazeLayout, RefusesWhatIsNotAMaze) {
   EXPECT_DOUBLE_EQ(normalized_score(umaze, umaze.ref_max_score), 100.0);
 }
 
+TEST(MazeTask, PresetsNameTheirMazeAndLowLevelsAreKnownAsSuch) {
+  for (const std::string maze : {"maze2d-umaze", "maze2d-medium", "maze2d-large"}) {
+    for (const std::string suffix : {"", "-sparse", "-low"}) {
+      EXPECT_EQ(preset_maze(maze + suffix), maze);
+      EXPECT_TRUE(preset_fits_maze(maze + suffix, maze));
+      EXPECT_EQ(is_low_level_preset(maze + suffix), suffix == "-low") << maze + suffix;
+    }
+  }
+  EXPECT_FALSE(preset_fits_maze("maze2d-umaze-low", "maze2d-large"));
+  EXPECT_EQ(preset_maze("mnist-small"), "");
+  EXPECT_TRUE(preset_fits_maze("mnist-small", "maze2d-large"));  // names no maze
+  EXPECT_FALSE(is_low_level_preset("mnist-low"));
+}
+
 TEST(PointMaze, ResetsToD4rlsDistribution) {
   const MazeLayout layout = MazeLayout::parse(maze_task("maze2d-medium").layout);
   PointMaze env(layout);

@@ -48,14 +48,12 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
     chosen.name = args.policy;
     return chosen;
   }
-  const auto load_planner_model = [&](const std::string& run) {
-    TrainedModel model = load_trained_model(run);
-    check(preset_fits_maze(model.config.preset, task.name),
-          run + " plans in " + preset_maze(model.config.preset) + ", not in " + task.name + ": give --env " +
-              preset_maze(model.config.preset));
-    return model;
-  };
-  TrainedModel model = load_planner_model(args.run);
+  TrainedModel model = load_trained_model(args.run);
+  check(preset_fits_maze(model.config.preset, task.name),
+        args.run + " plans in " + preset_maze(model.config.preset) + ", not in " + task.name + ": give --env " +
+            preset_maze(model.config.preset));
+  check(!is_low_level_preset(model.config.preset),
+        args.run + " is a low level (" + model.config.preset + "): give it as --low-level, with a -sparse run as --run");
   PlannerOptions options;
   options.sampler = args.sampler;
   options.steps = args.steps;
@@ -64,8 +62,14 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
   chosen.name = args.run;
   chosen.planner = std::make_unique<DiffuserPlanner>(std::move(model), options);
   if (!args.low_level.empty()) {
+    TrainedModel low = load_trained_model(args.low_level);
+    check(preset_fits_maze(low.config.preset, task.name),
+          "--low-level " + args.low_level + " is made for " + preset_maze(low.config.preset) + ", --run for " +
+              task.name + ": give both of one maze");
+    // Each level samples with --steps, capped at its own T.
+    options.steps = std::min<int64_t>(args.steps, low.config.schedule.num_timesteps);
     options.trajectory_frames = 0;
-    chosen.planner->set_low_level(std::make_unique<DiffuserPlanner>(load_planner_model(args.low_level), options));
+    chosen.planner->set_low_level(std::make_unique<DiffuserPlanner>(std::move(low), options));
   }
   chosen.diffuser = std::make_unique<DiffuserPolicy>(*chosen.planner, args.replan_every);
   return chosen;
@@ -145,11 +149,12 @@ std::vector<std::array<double, 2>> positions(const torch::Tensor& observations) 
 
 // The executed episode over the plan, and below it the plan being denoised.
 Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const MazePlan& plan, int64_t plans,
-                    int64_t stride, const std::string& title) {
-  // A sparse plan shows its subgoals; the point follows the path through them.
+                    int64_t stride, bool low_level, const std::string& title) {
+  // A sparse plan shows its subgoals, the point follows the path through
+  // them; with a low level, that path is the low level's, shown instead.
   const bool sparse = plan.subgoals.defined();
-  const Canvas top =
-      draw_maze_path(layout, episode.path, episode.goal, title, positions(sparse ? plan.subgoals : plan.observations));
+  const Canvas top = draw_maze_path(layout, episode.path, episode.goal, title,
+                                    positions(sparse && !low_level ? plan.subgoals : plan.observations));
   const int64_t frames = plan.denoising.size(0);
   std::vector<std::vector<std::array<double, 2>>> stages;
   std::vector<std::string> labels;
@@ -167,7 +172,8 @@ Canvas plan_picture(const MazeLayout& layout, const MazeEpisode& episode, const 
   canvas.draw_text(x, 40, "green dots: " + which + (sparse ? "" : steps), {46, 160, 67});
   if (sparse) {
     canvas.draw_text(x, 56, std::to_string(plan.subgoals.size(0)) + " subgoals " + std::to_string(stride) +
-                                " steps apart, " + steps, {46, 160, 67});
+                                " steps apart, " + (low_level ? "filled in by the low level, " : "") + steps,
+                     {46, 160, 67});
   }
   const int below = sparse ? 16 : 0;
   canvas.draw_text(x, 60 + below, "line: the executed path, blue to red", {60, 60, 140});
@@ -198,10 +204,13 @@ void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
   GenerationRecord record("plan show");
   record.add("env", task.name).add("policy", chosen.name).add("seed", args.seed).add("goal", args.goal);
   if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps()).add("replan_every", args.replan_every);
-  if (!args.low_level.empty()) record.add("low_level", args.low_level);
+  if (const DiffuserPlanner* low = chosen.diffuser ? chosen.planner->low_level() : nullptr) {
+    record.add("low_level", args.low_level).add("low_level_steps", low->steps());
+  }
   record.add("return", at_goal);
   const Canvas picture = chosen.diffuser ? plan_picture(layout, episode, chosen.diffuser->first_plan(), chosen.planner->plans(),
-                                                        chosen.planner->stride(), title)
+                                                        chosen.planner->stride(),
+                                                        chosen.planner->low_level() != nullptr, title)
                                          : draw_maze_path(layout, episode.path, episode.goal, title);
   save_png(out, picture, record.png_text());
   std::printf("wrote %s (%zu steps, return %lld)\n", out.c_str(), episode.path.size() - 1,
@@ -250,7 +259,10 @@ void run_plan_eval(const PlanEvalArguments& args) {
       json["sampler"] = args.sampler;
       json["steps"] = chosen.planner->steps();
       json["replan_every"] = args.replan_every;
-      if (!args.low_level.empty()) json["low_level"] = args.low_level;
+      if (const DiffuserPlanner* low = chosen.planner->low_level()) {
+        json["low_level"] = args.low_level;
+        json["low_level_steps"] = low->steps();
+      }
     }
     write_json_output(args.json, json);
   }

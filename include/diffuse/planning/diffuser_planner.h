@@ -10,11 +10,12 @@
 
 #include "diffuse/planning/maze_episodes.h"
 #include "diffuse/planning/point_maze.h"
-#include "diffuse/sampling/sample_loop.h"
 #include "diffuse/sampling/sampler.h"
 #include "diffuse/trained_model.h"
 
 namespace diffuse {
+
+struct GenerateResult;
 
 struct PlannerOptions {
   std::string sampler = "ddpm";  // any of sampler_names()
@@ -30,8 +31,8 @@ struct MazePlan {
   torch::Tensor observations;  // [length, 4] x, y, vx, vy
   torch::Tensor actions;       // [length, 2]; undefined for a sparse plan, which plans no actions
   // A sparse planner's own rows, [rows, 4] observations `stride` steps
-  // apart, through which `observations` is drawn (subgoal_path.h);
-  // undefined for a dense plan.
+  // apart, through which `observations` is drawn (subgoal_path.h, or the
+  // low level's segments); undefined for a dense plan.
   torch::Tensor subgoals;
   // The model's rows during denoising, [frames, rows, 4] observations in
   // the data's units (x_T first, the plan last); undefined unless asked.
@@ -87,12 +88,13 @@ class DiffuserPlanner {
   int64_t plans() const { return plans_; }
 
   // A sparse planner's plans then run through `low_level`'s segments rather
-  // than the Hermite path; it must be dense and make plans of stride() + 1
-  // steps. Throws Error otherwise.
+  // than the Hermite path; it must be dense and trained on plans of
+  // stride() + 1 steps (HD's pairing). Throws Error otherwise.
   void set_low_level(std::unique_ptr<DiffuserPlanner> low_level);
   const DiffuserPlanner* low_level() const { return low_level_.get(); }
   // A dense planner's path through `subgoals` [n, 4] (n >= 2, data units)
-  // `stride` steps apart: one plan of stride + 1 steps from each subgoal to
+  // `stride` steps apart, stride + 1 the horizon it was trained on (Error
+  // otherwise): one plan of stride + 1 steps from each subgoal to
   // the next, all in one batch, joined into [(n - 1) stride + 1, 4] rows
   // with the subgoals at rows 0, stride, 2 stride, ...
   torch::Tensor fill_segments(const torch::Tensor& subgoals, int64_t stride);
@@ -102,6 +104,8 @@ class DiffuserPlanner {
   // `to` ([n, 4] each, data units), normalised: one batch, plan number plans().
   GenerateResult sample_between(const torch::Tensor& from, const torch::Tensor& to, int64_t rows,
                                 int64_t trajectory_frames);
+  // Error unless this planner fills segments of `stride` + 1 steps.
+  void check_segment_stride(int64_t stride) const;
 
   TrainedModel model_;
   PlannerOptions options_;

@@ -47,10 +47,13 @@ struct MazeTask {
 const MazeTask& maze_task(const std::string& name);
 std::vector<std::string> maze_task_names();
 
-// The maze a preset's planner is made for: "maze2d-umaze" for maze2d-umaze
-// and for its sparse planner maze2d-umaze-sparse, ...; empty for a preset
-// named after no maze.
+// The maze a preset's planner is made for: "maze2d-umaze" for maze2d-umaze,
+// for its sparse planner maze2d-umaze-sparse and for that one's low level
+// maze2d-umaze-low, ...; empty for a preset named after no maze.
 std::string preset_maze(const std::string& preset);
+// A low level (maze2d-*-low): it fills a sparse plan's segments and plans
+// nothing on its own.
+bool is_low_level_preset(const std::string& preset);
 // A preset named after a maze makes a planner of that maze's corridors
 // alone: false when `preset` is another maze's (any other preset fits every maze).
 bool preset_fits_maze(const std::string& preset, const std::string& maze);
