@@ -109,12 +109,21 @@ RunConfig toy2d() {
   return c;
 }
 
-// EDM for molecules (Hoogeboom et al. 2022): EGNN dynamics, polynomial_2
-// schedule with s = 1e-5 and T = 1000, eps prediction, no clipping.
-RunConfig molecules(EgnnConfig model) {
-  RunConfig c;
+// EDM for molecules (Hoogeboom et al. 2022): EGNN dynamics of `layers`
+// blocks of `features` over QM9's atoms (at most 29 of H, C, N, O, F) or
+// its heavy atoms (at most 9 of C, N, O, F); polynomial_2 schedule with
+// s = 1e-5 and T = 1000, eps prediction, no clipping.
+RunConfig molecules(const char* name, bool hydrogens, int64_t features, int64_t layers) {
+  EgnnConfig model;
+  model.max_atoms = hydrogens ? 29 : 9;
+  model.atom_types = hydrogens ? std::vector<int64_t>{1, 6, 7, 8, 9} : std::vector<int64_t>{6, 7, 8, 9};
+  model.hidden_dim = features;
+  model.num_layers = layers;
   model.num_timesteps = 1000;
+  RunConfig c;
+  c.preset = name;
   c.model = std::move(model);
+  c.data.no_hydrogens = !hydrogens;
   c.schedule.kind = ScheduleKind::kPolynomial;
   c.schedule.num_timesteps = 1000;
   c.schedule.polynomial_power = 2.0;
@@ -126,16 +135,8 @@ RunConfig molecules(EgnnConfig model) {
 }
 
 RunConfig qm9_small() {
-  // Heavy atoms only (at most 9 of C, N, O, F), sized to train in two hours
-  // on two CPU cores.
-  EgnnConfig model;
-  model.max_atoms = 9;
-  model.atom_types = {6, 7, 8, 9};
-  model.hidden_dim = 128;
-  model.num_layers = 6;
-  RunConfig c = molecules(model);
-  c.preset = "qm9-small";
-  c.data.no_hydrogens = true;
+  // Heavy atoms only, sized to train in two hours on two CPU cores.
+  RunConfig c = molecules("qm9-small", false, 128, 6);
   c.training.steps = 25000;  // 3.6 it/s on two cores: just under two hours
   c.training.learning_rate = 3e-4;
   c.training.warmup_steps = 500;
@@ -145,18 +146,12 @@ RunConfig qm9_small() {
 }
 
 RunConfig qm9_small_h() {
-  // EDM's setting (every atom, at most 29 of H, C, N, O, F) on a CPU budget.
-  // The network computes 29 x 29 atom pairs instead of 9 x 9 (about 10x the
-  // work), so qm9-small's 128 features would train at 0.65 it/s on two cores
-  // in bf16; 64 features train at 1.4 it/s with --precision bf16 (0.8 in
-  // fp32): 10,000 steps in two hours.
-  EgnnConfig model;
-  model.max_atoms = 29;
-  model.atom_types = {1, 6, 7, 8, 9};
-  model.hidden_dim = 64;
-  model.num_layers = 6;
-  RunConfig c = molecules(model);
-  c.preset = "qm9-small-h";
+  // EDM's setting (every atom) on a CPU budget. The network computes
+  // 29 x 29 atom pairs instead of 9 x 9 (about 10x the work), so qm9-small's
+  // 128 features would train at 0.65 it/s on two cores in bf16; 64 features
+  // train at 1.4 it/s with --precision bf16 (0.8 in fp32): 10,000 steps in
+  // two hours.
+  RunConfig c = molecules("qm9-small-h", true, 64, 6);
   c.training.steps = 10000;
   c.training.learning_rate = 3e-4;
   c.training.warmup_steps = 500;
@@ -167,15 +162,9 @@ RunConfig qm9_small_h() {
 
 RunConfig qm9_edm() {
   // EDM's published QM9 model: 9 equivariant blocks of 256 features, one
-  // message layer each, with hydrogens (29 atoms of H, C, N, O, F); Adam at
-  // 1e-4, batch 64, EMA 0.9999. Meant for a GPU.
-  EgnnConfig model;
-  model.max_atoms = 29;
-  model.atom_types = {1, 6, 7, 8, 9};
-  model.hidden_dim = 256;
-  model.num_layers = 9;
-  RunConfig c = molecules(model);
-  c.preset = "qm9-edm";
+  // message layer each, with hydrogens; Adam at 1e-4, batch 64, EMA 0.9999.
+  // Meant for a GPU.
+  RunConfig c = molecules("qm9-edm", true, 256, 9);
   c.training.steps = 1000000;
   c.training.learning_rate = 1e-4;
   c.training.warmup_steps = 0;
