@@ -1,6 +1,7 @@
 #include "diffuse/planning/diffuser_planner.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <torch/torch.h>
 
@@ -40,6 +41,8 @@ DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
       length_multiple_(trajectory_network(model_).length_multiple()),
       stride_(model_.config.data.trajectory_stride) {
   check(stride_ >= 1, "planning: the run's data.trajectory_stride must be >= 1");
+  check(options_.horizon >= 0, "planning: the horizon must be >= 0 (0: the trained one)");
+  if (options_.horizon > 0) rows_ = rows_spanning(options_.horizon);
   const NoiseSchedule schedule = NoiseSchedule::from_config(model_.config.schedule);
   const int64_t steps = options_.steps > 0 ? options_.steps : schedule.num_timesteps();
   check(steps <= schedule.num_timesteps(), "planning: --steps " + std::to_string(steps) + " exceeds the model's " +
@@ -49,11 +52,14 @@ DiffuserPlanner::DiffuserPlanner(TrainedModel model, PlannerOptions options)
   sampler_->set_timesteps(steps);
 }
 
-int64_t DiffuserPlanner::plan_length(int64_t steps) const {
+int64_t DiffuserPlanner::rows_spanning(int64_t steps) const {
   // Rows r (a multiple of the network's) cover (r - 1) stride + 1 steps.
   const int64_t rows_needed = std::max<int64_t>(2, (std::max<int64_t>(steps, 2) - 1 + stride_ - 1) / stride_ + 1);
-  const int64_t rows = (rows_needed + length_multiple_ - 1) / length_multiple_ * length_multiple_;
-  return std::min(horizon(), (rows - 1) * stride_ + 1);
+  return (rows_needed + length_multiple_ - 1) / length_multiple_ * length_multiple_;
+}
+
+int64_t DiffuserPlanner::plan_length(int64_t steps) const {
+  return std::min(horizon(), (rows_spanning(steps) - 1) * stride_ + 1);
 }
 
 int64_t DiffuserPlanner::replan_length(int64_t left) const {
@@ -160,9 +166,10 @@ torch::Tensor DiffuserPlanner::fill_segments(const torch::Tensor& subgoals, int6
   return path;
 }
 
-DiffuserPolicy::DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every)
-    : planner_(planner), replan_every_(replan_every) {
+DiffuserPolicy::DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every, double replan_distance)
+    : planner_(planner), replan_every_(replan_every), replan_distance_(replan_distance) {
   check(replan_every >= 0, "planning: replan_every must be >= 0");
+  check(std::isfinite(replan_distance) && replan_distance >= 0.0, "planning: replan_distance must be >= 0");
 }
 
 void DiffuserPolicy::begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) {
@@ -173,8 +180,18 @@ void DiffuserPolicy::begin_episode(const PointMaze::State& state, const std::arr
   arrival_ = plan_.observations.size(0) - 1;
 }
 
+bool DiffuserPolicy::strayed(const PointMaze::State& state, int64_t t) const {
+  const auto planned = plan_.observations.accessor<double, 2>();
+  const int64_t row = std::min(t - plan_start_, plan_.observations.size(0) - 1);
+  return std::hypot(planned[row][0] - state[0], planned[row][1] - state[1]) > replan_distance_;
+}
+
 PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) {
-  if (replan_every_ > 0 && t > plan_start_ && (t - plan_start_) % replan_every_ == 0) {
+  if (replan_distance_ > 0.0 && t - plan_start_ >= kReplanSettleSteps && strayed(state, t)) {
+    plan_ = planner_.plan(state, target_);
+    plan_start_ = t;
+    arrival_ = t + plan_.observations.size(0) - 1;
+  } else if (replan_every_ > 0 && t > plan_start_ && (t - plan_start_) % replan_every_ == 0) {
     const int64_t length = planner_.replan_length(arrival_ - t + 1);
     if (length > 0) {
       plan_ = planner_.plan(state, target_, length);

@@ -220,6 +220,30 @@ TEST(DiffuserPlanner, MakesShorterPlansThatReachTheGoalAtTheirLastStep) {
   EXPECT_THROW(planner.plan(start, {1.0, 1.0}, 18), Error);  // longer than the horizon
 }
 
+TEST(DiffuserPlanner, MakesPlansLongerThanTrainedWhenAskedForAHorizon) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
+  PlannerOptions options = ddim(4);
+  options.horizon = 27;  // rounded up to 28 rows, a multiple of 2
+  DiffuserPlanner planner(tiny_planner(dataset), options);
+  EXPECT_EQ(planner.horizon(), 28);
+  const PointMaze::State start{3.0, 1.5, 0.2, -0.3};
+  const MazePlan plan = planner.plan(start, {1.0, 1.0});
+  ASSERT_EQ(plan.observations.sizes(), (std::vector<int64_t>{28, 4}));
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(plan.observations[0][i].item<double>(), start[static_cast<size_t>(i)], 1e-5);
+  EXPECT_NEAR(plan.observations[27][0].item<double>(), 1.0, 1e-5);
+  EXPECT_NEAR(plan.observations[27][1].item<double>(), 1.0, 1e-5);
+  EXPECT_EQ(planner.plan_length(100), 28);
+  EXPECT_EQ(planner.plan(start, {1.0, 1.0}, 16).observations.size(0), 16);  // shorter plans as before
+  options.horizon = 1;  // at least 2 rows
+  EXPECT_EQ(DiffuserPlanner(tiny_planner(dataset), options).horizon(), 2);
+  options.horizon = -1;
+  EXPECT_THROW(DiffuserPlanner(tiny_planner(dataset), options), Error);
+  // A sparse planner's rows are stride steps apart: 10 rows, 9 x 3 + 1 steps.
+  const MazeTrajectoryDataset sparse(synthetic_umaze(), 4, {}, "synthetic", 3);
+  options.horizon = 25;
+  EXPECT_EQ(DiffuserPlanner(tiny_planner(sparse, 8), options).horizon(), 28);
+}
+
 TEST(DiffuserPlanner, ASparsePlannersPlanRunsThroughItsSubgoalsStrideStepsApart) {
   const MazeTrajectoryDataset dataset(synthetic_umaze(), 4, {}, "synthetic", 3);
   DiffuserPlanner planner(tiny_planner(dataset, 8), ddim(4));
@@ -307,6 +331,42 @@ TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {
   const torch::Tensor last = policy.current_plan().observations[7];
   EXPECT_NEAR(last[0].item<double>(), 1.0, 1e-5);
   EXPECT_NEAR(last[3].item<double>(), 0.0, 1e-5);
+}
+
+TEST(DiffuserPolicy, PlansAgainInFullWhenThePointStraysFromItsPlan) {
+  const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
+  PlannerOptions options = ddim(2);
+  options.horizon = 40;  // longer than the settling steps, so that a plan is judged before it ends
+  DiffuserPlanner planner(tiny_planner(dataset), options);
+  const PointMaze::State stuck{3.0, 1.5, 0.0, 0.0};  // never moves, as against a wall
+  const std::array<double, 2> goal{1.0, 1.0};        // 2.06 away
+  // Far enough: the point never strays that far, and the one plan is kept.
+  DiffuserPolicy patient(planner, 0, 10.0);
+  patient.begin_episode(stuck, goal);
+  for (int64_t t = 0; t < 60; ++t) patient.act(stuck, t);
+  EXPECT_EQ(planner.plans(), 1);
+  // Near: a new full plan once the settling steps are over and the plan has
+  // moved on from the stuck point; never during them.
+  DiffuserPolicy strict(planner, 0, 1e-3);
+  strict.begin_episode(stuck, goal);
+  ASSERT_EQ(planner.plans(), 2);
+  for (int64_t t = 0; t < DiffuserPolicy::kReplanSettleSteps; ++t) strict.act(stuck, t);
+  EXPECT_EQ(planner.plans(), 2);
+  const torch::Tensor first = strict.current_plan().observations;
+  strict.act(stuck, DiffuserPolicy::kReplanSettleSteps);
+  EXPECT_EQ(planner.plans(), 3);
+  EXPECT_EQ(strict.current_plan().observations.size(0), 40);
+  EXPECT_FALSE(torch::equal(strict.current_plan().observations, first));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(strict.current_plan().observations[0][i].item<double>(), stuck[static_cast<size_t>(i)], 1e-5);
+  }
+  // The next check comes kReplanSettleSteps after that plan began.
+  for (int64_t t = DiffuserPolicy::kReplanSettleSteps + 1; t < 2 * DiffuserPolicy::kReplanSettleSteps; ++t) {
+    strict.act(stuck, t);
+  }
+  EXPECT_EQ(planner.plans(), 3);
+  EXPECT_THROW(DiffuserPolicy(planner, 0, -1.0), Error);
+  EXPECT_THROW(DiffuserPolicy(planner, 0, std::nan("")), Error);
 }
 
 TEST(DiffuserPolicy, ASparsePlannerStopsReplanningWhenLessThanItsShortestPlanIsLeft) {

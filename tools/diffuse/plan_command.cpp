@@ -26,7 +26,8 @@ namespace {
 
 struct PlanEvalArguments {
   std::string env = "maze2d-umaze", policy, run, low_level, json, goal = "fixed", sampler = "ddpm";
-  int64_t episodes = 100, steps = 0, replan_every = 0;
+  int64_t episodes = 100, steps = 0, replan_every = 0, horizon = 0;
+  double replan_distance = 0.0;
   std::uint64_t seed = 0;
   bool expert_replans = false, quiet = false;
 };
@@ -43,8 +44,10 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
   ChosenPolicy chosen;
   if (!args.policy.empty()) {
     maze_baseline_from_string(args.policy);  // an unknown name is an error before any work
-    check(args.sampler == "ddpm" && args.steps == 0 && args.replan_every == 0 && args.low_level.empty(),
-          "--sampler, --steps, --replan-every and --low-level apply to a trained planner (--run)");
+    check(args.sampler == "ddpm" && args.steps == 0 && args.replan_every == 0 && args.replan_distance == 0.0 &&
+              args.horizon == 0 && args.low_level.empty(),
+          "--sampler, --steps, --replan-every, --replan-distance, --horizon and --low-level apply to a trained "
+          "planner (--run)");
     chosen.name = args.policy;
     return chosen;
   }
@@ -59,6 +62,7 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
   options.steps = args.steps;
   options.seed = args.seed;
   options.trajectory_frames = trajectory_frames;
+  options.horizon = args.horizon;
   chosen.name = args.run;
   chosen.planner = std::make_unique<DiffuserPlanner>(std::move(model), options);
   if (!args.low_level.empty()) {
@@ -69,9 +73,10 @@ ChosenPolicy choose_policy(const PlanEvalArguments& args, const MazeTask& task, 
     // Each level samples with --steps, capped at its own T.
     options.steps = std::min<int64_t>(args.steps, low.config.schedule.num_timesteps);
     options.trajectory_frames = 0;
+    options.horizon = 0;  // the low level's segments span one stride
     chosen.planner->set_low_level(std::make_unique<DiffuserPlanner>(std::move(low), options));
   }
-  chosen.diffuser = std::make_unique<DiffuserPolicy>(*chosen.planner, args.replan_every);
+  chosen.diffuser = std::make_unique<DiffuserPolicy>(*chosen.planner, args.replan_every, args.replan_distance);
   return chosen;
 }
 
@@ -104,6 +109,15 @@ void add_policy_options(CLI::App& command, PlanEvalArguments& args) {
   command.add_option("--replan-every", args.replan_every, "planner: plan again every N steps, still arriving when the "
                                                           "first plan does (0: plan once per episode, as Diffuser "
                                                           "does in Maze2D)")
+      ->check(whole_number_in(0, 100000))
+      ->capture_default_str();
+  command.add_option("--replan-distance", args.replan_distance,
+                     "planner: plan again, a full plan, when the point is farther than this from where its plan "
+                     "puts it, as when the plan crosses a wall (maze units, a cell is 1; 0: never)")
+      ->check(number_in(0.0, 100.0))
+      ->capture_default_str();
+  command.add_option("--horizon", args.horizon, "planner: steps of a plan, rounded up to a length the network makes "
+                                                "(0: the horizon it was trained on; longer plans reach farther goals)")
       ->check(whole_number_in(0, 100000))
       ->capture_default_str();
   command.add_flag("--expert-replans", args.expert_replans,
@@ -203,7 +217,8 @@ void run_plan_show(const PlanEvalArguments& args, const std::string& out) {
                             std::to_string(at_goal);
   GenerationRecord record("plan show");
   record.add("env", task.name).add("policy", chosen.name).add("seed", args.seed).add("goal", args.goal);
-  if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps()).add("replan_every", args.replan_every);
+  if (chosen.diffuser) record.add("sampler", args.sampler).add("steps", chosen.planner->steps()).add("replan_every", args.replan_every)
+        .add("replan_distance", args.replan_distance).add("horizon", chosen.planner->horizon());
   if (const DiffuserPlanner* low = chosen.diffuser ? chosen.planner->low_level() : nullptr) {
     record.add("low_level", args.low_level).add("low_level_steps", low->steps());
   }
@@ -259,6 +274,8 @@ void run_plan_eval(const PlanEvalArguments& args) {
       json["sampler"] = args.sampler;
       json["steps"] = chosen.planner->steps();
       json["replan_every"] = args.replan_every;
+      json["replan_distance"] = args.replan_distance;
+      json["horizon"] = chosen.planner->horizon();
       if (const DiffuserPlanner* low = chosen.planner->low_level()) {
         json["low_level"] = args.low_level;
         json["low_level_steps"] = low->steps();

@@ -23,6 +23,10 @@ struct PlannerOptions {
   SamplerOptions sampler_options;
   std::uint64_t seed = 0;        // plan k draws its noise from (seed, k)
   int64_t trajectory_frames = 0; // states of the denoising to keep per plan (0: none)
+  // Steps of a full plan, rounded up to a length the network makes; 0: the
+  // horizon the model was trained on. The temporal U-Net is convolutional
+  // along time, so it also makes plans longer than those it saw.
+  int64_t horizon = 0;
 };
 
 // One plan: a trajectory of `length` steps in the data's units (the
@@ -70,7 +74,8 @@ class DiffuserPlanner {
   // `length`: the plan's number of steps, 0 for horizon(); else one that
   // plan_length() gives, from 2 steps to horizon().
   MazePlan plan(const PointMaze::State& start, const std::array<double, 2>& goal, int64_t length = 0);
-  // Steps of a full plan: (rows the model was trained on - 1) stride + 1.
+  // Steps of a full plan: (rows - 1) stride + 1, with the rows the model was
+  // trained on unless PlannerOptions::horizon asks for another length.
   int64_t horizon() const { return (rows_ - 1) * stride_ + 1; }
   // The shortest plan of at least `steps` steps (at least 2) that the
   // network makes, or horizon() when `steps` exceeds it.
@@ -104,6 +109,9 @@ class DiffuserPlanner {
   // `to` ([n, 4] each, data units), normalised: one batch, plan number plans().
   GenerateResult sample_between(const torch::Tensor& from, const torch::Tensor& to, int64_t rows,
                                 int64_t trajectory_frames);
+  // The fewest rows, a multiple of length_multiple() and at least 2, whose
+  // plan spans at least `steps` steps.
+  int64_t rows_spanning(int64_t steps) const;
   // Error unless this planner fills segments of `stride` + 1 steps.
   void check_segment_stride(int64_t stride) const;
 
@@ -136,9 +144,17 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 // few rows wander off and back: it does not replan once fewer steps are
 // left than its shortest plan spans, and the plan in hand, which ends at
 // the goal at rest, is followed to its end.
+//
+// With replan_distance > 0 the plan is also made again, a full one, when the
+// point is more than that far from where the plan puts it at this step:
+// the point cannot follow the plan, most often because the plan crosses a
+// wall the point is stuck against. The new plan gets the whole horizon to
+// go around (the old arrival can no longer be kept), and it is judged only
+// after kReplanSettleSteps, while the controller closes up to it.
 class DiffuserPolicy : public MazePolicy {
  public:
-  DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every = 0);
+  static constexpr int64_t kReplanSettleSteps = 15;
+  DiffuserPolicy(DiffuserPlanner& planner, int64_t replan_every = 0, double replan_distance = 0.0);
   void begin_episode(const PointMaze::State& state, const std::array<double, 2>& target) override;
   PointMaze::Action act(const PointMaze::State& state, int64_t t) override;
   int64_t plans() const override { return planner_.plans(); }
@@ -147,8 +163,12 @@ class DiffuserPolicy : public MazePolicy {
   const MazePlan& current_plan() const { return plan_; }
 
  private:
+  // Whether the point is more than replan_distance_ from the plan's position at step t.
+  bool strayed(const PointMaze::State& state, int64_t t) const;
+
   DiffuserPlanner& planner_;
   int64_t replan_every_;
+  double replan_distance_;
   std::array<double, 2> target_{};
   MazePlan plan_, first_plan_;
   int64_t plan_start_ = 0;  // the episode step the current plan began at
