@@ -177,6 +177,7 @@ void DiffuserPolicy::begin_episode(const PointMaze::State& state, const std::arr
   plan_ = planner_.plan(state, target_);
   first_plan_ = plan_;
   plan_start_ = 0;
+  settle_start_ = 0;
   arrival_ = plan_.observations.size(0) - 1;
 }
 
@@ -187,9 +188,10 @@ bool DiffuserPolicy::strayed(const PointMaze::State& state, int64_t t) const {
 }
 
 PointMaze::Action DiffuserPolicy::act(const PointMaze::State& state, int64_t t) {
-  if (replan_distance_ > 0.0 && t - plan_start_ >= kReplanSettleSteps && strayed(state, t)) {
+  if (replan_distance_ > 0.0 && t - settle_start_ >= kReplanSettleSteps && strayed(state, t)) {
     plan_ = planner_.plan(state, target_);
     plan_start_ = t;
+    settle_start_ = t;
     arrival_ = t + plan_.observations.size(0) - 1;
   } else if (replan_every_ > 0 && t > plan_start_ && (t - plan_start_) % replan_every_ == 0) {
     const int64_t length = planner_.replan_length(arrival_ - t + 1);

@@ -110,6 +110,7 @@ MazeEvaluation evaluate_maze_policy(const MazeTask& task, MazePolicy& policy, co
   result.normalized_standard_error = 100.0 * result.standard_error / (task.ref_max_score - task.ref_min_score);
   result.success_rate = static_cast<double>(successes) / n;
   result.ms_per_plan = policy.plans() > 0 ? 1000.0 * policy_seconds / static_cast<double>(policy.plans()) : 0.0;
+  result.plans_per_episode = static_cast<double>(policy.plans()) / n;
   return result;
 }
 

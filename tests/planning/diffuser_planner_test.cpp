@@ -333,38 +333,57 @@ TEST(DiffuserPolicy, ReplansKeepingTheFirstPlansTimeOfArrival) {
   EXPECT_NEAR(last[3].item<double>(), 0.0, 1e-5);
 }
 
+// The state of a point exactly where `plan` puts it at row `row`.
+PointMaze::State on_plan(const MazePlan& plan, int64_t row) {
+  const torch::Tensor r = plan.observations[std::min(row, plan.observations.size(0) - 1)];
+  return {r[0].item<double>(), r[1].item<double>(), r[2].item<double>(), r[3].item<double>()};
+}
+
 TEST(DiffuserPolicy, PlansAgainInFullWhenThePointStraysFromItsPlan) {
   const MazeTrajectoryDataset dataset(synthetic_umaze(), 16, {}, "synthetic");
   PlannerOptions options = ddim(2);
   options.horizon = 40;  // longer than the settling steps, so that a plan is judged before it ends
   DiffuserPlanner planner(tiny_planner(dataset), options);
-  const PointMaze::State stuck{3.0, 1.5, 0.0, 0.0};  // never moves, as against a wall
-  const std::array<double, 2> goal{1.0, 1.0};        // 2.06 away
-  // Far enough: the point never strays that far, and the one plan is kept.
-  DiffuserPolicy patient(planner, 0, 10.0);
-  patient.begin_episode(stuck, goal);
-  for (int64_t t = 0; t < 60; ++t) patient.act(stuck, t);
+  const PointMaze::State stuck{3.0, 1.5, 0.0, 0.0};
+  const std::array<double, 2> goal{1.0, 1.0};
+  constexpr int64_t settle = DiffuserPolicy::kReplanSettleSteps;
+  // A point exactly where its plan says at every step, and after the plan's
+  // end at its goal, never strays, however small the distance.
+  DiffuserPolicy follower(planner, 0, 1e-6);
+  follower.begin_episode(stuck, goal);
+  for (int64_t t = 0; t < 60; ++t) follower.act(on_plan(follower.current_plan(), t), t);
   EXPECT_EQ(planner.plans(), 1);
-  // Near: a new full plan once the settling steps are over and the plan has
-  // moved on from the stuck point; never during them.
-  DiffuserPolicy strict(planner, 0, 1e-3);
-  strict.begin_episode(stuck, goal);
-  ASSERT_EQ(planner.plans(), 2);
-  for (int64_t t = 0; t < DiffuserPolicy::kReplanSettleSteps; ++t) strict.act(stuck, t);
+  // One step behind its plan it strays (the plan moves on), but only once
+  // the settling steps are over.
+  DiffuserPolicy lagging(planner, 0, 1e-6);
+  lagging.begin_episode(stuck, goal);
+  for (int64_t t = 1; t < settle; ++t) lagging.act(on_plan(lagging.current_plan(), t - 1), t);
   EXPECT_EQ(planner.plans(), 2);
-  const torch::Tensor first = strict.current_plan().observations;
-  strict.act(stuck, DiffuserPolicy::kReplanSettleSteps);
+  lagging.act(on_plan(lagging.current_plan(), settle - 1), settle);
   EXPECT_EQ(planner.plans(), 3);
-  EXPECT_EQ(strict.current_plan().observations.size(0), 40);
-  EXPECT_FALSE(torch::equal(strict.current_plan().observations, first));
-  for (int i = 0; i < 2; ++i) {
-    EXPECT_NEAR(strict.current_plan().observations[0][i].item<double>(), stuck[static_cast<size_t>(i)], 1e-5);
-  }
-  // The next check comes kReplanSettleSteps after that plan began.
-  for (int64_t t = DiffuserPolicy::kReplanSettleSteps + 1; t < 2 * DiffuserPolicy::kReplanSettleSteps; ++t) {
-    strict.act(stuck, t);
-  }
-  EXPECT_EQ(planner.plans(), 3);
+  // A stuck point, with replan_every 20 as well: a full new plan from where
+  // it is at step 15, then, followed, the periodic replan at 15 + 20 keeps
+  // that plan's arrival (15 + 39 = 54): 54 - 35 + 1 = 20 steps.
+  DiffuserPolicy both(planner, 20, 0.5);
+  both.begin_episode(stuck, goal);
+  for (int64_t t = 0; t < settle; ++t) both.act(stuck, t);
+  EXPECT_EQ(planner.plans(), 4);
+  both.act(stuck, settle);
+  EXPECT_EQ(planner.plans(), 5);
+  const MazePlan& again = both.current_plan();
+  ASSERT_EQ(again.observations.size(0), 40);
+  for (int i = 0; i < 2; ++i) EXPECT_NEAR(again.observations[0][i].item<double>(), stuck[static_cast<size_t>(i)], 1e-5);
+  for (int64_t t = settle + 1; t < settle + 20; ++t) both.act(on_plan(both.current_plan(), t - settle), t);
+  EXPECT_EQ(planner.plans(), 5);
+  both.act(on_plan(both.current_plan(), 20), settle + 20);
+  EXPECT_EQ(planner.plans(), 6);
+  EXPECT_EQ(both.current_plan().observations.size(0), 20);
+  // Periodic replans more often than the settling steps do not postpone the
+  // judgement: with replan_every 4 the stuck point still gets its full plan at 15.
+  DiffuserPolicy often(planner, 4, 0.5);
+  often.begin_episode(stuck, goal);
+  for (int64_t t = 0; t <= settle; ++t) often.act(stuck, t);
+  EXPECT_EQ(often.current_plan().observations.size(0), 40);
   EXPECT_THROW(DiffuserPolicy(planner, 0, -1.0), Error);
   EXPECT_THROW(DiffuserPolicy(planner, 0, std::nan("")), Error);
 }

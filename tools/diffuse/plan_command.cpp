@@ -254,6 +254,7 @@ void run_plan_eval(const PlanEvalArguments& args) {
   std::printf("normalized score  %8.1f +- %.1f\n", result.normalized_score, result.normalized_standard_error);
   std::printf("success rate      %8.2f\n", result.success_rate);
   if (chosen.diffuser) {
+    std::printf("plans per episode %8.2f\n", result.plans_per_episode);
     std::printf("ms per plan       %8.1f  (%s, %lld steps, horizon %lld)\n", result.ms_per_plan, args.sampler.c_str(),
                 static_cast<long long>(chosen.planner->steps()), static_cast<long long>(chosen.planner->horizon()));
   }
@@ -269,6 +270,7 @@ void run_plan_eval(const PlanEvalArguments& args) {
                                  {"normalized_score_standard_error", result.normalized_standard_error},
                                  {"success_rate", result.success_rate},
                                  {"ms_per_plan", result.ms_per_plan},
+                                 {"plans_per_episode", result.plans_per_episode},
                                  {"returns", result.returns}};
     if (chosen.diffuser) {
       json["sampler"] = args.sampler;

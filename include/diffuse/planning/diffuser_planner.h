@@ -146,11 +146,14 @@ PointMaze::Action tracking_action(const torch::Tensor& observations, int64_t nex
 // the goal at rest, is followed to its end.
 //
 // With replan_distance > 0 the plan is also made again, a full one, when the
-// point is more than that far from where the plan puts it at this step:
-// the point cannot follow the plan, most often because the plan crosses a
-// wall the point is stuck against. The new plan gets the whole horizon to
-// go around (the old arrival can no longer be kept), and it is judged only
-// after kReplanSettleSteps, while the controller closes up to it.
+// point is more than that far from where the plan puts it at this step (past
+// the plan's end: from its goal): the point cannot follow the plan, most
+// often because the plan crosses a wall the point is stuck against. The new
+// plan gets the whole horizon to go around (the old arrival can no longer be
+// kept; later replan_every replans keep the new one). The point is judged
+// only kReplanSettleSteps after the episode's start or the last such plan,
+// while the controller closes up to the plan; replan_every's own replans,
+// which start from where the point is, do not restart that wait.
 class DiffuserPolicy : public MazePolicy {
  public:
   static constexpr int64_t kReplanSettleSteps = 15;
@@ -172,6 +175,7 @@ class DiffuserPolicy : public MazePolicy {
   std::array<double, 2> target_{};
   MazePlan plan_, first_plan_;
   int64_t plan_start_ = 0;  // the episode step the current plan began at
+  int64_t settle_start_ = 0;  // the step of the episode's start or the last replan for straying
   int64_t arrival_ = 0;     // the episode step the first plan reaches the goal at
 };
 

@@ -51,6 +51,7 @@ struct MazeEvaluation {
   double normalized_score = 0.0, normalized_standard_error = 0.0;
   double success_rate = 0.0;     // episodes that reach the goal (within 0.5) at least once
   double ms_per_plan = 0.0;      // mean milliseconds the policy spends per plan
+  double plans_per_episode = 0.0;  // plans made, replans included, per episode
 };
 
 // The first episode of an evaluation: its positions [x, y] (the reset
