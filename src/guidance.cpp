@@ -49,10 +49,19 @@ GuidanceInterval parse_guidance_interval(const std::string& text) {
   return interval;
 }
 
-GuidedDenoiser::GuidedDenoiser(const Denoiser& base, double scale, GuidanceInterval interval)
-    : Denoiser(base), unclipped_(base.with_clip_x0(false)), scale_(scale), interval_(interval) {
+void check_guidance_parallel(double eta) {
+  std::ostringstream value;
+  value << eta;
+  check(std::isfinite(eta) && eta >= 0.0,
+        "--guidance-parallel must be >= 0 (1 classifier-free guidance, 0 only the part orthogonal to the "
+        "conditional x0), got " + value.str());
+}
+
+GuidedDenoiser::GuidedDenoiser(const Denoiser& base, double scale, GuidanceShape shape)
+    : Denoiser(base), unclipped_(base.with_clip_x0(false)), scale_(scale), shape_(shape) {
   check_guidance_scale(scale);
-  check(interval.sigma_min >= 0.0 && interval.sigma_max > interval.sigma_min,
+  check_guidance_parallel(shape.parallel);
+  check(shape.interval.sigma_min >= 0.0 && shape.interval.sigma_max > shape.interval.sigma_min,
         "the guidance interval needs 0 <= sigma_min < sigma_max");
   check(network().num_classes() > 0, "guidance needs a class-conditional model (train with --conditional)");
 }
@@ -66,14 +75,14 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
   // model) outside; decided in float64 from the schedule, so the ends are exact.
   const int64_t n = x_t.size(0);
   torch::Tensor row_scale;
-  if (!interval_.everywhere()) {
+  if (!shape_.interval.everywhere()) {
     const torch::Tensor steps = t.to(torch::kCPU).to(torch::kLong).contiguous().view({n});
     const auto step = steps.accessor<int64_t, 1>();
     std::vector<double> scales(static_cast<size_t>(n), 1.0);
     bool any_inside = false;
     for (int64_t i = 0; i < n; ++i) {
       const double sigma = schedule().sigma(step[i]);
-      if (sigma > interval_.sigma_min && sigma <= interval_.sigma_max) {
+      if (sigma > shape_.interval.sigma_min && sigma <= shape_.interval.sigma_max) {
         scales[static_cast<size_t>(i)] = scale_;
         any_inside = true;
       }
@@ -96,15 +105,37 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
   const EpsilonAndX0 raw = unclipped_.predict(torch::cat({x_t, x_t}), torch::cat({t, t}), both);
   const torch::Tensor eps_cond = raw.eps.slice(0, 0, n), eps_uncond = raw.eps.slice(0, n, 2 * n);
   EpsilonAndX0 guided;
-  // Ho & Salimans eq. (6) with S = 1 + w.
-  guided.eps = row_scale.defined() ? eps_uncond + row_scale * (eps_cond - eps_uncond)
-                                   : eps_uncond + scale_ * (eps_cond - eps_uncond);
-  guided.x0 = x0_from_eps(x_t, guided.eps, a, s);
+  if (shape_.parallel != 1.0) {
+    const torch::Tensor scale = row_scale.defined() ? row_scale : torch::scalar_tensor(scale_, torch::kFloat64);
+    guided.x0 = projected_x0(raw.x0.slice(0, 0, n), raw.x0.slice(0, n, 2 * n), scale);
+    guided.eps = eps_from_x0(x_t, guided.x0, a, s);
+  } else {
+    // Ho & Salimans eq. (6) with S = 1 + w.
+    guided.eps = row_scale.defined() ? eps_uncond + row_scale * (eps_cond - eps_uncond)
+                                     : eps_uncond + scale_ * (eps_cond - eps_uncond);
+    guided.x0 = x0_from_eps(x_t, guided.eps, a, s);
+  }
   if (clip_x0()) {
     guided.x0 = guided.x0.clamp(-1.0, 1.0);
     guided.eps = eps_from_x0(x_t, guided.x0, a, s);
   }
   return guided;
+}
+
+torch::Tensor GuidedDenoiser::projected_x0(const torch::Tensor& x0_cond, const torch::Tensor& x0_uncond,
+                                          const torch::Tensor& scale) const {
+  // Sadat et al. 2024, eqs. 7-9, per sample; the sums over a whole sample in float64.
+  const torch::Tensor c = x0_cond.to(torch::kFloat64);
+  const torch::Tensor d = c - x0_uncond.to(torch::kFloat64);
+  const int64_t n = c.size(0);
+  std::vector<int64_t> row_shape(static_cast<size_t>(c.dim()), 1);
+  row_shape[0] = n;
+  const torch::Tensor flat_c = c.reshape({n, -1}), flat_d = d.reshape({n, -1});
+  // A zero x0_cond has no direction: its d is all orthogonal (d_par = 0).
+  const torch::Tensor squared_norm = (flat_c * flat_c).sum(1).clamp_min(1e-300);
+  const torch::Tensor parallel = ((flat_d * flat_c).sum(1) / squared_norm).view(row_shape) * c;
+  const torch::Tensor update = d - parallel + shape_.parallel * parallel;
+  return (c + (scale.to(torch::kFloat64) - 1.0) * update).to(x0_cond.scalar_type());
 }
 
 }  // namespace diffuse

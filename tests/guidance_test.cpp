@@ -128,6 +128,59 @@ TEST(Guidance, GuidesOnlyInsideItsNoiseInterval) {
   EXPECT_EQ(setup.oracle->rows_seen - rows_before, 5);
 }
 
+// Adaptive projected guidance by hand, row by row in float64: d = x0_c - x0_u split
+// into d_par = (<d, x0_c> / |x0_c|^2) x0_c and d_orth = d - d_par, and
+// x0 = x0_c + (S - 1) (d_orth + eta d_par) (Sadat et al. 2024, eqs. 7-9).
+torch::Tensor projected_by_hand(const torch::Tensor& x0_c, const torch::Tensor& x0_u, double scale, double eta) {
+  torch::Tensor out = torch::empty_like(x0_c);
+  const auto c = x0_c.accessor<double, 2>(), u = x0_u.accessor<double, 2>();
+  auto o = out.accessor<double, 2>();
+  for (int64_t i = 0; i < x0_c.size(0); ++i) {
+    double dot = 0.0, squared = 0.0;
+    for (int64_t j = 0; j < x0_c.size(1); ++j) {
+      dot += (c[i][j] - u[i][j]) * c[i][j];
+      squared += c[i][j] * c[i][j];
+    }
+    for (int64_t j = 0; j < x0_c.size(1); ++j) {
+      const double d = c[i][j] - u[i][j], parallel = dot / squared * c[i][j];
+      o[i][j] = c[i][j] + (scale - 1.0) * ((d - parallel) + eta * parallel);
+    }
+  }
+  return out;
+}
+
+TEST(Guidance, ProjectedGuidanceWeightsTheUpdatesParallelPart) {
+  const GuidanceSetup setup;
+  const torch::Tensor x = torch::randn({5, 2}, torch::kFloat64);
+  const torch::Tensor t = torch::tensor({50, 200, 400, 600, 900}, torch::kLong);
+  const auto [conditional, unconditional] = five_rows_and_null_labels();
+  const torch::Tensor x0_c = setup.base.predict(x, t, conditional).x0;
+  const torch::Tensor x0_u = setup.base.predict(x, t, unconditional).x0;
+  for (double eta : {0.0, 0.5, 2.0}) {
+    const GuidedDenoiser guided(setup.base, 3.0, GuidanceShape{{}, eta});
+    const EpsilonAndX0 out = guided.predict(x, t, conditional);
+    EXPECT_LT((out.x0 - projected_by_hand(x0_c, x0_u, 3.0, eta)).abs().max().item<double>(), 1e-12) << eta;
+    // eps stays consistent with x0: x_t = a x0 + s eps, row by row.
+    const torch::Tensor a = setup.schedule.sqrt_alpha_bar(t, x), s = setup.schedule.sqrt_one_minus_alpha_bar(t, x);
+    EXPECT_LT((a * out.x0 + s * out.eps - x).abs().max().item<double>(), 1e-12) << eta;
+  }
+  // eta = 0: the change from the conditional x0 is orthogonal to it, and not zero.
+  const torch::Tensor change = GuidedDenoiser(setup.base, 3.0, GuidanceShape{{}, 0.0}).predict(x, t, conditional).x0 - x0_c;
+  EXPECT_LT((change * x0_c).sum(1).abs().max().item<double>(), 1e-12);
+  EXPECT_GT(change.abs().max().item<double>(), 1e-3);
+  // eta near 1 meets classifier-free guidance (the eps form): the two code paths are one map.
+  const torch::Tensor cfg = GuidedDenoiser(setup.base, 3.0).predict(x, t, conditional).x0;
+  const torch::Tensor near = GuidedDenoiser(setup.base, 3.0, GuidanceShape{{}, 1.0 - 1e-9}).predict(x, t, conditional).x0;
+  EXPECT_LT((near - cfg).abs().max().item<double>(), 1e-7);
+  EXPECT_GT((GuidedDenoiser(setup.base, 3.0, GuidanceShape{{}, 0.0}).predict(x, t, conditional).x0 - cfg).abs().max().item<double>(), 1e-3);
+  // With an interval, rows outside keep the conditional x0 exactly.
+  const GuidanceShape limited{{setup.schedule.sigma(200), setup.schedule.sigma(600)}, 0.0};
+  const torch::Tensor inside_only = GuidedDenoiser(setup.base, 3.0, limited).predict(x, t, conditional).x0;
+  const torch::Tensor everywhere = GuidedDenoiser(setup.base, 3.0, GuidanceShape{{}, 0.0}).predict(x, t, conditional).x0;
+  for (int64_t row : {0, 1, 4}) EXPECT_LT((inside_only[row] - x0_c[row]).abs().max().item<double>(), 1e-12) << row;
+  for (int64_t row : {2, 3}) EXPECT_LT((inside_only[row] - everywhere[row]).abs().max().item<double>(), 1e-12) << row;
+}
+
 TEST(Guidance, ParsesAndChecksTheInterval) {
   const GuidanceInterval interval = parse_guidance_interval("0.3,5");
   EXPECT_EQ(interval.sigma_min, 0.3);
@@ -146,6 +199,8 @@ TEST(Guidance, RefusesWhatCannotWork) {
   const GuidanceSetup setup;
   EXPECT_THROW(GuidedDenoiser(setup.base, -1.0), Error);
   EXPECT_THROW(GuidedDenoiser(setup.base, std::nan("")), Error);
+  EXPECT_THROW(GuidedDenoiser(setup.base, 2.0, GuidanceShape{{}, -0.5}), Error);
+  EXPECT_THROW(GuidedDenoiser(setup.base, 2.0, GuidanceShape{{}, std::nan("")}), Error);
   auto unconditional = std::make_shared<testing::GaussianOracle>(setup.schedule, 2, 0.0, 1.0);
   EXPECT_THROW(GuidedDenoiser(Denoiser(unconditional, setup.schedule, Prediction::kEpsilon, false), 2.0), Error);
 }

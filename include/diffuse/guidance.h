@@ -38,22 +38,47 @@ struct GuidanceInterval {
 // Error naming the text otherwise.
 GuidanceInterval parse_guidance_interval(const std::string& text);
 
+// The guidance update may be split, per sample, into its part parallel to
+// the conditional prediction of x0 and the part orthogonal to it (adaptive
+// projected guidance, Sadat et al. 2024, eqs. 7-9). In x0,
+//   x0 = x0_cond + (S - 1) (d_orth + eta d_par),  d = x0_cond - x0_uncond,
+// where d_par = (<d, x0_cond> / <x0_cond, x0_cond>) x0_cond. eta = 1 is
+// classifier-free guidance exactly (the eps form above is the same map, as
+// x0 is affine in eps); the parallel part mostly scales the image's
+// contrast and saturates it at large S, so eta < 1 keeps more of S's class
+// fidelity for less loss of realism. (The paper's norm threshold and
+// momentum are not implemented.)
+struct GuidanceShape {
+  GuidanceInterval interval;  // where S applies (everywhere by default)
+  double parallel = 1.0;      // eta, the weight of d_par (1: classifier-free guidance)
+};
+
+// Error naming --guidance-parallel unless eta is finite and >= 0.
+void check_guidance_parallel(double eta);
+
 class GuidedDenoiser : public Denoiser {
  public:
   // `base`: a network's own denoiser (its clipping is applied after guidance).
-  // Error for a network without classes, or scale < 0.
-  GuidedDenoiser(const Denoiser& base, double scale, GuidanceInterval interval = {});
+  // Error for a network without classes, scale < 0 or a parallel weight < 0.
+  GuidedDenoiser(const Denoiser& base, double scale, GuidanceShape shape = {});
+  GuidedDenoiser(const Denoiser& base, double scale, GuidanceInterval interval)
+      : GuidedDenoiser(base, scale, GuidanceShape{interval}) {}
 
   using Denoiser::predict;
   EpsilonAndX0 predict(const torch::Tensor& x_t, const torch::Tensor& t, const Conditioning& conditioning) const override;
 
   double scale() const { return scale_; }
-  const GuidanceInterval& interval() const { return interval_; }
+  const GuidanceInterval& interval() const { return shape_.interval; }
+  double parallel() const { return shape_.parallel; }
 
  private:
+  // x0 guided with the update's parallel part weighted by eta (rows' scales in `scale`).
+  torch::Tensor projected_x0(const torch::Tensor& x0_cond, const torch::Tensor& x0_uncond,
+                             const torch::Tensor& scale) const;
+
   Denoiser unclipped_;
   double scale_;
-  GuidanceInterval interval_;
+  GuidanceShape shape_;
 };
 
 // A check of a guidance scale for messages: finite and >= 0.

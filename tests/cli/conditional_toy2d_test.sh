@@ -66,6 +66,11 @@ done
 cmp -s interval_g3.csv interval_g3all.csv || fail "an interval over every noise level is plain guidance"
 cmp -s interval_g1.csv interval_g3none.csv || fail "an interval over no step is the conditional model"
 ! cmp -s interval_g3.csv interval_g3mid.csv || fail "an interval over some steps changes the samples"
+# The update's parallel part weighted 0 (projected guidance) gives other samples than classifier-free guidance.
+"$DIFFUSE" sample --run run --class 3 --guidance 3 --guidance-parallel 0 --num 50 --sampler ddim --steps 20 --seed 2 \
+  --out interval_g3p0.csv --json g3p0.json --quiet >/dev/null || fail "sample --guidance-parallel 0"
+! cmp -s interval_g3.csv interval_g3p0.csv || fail "--guidance-parallel 0 changes the samples"
+grep -q '"guidance_parallel": *0' g3p0.json || fail "--json does not record guidance_parallel"
 
 # Misuse: one clear error each, before any work.
 "$DIFFUSE" train --data toy2d:moons --out plain --steps 5 --sample-every 0 --quiet >/dev/null
@@ -77,6 +82,8 @@ expect_error "guidance without a class" "--guidance needs --class" sample --run 
 expect_error "a reversed guidance interval" "expected LO,HI" sample --run run --class 1 --guidance 2 --guidance-interval 5,0.3 --out x.csv --quiet
 expect_error "a guidance interval without a scale" "--guidance-interval needs --guidance" sample --run run --class 1 --guidance-interval 0.3,5 --out x.csv --quiet
 expect_error "a guidance interval without a class" "--guidance-interval needs --class" sample --run run --guidance-interval 0.3,5 --out x.csv --quiet
+expect_error "a negative parallel weight" "--guidance-parallel must be >= 0" sample --run run --class 1 --guidance 2 --guidance-parallel -1 --out x.csv --quiet
+expect_error "a parallel weight without a scale" "--guidance-parallel needs --guidance" sample --run run --class 1 --guidance-parallel 0 --out x.csv --quiet
 expect_error "--conditional on unlabelled data" "needs labelled data" train --data toy2d:swissroll --conditional --out sw --steps 5 --quiet
 expect_error "--label-dropout without --conditional" "applies to class-conditional runs" train --data toy2d:moons --label-dropout 0.2 --out ld --steps 5 --quiet
 [ ! -e sw/checkpoint.safetensors ] || fail "a refused run wrote a checkpoint"

@@ -23,6 +23,7 @@
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/trained_model.h"
 #include "diffuse/util/error.h"
+#include "diffuse/util/format.h"
 
 namespace diffuse::cli {
 
@@ -30,6 +31,7 @@ namespace {
 
 struct BenchGuidanceArguments {
   std::string run, out, features, ref, guidance = "0,1,1.5,2,3,5", guidance_interval, sampler = "ddim", precision = "fp32";
+  double guidance_parallel = 1.0;
   int64_t num = 1000, steps = 50, batch_size = 250;
   uint64_t seed = 0;
   bool quiet = false;
@@ -42,8 +44,16 @@ struct GuidanceRow {
   torch::Tensor picture_samples;  // one per class
 };
 
+// "sigma in (0.3, 5], parallel 0": how guidance was shaped (empty for plain guidance at every step).
+std::string describe_shape(const GuidanceShape& shape) {
+  std::ostringstream text;
+  text << shape.interval.describe();
+  if (shape.parallel != 1.0) text << (shape.interval.everywhere() ? "" : ", ") << "parallel " << shape.parallel;
+  return text.str();
+}
+
 // Two line plots side by side: FID and class accuracy against the guidance scale.
-Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const GuidanceInterval& interval) {
+Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const GuidanceShape& shape) {
   Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
   for (const GuidanceRow& row : rows) {
     fid.x.push_back(row.scale);
@@ -52,7 +62,8 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
     accuracy.y.push_back(row.quality.class_accuracy);
   }
   LinePlotOptions left;
-  left.title = "FID against guidance (" + run + (interval.everywhere() ? "" : ", " + interval.describe()) + ")";
+  const std::string shaped = describe_shape(shape);
+  left.title = "FID against guidance (" + run + (shaped.empty() ? "" : ", " + shaped) + ")";
   left.x_label = "guidance scale S";
   left.y_label = "FID (project features)";
   left.width = 520;
@@ -69,7 +80,8 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
 void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::vector<double> scales = parse_number_list(args.guidance, "--guidance");
   for (double scale : scales) check_guidance_scale(scale);
-  const GuidanceInterval interval = parse_guidance_interval(args.guidance_interval);
+  const GuidanceShape shape = parse_guidance_shape(args.guidance_interval, args.guidance_parallel);
+  const GuidanceInterval& interval = shape.interval;
   const TrainedModel model = load_trained_model(args.run);
   const int64_t classes = model.config.model->num_classes;
   check(classes > 0, "bench guidance needs a class-conditional run (train with --conditional); " + args.run + " has no classes");
@@ -90,7 +102,7 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   std::printf("%8s %10s %10s %10s %10s %10s %12s\n", "guidance", "FID", "KID", "precision", "recall", "class acc",
               "ms/sample");
   for (double scale : scales) {
-    const GuidedDenoiser guided(base, scale, interval);
+    const GuidedDenoiser guided(base, scale, shape);
     SamplerOptions sampler_options;
     sampler_options.variance = model.config.sampling.variance;  // as diffuse sample uses it
     const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, base.schedule(), sampler_options);
@@ -116,12 +128,12 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   }
 
   std::ostringstream csv, table;
-  csv << "guidance,sigma_min,sigma_max,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample\n";
+  csv << "guidance,sigma_min,sigma_max,parallel,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample\n";
   table << "| guidance S | FID | KID | precision | recall | class accuracy | ms / sample |\n"
         << "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const GuidanceRow& row : rows) {
     const SampleQuality& q = row.quality;
-    csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << q.fid << "," << q.kid.mean
+    csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << shape.parallel << "," << q.fid << "," << q.kid.mean
         << "," << q.kid.standard_error << "," << q.precision_recall.precision << "," << q.precision_recall.recall << ","
         << q.class_accuracy << "," << row.ms_per_sample << "\n";
     table << std::fixed << "| " << std::setprecision(2) << row.scale << " | " << std::setprecision(2) << q.fid << " | "
@@ -131,12 +143,14 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   }
   table << "\n" << args.num << " samples per row (classes in turn), " << args.sampler << " " << args.steps
         << " steps, seed " << args.seed << ", the same x_T for every row"
-        << (interval.everywhere() ? "" : "; guidance only at " + interval.describe()) << "; features " << args.features
+        << (interval.everywhere() ? "" : "; guidance only at " + interval.describe())
+        << (shape.parallel == 1.0 ? "" : "; the update's part parallel to x0_cond weighted " + format_fixed(shape.parallel, 2))
+        << "; features " << args.features
         << ", reference " << reference.spec << " (" << reference.features.size(0) << " images).\n";
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());
-  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, interval));
+  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, shape));
   // One row per guidance scale, one column per class.
   std::vector<torch::Tensor> pictures;
   std::vector<std::string> row_names;
@@ -164,7 +178,7 @@ Command add_bench_guidance_command(CLI::App& bench) {
   command->add_option("--ref", args->ref, "reference images, e.g. mnist:DIR:test")->required();
   command->add_option("--out", args->out, "directory for guidance.csv, guidance.md and the pictures")->required();
   command->add_option("--guidance", args->guidance, "comma-separated guidance scales S")->capture_default_str();
-  add_guidance_interval_option(*command, args->guidance_interval);
+  add_guidance_shape_options(*command, args->guidance_interval, args->guidance_parallel);
   command->add_option("--num", args->num, "samples per guidance scale")
       ->check(whole_number_in(10, 1000000))
       ->capture_default_str();

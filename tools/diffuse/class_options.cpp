@@ -33,25 +33,37 @@ void add_class_options(CLI::App& command, ClassArguments& args, const std::strin
   command.add_option("--guidance", args.guidance,
                      "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
                      ">1 stronger: eps_u + S (eps_c - eps_u)");
-  add_guidance_interval_option(command, args.guidance_interval);
+  add_guidance_shape_options(command, args.guidance_interval, args.guidance_parallel);
 }
 
-void add_guidance_interval_option(CLI::App& command, std::string& interval) {
+void add_guidance_shape_options(CLI::App& command, std::string& interval, double& parallel) {
   command.add_option("--guidance-interval", interval,
                      "LO,HI: guide only at noise levels sigma_t in (LO, HI], the plain conditional model elsewhere "
                      "(Kynkaanniemi et al. 2024), e.g. 0.3,5 (default: every step)");
+  command.add_option("--guidance-parallel", parallel,
+                     "ETA: weight of the guidance update's part parallel to the conditional x0 (adaptive projected "
+                     "guidance, Sadat et al. 2024): 1 classifier-free guidance, 0 only the orthogonal part")
+      ->capture_default_str();
+}
+
+GuidanceShape parse_guidance_shape(const std::string& interval, double parallel) {
+  check_guidance_parallel(parallel);
+  return {parse_guidance_interval(interval), parallel};
 }
 
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config) {
   if (args.guidance) check_guidance_scale(*args.guidance);
-  parse_guidance_interval(args.guidance_interval);  // its errors before any work
+  parse_guidance_shape(args.guidance_interval, args.guidance_parallel);  // its errors before any work
   if (args.choice.empty()) {
     check(!args.guidance, "--guidance needs --class: guidance steers samples towards a class");
     check(args.guidance_interval.empty(), "--guidance-interval needs --class and --guidance");
+    check(args.guidance_parallel == 1.0, "--guidance-parallel needs --class and --guidance");
     return {};
   }
   check(args.guidance_interval.empty() || args.guidance,
         "--guidance-interval needs --guidance S: it says at which noise levels guidance S applies");
+  check(args.guidance_parallel == 1.0 || args.guidance,
+        "--guidance-parallel needs --guidance S: it shapes the update that guidance S scales");
   const int64_t classes = config.model->num_classes;
   check(classes > 0, "--class: this run was trained without classes (train with --conditional on labelled data)");
   const std::vector<std::string>& names = config.data.class_names;
@@ -81,7 +93,15 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {
   if (args.choice.empty() || args.guidance.value_or(1.0) == 1.0) return std::make_shared<Denoiser>(base);
-  return std::make_shared<GuidedDenoiser>(base, *args.guidance, parse_guidance_interval(args.guidance_interval));
+  return std::make_shared<GuidedDenoiser>(base, *args.guidance,
+                                          parse_guidance_shape(args.guidance_interval, args.guidance_parallel));
+}
+
+void add_classes_to_record(GenerationRecord& record, const ClassArguments& args) {
+  if (!args.choice.empty()) record.add("class", args.choice);
+  if (args.guidance) record.add("guidance", *args.guidance);
+  if (!args.guidance_interval.empty()) record.add("guidance_interval", args.guidance_interval);
+  if (args.guidance_parallel != 1.0) record.add("guidance_parallel", args.guidance_parallel);
 }
 
 std::string describe_classes(const ClassArguments& args, const RunConfig& config) {
@@ -96,6 +116,7 @@ std::string describe_classes(const ClassArguments& args, const RunConfig& config
   text << ", guidance " << args.guidance.value_or(1.0);
   const std::string interval = parse_guidance_interval(args.guidance_interval).describe();
   if (!interval.empty()) text << ", " << interval;
+  if (args.guidance_parallel != 1.0) text << ", parallel " << args.guidance_parallel;
   return text.str();
 }
 

@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "diffuse/denoiser.h"
+#include "diffuse/guidance.h"
 #include "diffuse/run_config.h"
+#include "generation_record.h"
 
 namespace diffuse::cli {
 
@@ -18,13 +20,17 @@ struct ClassArguments {
   std::string choice;             // a class number, a class name, "all" (where allowed) or empty
   std::optional<double> guidance;  // classifier-free guidance scale S
   std::string guidance_interval;   // "LO,HI": guide only where sigma_t lies in (LO, HI]; empty: everywhere
+  double guidance_parallel = 1.0;  // eta: weight of the update's part parallel to x0_cond (guidance.h)
 };
-// Registers --class, --guidance and --guidance-interval; `all_help` says what --class all does
-// (empty: "all" is not offered).
+// Registers --class, --guidance, --guidance-interval and --guidance-parallel; `all_help` says
+// what --class all does (empty: "all" is not offered).
 void add_class_options(CLI::App& command, ClassArguments& args, const std::string& all_help);
 
-// Registers --guidance-interval (commands with their own --guidance use it directly).
-void add_guidance_interval_option(CLI::App& command, std::string& interval);
+// Registers --guidance-interval and --guidance-parallel (commands with their own --guidance use them directly).
+void add_guidance_shape_options(CLI::App& command, std::string& interval, double& parallel);
+
+// The checked shape of guidance from those two options. Error naming the option otherwise.
+GuidanceShape parse_guidance_shape(const std::string& interval, double parallel);
 
 // Class accuracy compares the feature classifier's classes with the run's
 // labels, so both must come from the same data (mnist or fashion-mnist).
@@ -37,10 +43,13 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config);
 
 // `base`, guided by --guidance (default 1: the plain conditional model) in
-// --guidance-interval when a class is chosen.
+// --guidance-interval with --guidance-parallel when a class is chosen.
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args);
 
-// "class 3 (3), guidance 2, sigma in (0.3, 5]" for titles; empty without --class.
+// class, guidance, guidance_interval and guidance_parallel, each only where given.
+void add_classes_to_record(GenerationRecord& record, const ClassArguments& args);
+
+// "class 3 (3), guidance 2, sigma in (0.3, 5], parallel 0" for titles; empty without --class.
 std::string describe_classes(const ClassArguments& args, const RunConfig& config);
 
 }  // namespace diffuse::cli

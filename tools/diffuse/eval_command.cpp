@@ -186,6 +186,7 @@ void run_eval(const EvalArguments& args) {
         json["source"]["class"] = args.classes.choice;
         json["source"]["guidance"] = args.classes.guidance.value_or(1.0);
         if (!args.classes.guidance_interval.empty()) json["source"]["guidance_interval"] = args.classes.guidance_interval;
+        if (args.classes.guidance_parallel != 1.0) json["source"]["guidance_parallel"] = args.classes.guidance_parallel;
       }
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};

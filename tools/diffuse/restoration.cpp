@@ -95,9 +95,7 @@ GenerationRecord restoration_record(const std::string& command, const Restoratio
   record.add("overlap", model.denoiser->overlap());
   if (args.tile > 0) record.add("tile", args.tile);
   if (args.ensemble) record.add("ensemble", "8 symmetries");
-  if (!args.classes.choice.empty()) record.add("class", args.classes.choice);
-  if (args.classes.guidance) record.add("guidance", *args.classes.guidance);
-  if (!args.classes.guidance_interval.empty()) record.add("guidance_interval", args.classes.guidance_interval);
+  add_classes_to_record(record, args.classes);
   record.add("precision", args.precision).add("device", args.device);
   return record;
 }

@@ -95,9 +95,7 @@ GenerationRecord generation_record(const Sampler& sampler, const SampleArguments
   record.add("seed", args.seed).add("temperature", args.temperature).add("num", args.num);
   if (args.eta) record.add("eta", *args.eta);
   if (args.s_churn) record.add("churn", *args.s_churn);
-  if (!args.classes.choice.empty()) record.add("class", args.classes.choice);
-  if (args.classes.guidance) record.add("guidance", *args.classes.guidance);
-  if (!args.classes.guidance_interval.empty()) record.add("guidance_interval", args.classes.guidance_interval);
+  add_classes_to_record(record, args.classes);
   if (args.atoms > 0) record.add("atoms", args.atoms);
   if (!args.fix.empty()) record.add("fix", args.fix);
   record.add("precision", args.precision).add("device", args.device);
