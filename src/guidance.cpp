@@ -3,7 +3,9 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -57,18 +59,67 @@ void check_guidance_parallel(double eta) {
         "conditional x0), got " + value.str());
 }
 
-GuidedDenoiser::GuidedDenoiser(const Denoiser& base, double scale, GuidanceShape shape)
+namespace {
+
+bool same_schedule(const NoiseSchedule& a, const NoiseSchedule& b) {
+  if (a.num_timesteps() != b.num_timesteps()) return false;
+  for (int64_t t = 0; t < a.num_timesteps(); ++t) {
+    if (std::abs(a.alpha_bar(t) - b.alpha_bar(t)) > 1e-12) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+GuidedDenoiser::GuidedDenoiser(const Denoiser& base, double scale, GuidanceShape shape,
+                               std::shared_ptr<const Denoiser> guide)
     : Denoiser(base), unclipped_(base.with_clip_x0(false)), scale_(scale), shape_(shape) {
   check_guidance_scale(scale);
   check_guidance_parallel(shape.parallel);
   check(shape.interval.sigma_min >= 0.0 && shape.interval.sigma_max > shape.interval.sigma_min,
         "the guidance interval needs 0 <= sigma_min < sigma_max");
-  check(network().num_classes() > 0, "guidance needs a class-conditional model (train with --conditional)");
+  if (!guide) {
+    check(network().num_classes() > 0, "guidance needs a class-conditional model (train with --conditional)");
+    return;
+  }
+  check(guide->network().sample_shape() == network().sample_shape(),
+        "the guiding model makes samples of another shape than the model it guides");
+  check(guide->network().num_classes() == network().num_classes(),
+        "the guiding model is conditioned on " + std::to_string(guide->network().num_classes()) +
+            " classes, the model it guides on " + std::to_string(network().num_classes()) +
+            ": both must be trained on the same labels");
+  check(same_schedule(guide->schedule(), schedule()),
+        "the guiding model was trained with another noise schedule than the model it guides");
+  guide_ = std::make_shared<const Denoiser>(guide->with_clip_x0(false));
+}
+
+bool GuidedDenoiser::guides(const Conditioning& conditioning) const {
+  return scale_ != 1.0 && (guide_ || conditioning.class_labels.defined());
+}
+
+Conditioning GuidedDenoiser::weak_conditioning(const Conditioning& conditioning) const {
+  if (guide_) return conditioning;  // autoguidance: the same labels, asked of the weaker model
+  Conditioning unconditional = conditioning;
+  unconditional.class_labels = torch::full_like(conditioning.class_labels, network().num_classes());
+  return unconditional;
+}
+
+std::pair<EpsilonAndX0, EpsilonAndX0> GuidedDenoiser::both_branches(const torch::Tensor& x_t, const torch::Tensor& t,
+                                                                    const Conditioning& conditioning) const {
+  const Conditioning weak = weak_conditioning(conditioning);
+  if (guide_) return {unclipped_.predict(x_t, t, conditioning), guide_->predict(x_t, t, weak)};
+  // One evaluation of the doubled batch: conditional rows first, unconditional after.
+  const int64_t n = x_t.size(0);
+  Conditioning both;
+  both.class_labels = torch::cat({conditioning.class_labels, weak.class_labels});
+  if (conditioning.mask.defined()) both.mask = torch::cat({conditioning.mask, conditioning.mask});
+  const EpsilonAndX0 raw = unclipped_.predict(torch::cat({x_t, x_t}), torch::cat({t, t}), both);
+  return {{raw.eps.slice(0, 0, n), raw.x0.slice(0, 0, n)}, {raw.eps.slice(0, n, 2 * n), raw.x0.slice(0, n, 2 * n)}};
 }
 
 EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tensor& t,
                                      const Conditioning& conditioning) const {
-  if (!conditioning.class_labels.defined() || scale_ == 1.0) return Denoiser::predict(x_t, t, conditioning);
+  if (!guides(conditioning)) return Denoiser::predict(x_t, t, conditioning);
   const torch::Tensor a = schedule().sqrt_alpha_bar(t, x_t);
   const torch::Tensor s = schedule().sqrt_one_minus_alpha_bar(t, x_t);
   // Per row: the guidance scale inside the interval, 1 (the conditional
@@ -92,27 +143,20 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
     shape[0] = n;
     row_scale = torch::tensor(scales, torch::kFloat64).to(x_t.options()).view(shape);
   }
-  const torch::Tensor null_labels = torch::full_like(conditioning.class_labels, network().num_classes());
   if (scale_ == 0.0 && !row_scale.defined()) {
-    Conditioning unconditional = conditioning;
-    unconditional.class_labels = null_labels;
-    return Denoiser::predict(x_t, t, unconditional);
+    // The weaker branch alone, clipped as this model clips.
+    if (guide_) return guide_->with_clip_x0(clip_x0()).predict(x_t, t, conditioning);
+    return Denoiser::predict(x_t, t, weak_conditioning(conditioning));
   }
-  // One evaluation of the doubled batch: conditional rows first, unconditional after.
-  Conditioning both;
-  both.class_labels = torch::cat({conditioning.class_labels, null_labels});
-  if (conditioning.mask.defined()) both.mask = torch::cat({conditioning.mask, conditioning.mask});
-  const EpsilonAndX0 raw = unclipped_.predict(torch::cat({x_t, x_t}), torch::cat({t, t}), both);
-  const torch::Tensor eps_cond = raw.eps.slice(0, 0, n), eps_uncond = raw.eps.slice(0, n, 2 * n);
+  const auto [cond, weak] = both_branches(x_t, t, conditioning);
   EpsilonAndX0 guided;
   if (shape_.parallel != 1.0) {
     const torch::Tensor scale = row_scale.defined() ? row_scale : torch::scalar_tensor(scale_, torch::kFloat64);
-    guided.x0 = projected_x0(raw.x0.slice(0, 0, n), raw.x0.slice(0, n, 2 * n), scale);
+    guided.x0 = projected_x0(cond.x0, weak.x0, scale);
     guided.eps = eps_from_x0(x_t, guided.x0, a, s);
   } else {
-    // Ho & Salimans eq. (6) with S = 1 + w.
-    guided.eps = row_scale.defined() ? eps_uncond + row_scale * (eps_cond - eps_uncond)
-                                     : eps_uncond + scale_ * (eps_cond - eps_uncond);
+    // Ho & Salimans eq. (6) with S = 1 + w; Karras et al. 2024 eq. (2) with the weaker model's eps.
+    guided.eps = row_scale.defined() ? weak.eps + row_scale * (cond.eps - weak.eps) : weak.eps + scale_ * (cond.eps - weak.eps);
     guided.x0 = x0_from_eps(x_t, guided.eps, a, s);
   }
   if (clip_x0()) {

@@ -181,6 +181,71 @@ TEST(Guidance, ProjectedGuidanceWeightsTheUpdatesParallelPart) {
   for (int64_t row : {2, 3}) EXPECT_LT((inside_only[row] - everywhere[row]).abs().max().item<double>(), 1e-12) << row;
 }
 
+// Autoguidance: the same two classes modelled worse, each spread 0.8 instead of 0.5.
+struct AutoguidanceSetup : GuidanceSetup {
+  std::shared_ptr<testing::ClassGaussianOracle> weak_oracle =
+      std::make_shared<testing::ClassGaussianOracle>(schedule, 2, kMeans, 0.8);
+  std::shared_ptr<const Denoiser> weak =
+      std::make_shared<const Denoiser>(weak_oracle, schedule, Prediction::kEpsilon, /*clip_x0=*/false);
+};
+
+TEST(Guidance, AutoguidanceSteersAwayFromTheWeakerModelAskedTheSame) {
+  const AutoguidanceSetup setup;
+  const torch::Tensor x = torch::randn({5, 2}, torch::kFloat64);
+  const torch::Tensor t = torch::full({5}, 300, torch::kLong);
+  const Conditioning labels = five_rows_and_null_labels().first;
+  const torch::Tensor eps = setup.base.predict(x, t, labels).eps;
+  const torch::Tensor eps_weak = setup.weak->predict(x, t, labels).eps;  // the same labels, not the null one
+  const int64_t strong_rows = setup.oracle->rows_seen, weak_rows = setup.weak_oracle->rows_seen;
+  const GuidedDenoiser guided(setup.base, 2.5, {}, setup.weak);
+  EXPECT_TRUE(guided.autoguided());
+  const EpsilonAndX0 out = guided.predict(x, t, labels);
+  EXPECT_EQ(setup.oracle->rows_seen - strong_rows, 5);  // one evaluation of each model, undoubled
+  EXPECT_EQ(setup.weak_oracle->rows_seen - weak_rows, 5);
+  EXPECT_LT((out.eps - (eps_weak + 2.5 * (eps - eps_weak))).abs().max().item<double>(), 1e-12);
+  const double a = std::sqrt(setup.schedule.alpha_bar(300)), s = std::sqrt(1 - setup.schedule.alpha_bar(300));
+  EXPECT_LT((a * out.x0 + s * out.eps - x).abs().max().item<double>(), 1e-12);
+  // Unlabelled samples are guided too (autoguidance needs no classes) ...
+  const torch::Tensor unlabelled = guided.predict(x, t).eps;
+  const torch::Tensor mixture = setup.base.predict(x, t).eps, weak_mixture = setup.weak->predict(x, t).eps;
+  EXPECT_LT((unlabelled - (weak_mixture + 2.5 * (mixture - weak_mixture))).abs().max().item<double>(), 1e-12);
+  // ... and S = 0 is the weaker model alone.
+  EXPECT_LT((GuidedDenoiser(setup.base, 0.0, {}, setup.weak).predict(x, t, labels).eps - eps_weak).abs().max().item<double>(),
+            1e-12);
+}
+
+TEST(Guidance, AutoguidanceNarrowsWhatTheWeakerModelSpreadsAndKeepsTheMean) {
+  // Both models centre class 1 on 1.5; the weaker spreads it 0.8 against 0.5,
+  // so steering away from it (S = 2) narrows the samples below 0.5 and leaves the mean.
+  const AutoguidanceSetup setup;
+  const torch::Tensor plain = sample(GuidedDenoiser(setup.base, 1.0, {}, setup.weak), "ddim", 1);
+  const torch::Tensor guided = sample(GuidedDenoiser(setup.base, 2.0, {}, setup.weak), "ddim", 1);
+  EXPECT_NEAR(plain.std(0).mean().item<double>(), kS, 0.03);
+  EXPECT_LT(guided.std(0).mean().item<double>(), kS - 0.05);
+  EXPECT_NEAR(guided.mean().item<double>(), kMeans[1], 0.03);
+}
+
+TEST(Guidance, AutoguidanceRefusesAGuideOfOtherData) {
+  const GuidanceSetup setup;
+  const auto guide = [&](std::shared_ptr<NoiseNetwork> network, NoiseSchedule schedule) {
+    return std::make_shared<const Denoiser>(std::move(network), std::move(schedule), Prediction::kEpsilon, false);
+  };
+  const NoiseSchedule cosine = NoiseSchedule::cosine(1000);
+  EXPECT_THROW(GuidedDenoiser(setup.base, 2.0, {}, guide(std::make_shared<testing::ClassGaussianOracle>(cosine, 2, kMeans, 0.8), cosine)),
+               Error);  // another schedule
+  EXPECT_THROW(GuidedDenoiser(setup.base, 2.0, {},
+                              guide(std::make_shared<testing::ClassGaussianOracle>(setup.schedule, 2, std::vector<double>{-1, 0, 1}, 0.8),
+                                    setup.schedule)),
+               Error);  // three classes against two
+  EXPECT_THROW(GuidedDenoiser(setup.base, 2.0, {},
+                              guide(std::make_shared<testing::ClassGaussianOracle>(setup.schedule, 3, kMeans, 0.8), setup.schedule)),
+               Error);  // samples of another shape
+  // An unconditional model may be autoguided by another unconditional one.
+  auto unconditional = std::make_shared<testing::GaussianOracle>(setup.schedule, 2, 0.0, 1.0);
+  const Denoiser plain(unconditional, setup.schedule, Prediction::kEpsilon, false);
+  EXPECT_NO_THROW(GuidedDenoiser(plain, 2.0, {}, guide(std::make_shared<testing::GaussianOracle>(setup.schedule, 2, 0.0, 2.0), setup.schedule)));
+}
+
 TEST(Guidance, ParsesAndChecksTheInterval) {
   const GuidanceInterval interval = parse_guidance_interval("0.3,5");
   EXPECT_EQ(interval.sigma_min, 0.3);

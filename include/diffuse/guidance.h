@@ -1,7 +1,9 @@
 #pragma once
 
 #include <limits>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include <torch/types.h>
 
@@ -56,11 +58,22 @@ struct GuidanceShape {
 // Error naming --guidance-parallel unless eta is finite and >= 0.
 void check_guidance_parallel(double eta);
 
+// Autoguidance (Karras et al. 2024, "Guiding a diffusion model with a bad
+// version of itself", eq. 2): the weaker branch is not the null label but
+// another model of the same data, less trained or smaller, asked the same
+// (labels included): eps = eps_weak + S (eps - eps_weak). The two models'
+// errors point the same way, the weaker's further, so S > 1 steers samples
+// away from where the model is unsure without narrowing them towards a class
+// template; it works for unconditional models too. Costs one evaluation of
+// each model per step.
 class GuidedDenoiser : public Denoiser {
  public:
   // `base`: a network's own denoiser (its clipping is applied after guidance).
-  // Error for a network without classes, scale < 0 or a parallel weight < 0.
-  GuidedDenoiser(const Denoiser& base, double scale, GuidanceShape shape = {});
+  // `guide`: the weaker model for autoguidance (null: classifier-free guidance).
+  // Error for scale < 0, a parallel weight < 0, a network without classes
+  // (classifier-free guidance), or a guide of another sample shape, class count or schedule.
+  GuidedDenoiser(const Denoiser& base, double scale, GuidanceShape shape = {},
+                 std::shared_ptr<const Denoiser> guide = nullptr);
   GuidedDenoiser(const Denoiser& base, double scale, GuidanceInterval interval)
       : GuidedDenoiser(base, scale, GuidanceShape{interval}) {}
 
@@ -70,8 +83,16 @@ class GuidedDenoiser : public Denoiser {
   double scale() const { return scale_; }
   const GuidanceInterval& interval() const { return shape_.interval; }
   double parallel() const { return shape_.parallel; }
+  bool autoguided() const { return guide_ != nullptr; }
 
  private:
+  // Whether a batch with this conditioning is guided at all (labelled, or autoguided).
+  bool guides(const Conditioning& conditioning) const;
+  // The weaker branch's conditioning: the null label, or the same for autoguidance.
+  Conditioning weak_conditioning(const Conditioning& conditioning) const;
+  // Both branches, unclipped: one doubled batch, or one evaluation of each model.
+  std::pair<EpsilonAndX0, EpsilonAndX0> both_branches(const torch::Tensor& x_t, const torch::Tensor& t,
+                                                      const Conditioning& conditioning) const;
   // x0 guided with the update's parallel part weighted by eta (rows' scales in `scale`).
   torch::Tensor projected_x0(const torch::Tensor& x0_cond, const torch::Tensor& x0_uncond,
                              const torch::Tensor& scale) const;
@@ -79,6 +100,7 @@ class GuidedDenoiser : public Denoiser {
   Denoiser unclipped_;
   double scale_;
   GuidanceShape shape_;
+  std::shared_ptr<const Denoiser> guide_;  // unclipped; null for classifier-free guidance
 };
 
 // A check of a guidance scale for messages: finite and >= 0.

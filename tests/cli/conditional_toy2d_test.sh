@@ -71,6 +71,14 @@ cmp -s interval_g1.csv interval_g3none.csv || fail "an interval over no step is 
   --out interval_g3p0.csv --json g3p0.json --quiet >/dev/null || fail "sample --guidance-parallel 0"
 ! cmp -s interval_g3.csv interval_g3p0.csv || fail "--guidance-parallel 0 changes the samples"
 grep -q '"guidance_parallel": *0' g3p0.json || fail "--json does not record guidance_parallel"
+# Autoguidance: a weaker run of the same data (300 steps) in place of the null label.
+"$DIFFUSE" train --data toy2d:8gaussians --conditional --steps 300 --sample-every 0 --out weak --quiet >/dev/null ||
+  fail "train the weaker run"
+"$DIFFUSE" sample --run run --class 3 --guidance 3 --guide-run weak --num 50 --sampler ddim --steps 20 --seed 2 \
+  --out interval_g3auto.csv --json g3auto.json --quiet >/dev/null || fail "sample --guide-run weak"
+! cmp -s interval_g3.csv interval_g3auto.csv || fail "autoguidance gives other samples than classifier-free guidance"
+! cmp -s interval_g1.csv interval_g3auto.csv || fail "autoguidance at S = 3 changes the conditional model's samples"
+grep -q '"guide_run": *"weak"' g3auto.json || fail "--json does not record guide_run"
 
 # Misuse: one clear error each, before any work.
 "$DIFFUSE" train --data toy2d:moons --out plain --steps 5 --sample-every 0 --quiet >/dev/null
@@ -84,6 +92,15 @@ expect_error "a guidance interval without a scale" "--guidance-interval needs --
 expect_error "a guidance interval without a class" "--guidance-interval needs --class" sample --run run --guidance-interval 0.3,5 --out x.csv --quiet
 expect_error "a negative parallel weight" "--guidance-parallel must be >= 0" sample --run run --class 1 --guidance 2 --guidance-parallel -1 --out x.csv --quiet
 expect_error "a parallel weight without a scale" "--guidance-parallel needs --guidance" sample --run run --class 1 --guidance-parallel 0 --out x.csv --quiet
+expect_error "a guide without a scale" "--guide-run needs --guidance" sample --run run --class 1 --guide-run weak --out x.csv --quiet
+expect_error "a guide without classes" "both must be trained on the same labels" sample --run run --class 1 --guidance 2 --guide-run plain --out x.csv --quiet
+expect_error "a guide that is not a run" "nothere" sample --run run --class 1 --guidance 2 --guide-run nothere --out x.csv --quiet
+expect_error "autoguidance of a conditional run without a class" "needs --class" sample --run run --guidance 2 --guide-run weak --out x.csv --quiet
+# An unconditional run may be autoguided; guided by itself it is itself (eps + S (eps - eps) = eps).
+"$DIFFUSE" sample --run plain --num 40 --sampler ddim --steps 10 --seed 4 --out plain.csv --quiet >/dev/null || fail "sample plain"
+"$DIFFUSE" sample --run plain --guidance 2 --guide-run plain --num 40 --sampler ddim --steps 10 --seed 4 --out self.csv --quiet >/dev/null ||
+  fail "an unconditional run autoguided"
+cmp -s plain.csv self.csv || fail "a run autoguided by itself gives its own samples"
 expect_error "--conditional on unlabelled data" "needs labelled data" train --data toy2d:swissroll --conditional --out sw --steps 5 --quiet
 expect_error "--label-dropout without --conditional" "applies to class-conditional runs" train --data toy2d:moons --label-dropout 0.2 --out ld --steps 5 --quiet
 [ ! -e sw/checkpoint.safetensors ] || fail "a refused run wrote a checkpoint"

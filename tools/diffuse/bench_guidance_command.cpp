@@ -32,6 +32,7 @@ namespace {
 struct BenchGuidanceArguments {
   std::string run, out, features, ref, guidance = "0,1,1.5,2,3,5", guidance_interval, sampler = "ddim", precision = "fp32";
   double guidance_parallel = 1.0;
+  std::string guide_run;  // autoguidance
   int64_t num = 1000, steps = 50, batch_size = 250;
   uint64_t seed = 0;
   bool quiet = false;
@@ -45,15 +46,18 @@ struct GuidanceRow {
 };
 
 // "sigma in (0.3, 5], parallel 0": how guidance was shaped (empty for plain guidance at every step).
-std::string describe_shape(const GuidanceShape& shape) {
-  std::ostringstream text;
-  text << shape.interval.describe();
-  if (shape.parallel != 1.0) text << (shape.interval.everywhere() ? "" : ", ") << "parallel " << shape.parallel;
-  return text.str();
+std::string describe_shape(const GuidanceShape& shape, const std::string& guide_run) {
+  std::vector<std::string> parts;
+  if (!shape.interval.everywhere()) parts.push_back(shape.interval.describe());
+  if (shape.parallel != 1.0) parts.push_back("parallel " + format_fixed(shape.parallel, 2));
+  if (!guide_run.empty()) parts.push_back("guided by " + guide_run);
+  std::string text;
+  for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
+  return text;
 }
 
 // Two line plots side by side: FID and class accuracy against the guidance scale.
-Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const GuidanceShape& shape) {
+Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const std::string& shaped) {
   Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
   for (const GuidanceRow& row : rows) {
     fid.x.push_back(row.scale);
@@ -62,7 +66,6 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
     accuracy.y.push_back(row.quality.class_accuracy);
   }
   LinePlotOptions left;
-  const std::string shaped = describe_shape(shape);
   left.title = "FID against guidance (" + run + (shaped.empty() ? "" : ", " + shaped) + ")";
   left.x_label = "guidance scale S";
   left.y_label = "FID (project features)";
@@ -94,6 +97,7 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   check_classes_match_features(model.config, info.data_spec, args.features);
   create_directories(args.out);
   const Denoiser base = make_denoiser(model, precision_from_string(args.precision));
+  const std::shared_ptr<const Denoiser> guide = load_guide(args.guide_run, base);
   const ReferenceSet reference = reference_set(network, args.features, args.ref);
   // Every class equally often, the same x_T for every scale.
   const torch::Tensor labels = torch::arange(args.num, torch::kLong).remainder(classes);
@@ -102,7 +106,7 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   std::printf("%8s %10s %10s %10s %10s %10s %12s\n", "guidance", "FID", "KID", "precision", "recall", "class acc",
               "ms/sample");
   for (double scale : scales) {
-    const GuidedDenoiser guided(base, scale, shape);
+    const GuidedDenoiser guided(base, scale, shape, guide);
     SamplerOptions sampler_options;
     sampler_options.variance = model.config.sampling.variance;  // as diffuse sample uses it
     const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, base.schedule(), sampler_options);
@@ -145,12 +149,13 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
         << " steps, seed " << args.seed << ", the same x_T for every row"
         << (interval.everywhere() ? "" : "; guidance only at " + interval.describe())
         << (shape.parallel == 1.0 ? "" : "; the update's part parallel to x0_cond weighted " + format_fixed(shape.parallel, 2))
+        << (args.guide_run.empty() ? "" : "; autoguidance by " + args.guide_run + " in place of the null label")
         << "; features " << args.features
         << ", reference " << reference.spec << " (" << reference.features.size(0) << " images).\n";
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());
-  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, shape));
+  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, describe_shape(shape, args.guide_run)));
   // One row per guidance scale, one column per class.
   std::vector<torch::Tensor> pictures;
   std::vector<std::string> row_names;
@@ -179,6 +184,7 @@ Command add_bench_guidance_command(CLI::App& bench) {
   command->add_option("--out", args->out, "directory for guidance.csv, guidance.md and the pictures")->required();
   command->add_option("--guidance", args->guidance, "comma-separated guidance scales S")->capture_default_str();
   add_guidance_shape_options(*command, args->guidance_interval, args->guidance_parallel);
+  add_guide_run_option(*command, args->guide_run);
   command->add_option("--num", args->num, "samples per guidance scale")
       ->check(whole_number_in(10, 1000000))
       ->capture_default_str();

@@ -5,6 +5,8 @@
 
 #include "diffuse/data/data_spec.h"
 #include "diffuse/guidance.h"
+#include "diffuse/trained_model.h"
+#include "diffuse/util/format.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse::cli {
@@ -34,6 +36,21 @@ void add_class_options(CLI::App& command, ClassArguments& args, const std::strin
                      "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
                      ">1 stronger: eps_u + S (eps_c - eps_u)");
   add_guidance_shape_options(command, args.guidance_interval, args.guidance_parallel);
+  add_guide_run_option(command, args.guide_run);
+}
+
+void add_guide_run_option(CLI::App& command, std::string& guide_run) {
+  command.add_option("--guide-run", guide_run,
+                     "RUN: autoguidance (Karras et al. 2024): a weaker run of the same data (fewer steps, a smaller "
+                     "network) takes the null label's place, eps_weak + S (eps - eps_weak); needs --guidance S");
+}
+
+std::shared_ptr<const Denoiser> load_guide(const std::string& guide_run, const Denoiser& base) {
+  if (guide_run.empty()) return nullptr;
+  const TrainedModel guide = load_trained_model(guide_run);
+  const std::vector<torch::Tensor> parameters = base.network().parameters();
+  if (!parameters.empty()) guide.network->to(parameters.front().device());  // where the guided model runs
+  return std::make_shared<const Denoiser>(make_denoiser(guide, base.precision()));
 }
 
 void add_guidance_shape_options(CLI::App& command, std::string& interval, double& parallel) {
@@ -54,6 +71,11 @@ GuidanceShape parse_guidance_shape(const std::string& interval, double parallel)
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config) {
   if (args.guidance) check_guidance_scale(*args.guidance);
   parse_guidance_shape(args.guidance_interval, args.guidance_parallel);  // its errors before any work
+  check(args.guide_run.empty() || args.guidance, "--guide-run needs --guidance S: how far to steer away from the weaker model");
+  if (args.choice.empty() && !args.guide_run.empty()) {
+    check(config.model->num_classes == 0, "--guide-run on a class-conditional run needs --class");
+    return {};
+  }
   if (args.choice.empty()) {
     check(!args.guidance, "--guidance needs --class: guidance steers samples towards a class");
     check(args.guidance_interval.empty(), "--guidance-interval needs --class and --guidance");
@@ -92,9 +114,12 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 }
 
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {
-  if (args.choice.empty() || args.guidance.value_or(1.0) == 1.0) return std::make_shared<Denoiser>(base);
+  if ((args.choice.empty() && args.guide_run.empty()) || args.guidance.value_or(1.0) == 1.0) {
+    return std::make_shared<Denoiser>(base);
+  }
   return std::make_shared<GuidedDenoiser>(base, *args.guidance,
-                                          parse_guidance_shape(args.guidance_interval, args.guidance_parallel));
+                                          parse_guidance_shape(args.guidance_interval, args.guidance_parallel),
+                                          load_guide(args.guide_run, base));
 }
 
 void add_classes_to_record(GenerationRecord& record, const ClassArguments& args) {
@@ -102,9 +127,11 @@ void add_classes_to_record(GenerationRecord& record, const ClassArguments& args)
   if (args.guidance) record.add("guidance", *args.guidance);
   if (!args.guidance_interval.empty()) record.add("guidance_interval", args.guidance_interval);
   if (args.guidance_parallel != 1.0) record.add("guidance_parallel", args.guidance_parallel);
+  if (!args.guide_run.empty()) record.add("guide_run", args.guide_run);
 }
 
 std::string describe_classes(const ClassArguments& args, const RunConfig& config) {
+  if (args.choice.empty() && !args.guide_run.empty()) return "guidance " + format_fixed(*args.guidance, 2) + " by " + args.guide_run;
   if (args.choice.empty()) return "";
   std::ostringstream text;
   const std::vector<int64_t> classes = chosen_classes(args, config);
@@ -117,6 +144,7 @@ std::string describe_classes(const ClassArguments& args, const RunConfig& config
   const std::string interval = parse_guidance_interval(args.guidance_interval).describe();
   if (!interval.empty()) text << ", " << interval;
   if (args.guidance_parallel != 1.0) text << ", parallel " << args.guidance_parallel;
+  if (!args.guide_run.empty()) text << ", guided by " << args.guide_run;
   return text.str();
 }
 

@@ -21,13 +21,20 @@ struct ClassArguments {
   std::optional<double> guidance;  // classifier-free guidance scale S
   std::string guidance_interval;   // "LO,HI": guide only where sigma_t lies in (LO, HI]; empty: everywhere
   double guidance_parallel = 1.0;  // eta: weight of the update's part parallel to x0_cond (guidance.h)
+  std::string guide_run;           // autoguidance: a weaker run of the same data guides instead of the null label
 };
-// Registers --class, --guidance, --guidance-interval and --guidance-parallel; `all_help` says
-// what --class all does (empty: "all" is not offered).
+// Registers --class, --guidance, --guidance-interval, --guidance-parallel and --guide-run;
+// `all_help` says what --class all does (empty: "all" is not offered).
 void add_class_options(CLI::App& command, ClassArguments& args, const std::string& all_help);
 
 // Registers --guidance-interval and --guidance-parallel (commands with their own --guidance use them directly).
 void add_guidance_shape_options(CLI::App& command, std::string& interval, double& parallel);
+// Registers --guide-run.
+void add_guide_run_option(CLI::App& command, std::string& guide_run);
+
+// The weaker model of --guide-run for autoguidance, computing in `base`'s
+// precision (null when `guide_run` is empty). Errors name --guide-run.
+std::shared_ptr<const Denoiser> load_guide(const std::string& guide_run, const Denoiser& base);
 
 // The checked shape of guidance from those two options. Error naming the option otherwise.
 GuidanceShape parse_guidance_shape(const std::string& interval, double parallel);
@@ -39,11 +46,13 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
 
 // The classes --class names (every class for "all"; none without --class).
 // Throws Error, before any work, for --class on an unconditional run, an
-// unknown class, --guidance without --class, a negative guidance or a bad interval.
+// unknown class, --guidance without --class (or --guide-run), a negative
+// guidance, a bad interval, or --guide-run without --guidance.
 std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig& config);
 
 // `base`, guided by --guidance (default 1: the plain conditional model) in
-// --guidance-interval with --guidance-parallel when a class is chosen.
+// --guidance-interval with --guidance-parallel when a class is chosen, or
+// by the --guide-run model (autoguidance, with or without a class).
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args);
 
 // class, guidance, guidance_interval and guidance_parallel, each only where given.

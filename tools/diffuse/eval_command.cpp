@@ -188,6 +188,10 @@ void run_eval(const EvalArguments& args) {
         if (!args.classes.guidance_interval.empty()) json["source"]["guidance_interval"] = args.classes.guidance_interval;
         if (args.classes.guidance_parallel != 1.0) json["source"]["guidance_parallel"] = args.classes.guidance_parallel;
       }
+      if (!args.classes.guide_run.empty()) {
+        json["source"]["guidance"] = args.classes.guidance.value_or(1.0);
+        json["source"]["guide_run"] = args.classes.guide_run;
+      }
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};
     }
