@@ -155,7 +155,7 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
     guided.x0 = projected_x0(cond.x0, weak.x0, scale);
     guided.eps = eps_from_x0(x_t, guided.x0, a, s);
   } else {
-    // Ho & Salimans eq. (6) with S = 1 + w; Karras et al. 2024 eq. (2) with the weaker model's eps.
+    // Ho & Salimans eq. (6) with S = 1 + w; autoguidance (Karras et al. 2024) the same with the weaker model's eps.
     guided.eps = row_scale.defined() ? weak.eps + row_scale * (cond.eps - weak.eps) : weak.eps + scale_ * (cond.eps - weak.eps);
     guided.x0 = x0_from_eps(x_t, guided.eps, a, s);
   }
@@ -168,7 +168,7 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
 
 torch::Tensor GuidedDenoiser::projected_x0(const torch::Tensor& x0_cond, const torch::Tensor& x0_uncond,
                                           const torch::Tensor& scale) const {
-  // Sadat et al. 2024, eqs. 7-9, per sample; the sums over a whole sample in float64.
+  // Sadat et al. 2024, per sample; the sums over a whole sample in float64.
   const torch::Tensor c = x0_cond.to(torch::kFloat64);
   const torch::Tensor d = c - x0_uncond.to(torch::kFloat64);
   const int64_t n = c.size(0);

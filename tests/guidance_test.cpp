@@ -130,7 +130,7 @@ TEST(Guidance, GuidesOnlyInsideItsNoiseInterval) {
 
 // Adaptive projected guidance by hand, row by row in float64: d = x0_c - x0_u split
 // into d_par = (<d, x0_c> / |x0_c|^2) x0_c and d_orth = d - d_par, and
-// x0 = x0_c + (S - 1) (d_orth + eta d_par) (Sadat et al. 2024, eqs. 7-9).
+// x0 = x0_c + (S - 1) (d_orth + eta d_par) (Sadat et al. 2024).
 torch::Tensor projected_by_hand(const torch::Tensor& x0_c, const torch::Tensor& x0_u, double scale, double eta) {
   torch::Tensor out = torch::empty_like(x0_c);
   const auto c = x0_c.accessor<double, 2>(), u = x0_u.accessor<double, 2>();

@@ -42,14 +42,14 @@ GuidanceInterval parse_guidance_interval(const std::string& text);
 
 // The guidance update may be split, per sample, into its part parallel to
 // the conditional prediction of x0 and the part orthogonal to it (adaptive
-// projected guidance, Sadat et al. 2024, eqs. 7-9). In x0,
+// projected guidance, Sadat et al. 2024). In x0,
 //   x0 = x0_cond + (S - 1) (d_orth + eta d_par),  d = x0_cond - x0_uncond,
 // where d_par = (<d, x0_cond> / <x0_cond, x0_cond>) x0_cond. eta = 1 is
 // classifier-free guidance exactly (the eps form above is the same map, as
-// x0 is affine in eps); the parallel part mostly scales the image's
-// contrast and saturates it at large S, so eta < 1 keeps more of S's class
-// fidelity for less loss of realism. (The paper's norm threshold and
-// momentum are not implemented.)
+// x0 is affine in eps). The paper finds the parallel part behind the
+// oversaturation of strong guidance and removes it (eta = 0); on the MNIST
+// hour it changes nothing measurable (BENCHMARKS.md). The paper's norm
+// threshold and momentum are not implemented.
 struct GuidanceShape {
   GuidanceInterval interval;  // where S applies (everywhere by default)
   double parallel = 1.0;      // eta, the weight of d_par (1: classifier-free guidance)
@@ -59,13 +59,14 @@ struct GuidanceShape {
 void check_guidance_parallel(double eta);
 
 // Autoguidance (Karras et al. 2024, "Guiding a diffusion model with a bad
-// version of itself", eq. 2): the weaker branch is not the null label but
+// version of itself"): the weaker branch is not the null label but
 // another model of the same data, less trained or smaller, asked the same
 // (labels included): eps = eps_weak + S (eps - eps_weak). The two models'
 // errors point the same way, the weaker's further, so S > 1 steers samples
 // away from where the model is unsure without narrowing them towards a class
 // template; it works for unconditional models too. Costs one evaluation of
-// each model per step.
+// each model per step. The paper's guide is smaller and trained shorter; the
+// same network at 36% of its training did not help on MNIST (BENCHMARKS.md).
 class GuidedDenoiser : public Denoiser {
  public:
   // `base`: a network's own denoiser (its clipping is applied after guidance).
