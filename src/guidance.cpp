@@ -143,7 +143,7 @@ EpsilonAndX0 GuidedDenoiser::predict(const torch::Tensor& x_t, const torch::Tens
     shape[0] = n;
     row_scale = torch::tensor(scales, torch::kFloat64).to(x_t.options()).view(shape);
   }
-  if (scale_ == 0.0 && !row_scale.defined()) {
+  if (scale_ == 0.0 && !row_scale.defined() && shape_.parallel == 1.0) {
     // The weaker branch alone, clipped as this model clips.
     if (guide_) return guide_->with_clip_x0(clip_x0()).predict(x_t, t, conditioning);
     return Denoiser::predict(x_t, t, weak_conditioning(conditioning));

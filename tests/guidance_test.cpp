@@ -173,6 +173,9 @@ TEST(Guidance, ProjectedGuidanceWeightsTheUpdatesParallelPart) {
   const torch::Tensor near = GuidedDenoiser(setup.base, 3.0, GuidanceShape{{}, 1.0 - 1e-9}).predict(x, t, conditional).x0;
   EXPECT_LT((near - cfg).abs().max().item<double>(), 1e-7);
   EXPECT_GT((GuidedDenoiser(setup.base, 3.0, GuidanceShape{{}, 0.0}).predict(x, t, conditional).x0 - cfg).abs().max().item<double>(), 1e-3);
+  // S = 0 with eta = 0 is x0_uncond + d_par by the formula, not the null label alone.
+  EXPECT_LT((GuidedDenoiser(setup.base, 0.0, GuidanceShape{{}, 0.0}).predict(x, t, conditional).x0 -
+             projected_by_hand(x0_c, x0_u, 0.0, 0.0)).abs().max().item<double>(), 1e-12);
   // With an interval, rows outside keep the conditional x0 exactly.
   const GuidanceShape limited{{setup.schedule.sigma(200), setup.schedule.sigma(600)}, 0.0};
   const torch::Tensor inside_only = GuidedDenoiser(setup.base, 3.0, limited).predict(x, t, conditional).x0;

@@ -93,7 +93,7 @@ expect_error "a guidance interval without a class" "--guidance-interval needs --
 expect_error "a negative parallel weight" "--guidance-parallel must be >= 0" sample --run run --class 1 --guidance 2 --guidance-parallel -1 --out x.csv --quiet
 expect_error "a parallel weight without a scale" "--guidance-parallel needs --guidance" sample --run run --class 1 --guidance-parallel 0 --out x.csv --quiet
 expect_error "a guide without a scale" "--guide-run needs --guidance" sample --run run --class 1 --guide-run weak --out x.csv --quiet
-expect_error "a guide without classes" "both must be trained on the same labels" sample --run run --class 1 --guidance 2 --guide-run plain --out x.csv --quiet
+expect_error "a guide of other data, without classes" "needs a weaker model of the same data" sample --run run --class 1 --guidance 2 --guide-run plain --out x.csv --quiet
 expect_error "a guide that is not a run" "nothere" sample --run run --class 1 --guidance 2 --guide-run nothere --out x.csv --quiet
 expect_error "autoguidance of a conditional run without a class" "needs --class" sample --run run --guidance 2 --guide-run weak --out x.csv --quiet
 # An unconditional run may be autoguided; guided by itself it is itself (eps + S (eps - eps) = eps).
@@ -101,6 +101,14 @@ expect_error "autoguidance of a conditional run without a class" "needs --class"
 "$DIFFUSE" sample --run plain --guidance 2 --guide-run plain --num 40 --sampler ddim --steps 10 --seed 4 --out self.csv --quiet >/dev/null ||
   fail "an unconditional run autoguided"
 cmp -s plain.csv self.csv || fail "a run autoguided by itself gives its own samples"
+# ... guided by another run of the same data, it changes; a run of other data is refused.
+"$DIFFUSE" train --data toy2d:moons --out plain2 --steps 3 --seed 1 --sample-every 0 --quiet >/dev/null
+"$DIFFUSE" sample --run plain --guidance 2 --guide-run plain2 --num 40 --sampler ddim --steps 10 --seed 4 --out other.csv --quiet >/dev/null ||
+  fail "an unconditional run autoguided by another"
+! cmp -s plain.csv other.csv || fail "autoguidance by another run changes an unconditional run's samples"
+"$DIFFUSE" train --data toy2d:swissroll --out swiss --steps 3 --sample-every 0 --quiet >/dev/null
+expect_error "a guide of other data" "needs a weaker model of the same data" sample --run plain --guidance 2 --guide-run swiss --out x.csv --quiet
+expect_error "a guide at guidance 1 is still checked" "nothere" sample --run run --class 1 --guidance 1 --guide-run nothere --out x.csv --quiet
 expect_error "--conditional on unlabelled data" "needs labelled data" train --data toy2d:swissroll --conditional --out sw --steps 5 --quiet
 expect_error "--label-dropout without --conditional" "applies to class-conditional runs" train --data toy2d:moons --label-dropout 0.2 --out ld --steps 5 --quiet
 [ ! -e sw/checkpoint.safetensors ] || fail "a refused run wrote a checkpoint"

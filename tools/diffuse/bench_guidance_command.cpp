@@ -97,7 +97,9 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   check_classes_match_features(model.config, info.data_spec, args.features);
   create_directories(args.out);
   const Denoiser base = make_denoiser(model, precision_from_string(args.precision));
-  const std::shared_ptr<const Denoiser> guide = load_guide(args.guide_run, base);
+  const std::shared_ptr<const Denoiser> guide = load_guide(args.guide_run, base, model.config);
+  const GuidedDenoiser checked(base, scales.front(), shape, guide);  // a mismatched guide fails here, before the reference set
+  (void)checked;
   const ReferenceSet reference = reference_set(network, args.features, args.ref);
   // Every class equally often, the same x_T for every scale.
   const torch::Tensor labels = torch::arange(args.num, torch::kLong).remainder(classes);
@@ -132,14 +134,14 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   }
 
   std::ostringstream csv, table;
-  csv << "guidance,sigma_min,sigma_max,parallel,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample\n";
+  csv << "guidance,sigma_min,sigma_max,parallel,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample,guide_run\n";
   table << "| guidance S | FID | KID | precision | recall | class accuracy | ms / sample |\n"
         << "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const GuidanceRow& row : rows) {
     const SampleQuality& q = row.quality;
     csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << shape.parallel << "," << q.fid << "," << q.kid.mean
         << "," << q.kid.standard_error << "," << q.precision_recall.precision << "," << q.precision_recall.recall << ","
-        << q.class_accuracy << "," << row.ms_per_sample << "\n";
+        << q.class_accuracy << "," << row.ms_per_sample << "," << args.guide_run << "\n";
     table << std::fixed << "| " << std::setprecision(2) << row.scale << " | " << std::setprecision(2) << q.fid << " | "
           << std::setprecision(4) << q.kid.mean << " | " << std::setprecision(3) << q.precision_recall.precision << " | "
           << q.precision_recall.recall << " | " << q.class_accuracy << " | " << std::setprecision(2) << row.ms_per_sample

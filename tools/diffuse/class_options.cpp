@@ -33,8 +33,8 @@ void add_class_options(CLI::App& command, ClassArguments& args, const std::strin
   command.add_option("--class", args.choice,
                      "class-conditional runs: the class, by number or name" + (all_help.empty() ? "" : ", or 'all' " + all_help));
   command.add_option("--guidance", args.guidance,
-                     "classifier-free guidance S (needs --class): 1 the conditional model (default), 0 unconditional, "
-                     ">1 stronger: eps_u + S (eps_c - eps_u)");
+                     "guidance S (needs --class, or --guide-run): 1 the model as trained (default), 0 the null label "
+                     "(or the --guide-run model), >1 stronger: eps_u + S (eps_c - eps_u)");
   add_guidance_shape_options(command, args.guidance_interval, args.guidance_parallel);
   add_guide_run_option(command, args.guide_run);
 }
@@ -45,9 +45,15 @@ void add_guide_run_option(CLI::App& command, std::string& guide_run) {
                      "network) takes the null label's place, eps_weak + S (eps - eps_weak); needs --guidance S");
 }
 
-std::shared_ptr<const Denoiser> load_guide(const std::string& guide_run, const Denoiser& base) {
+std::shared_ptr<const Denoiser> load_guide(const std::string& guide_run, const Denoiser& base, const RunConfig& config) {
   if (guide_run.empty()) return nullptr;
   const TrainedModel guide = load_trained_model(guide_run);
+  // The same kind of data (an MNIST folder may live anywhere), the same toy distribution, the same classes.
+  const DataSpec guide_data = parse_data_spec(guide.config.data.spec), data = parse_data_spec(config.data.spec);
+  check(guide_data.kind == data.kind && (data.kind != "toy2d" || guide_data.argument == data.argument) &&
+            guide.config.data.class_names == config.data.class_names,
+        "--guide-run " + guide_run + " was trained on '" + guide.config.data.spec +
+            "', the run it guides on '" + config.data.spec + "': autoguidance needs a weaker model of the same data");
   const std::vector<torch::Tensor> parameters = base.network().parameters();
   if (!parameters.empty()) guide.network->to(parameters.front().device());  // where the guided model runs
   return std::make_shared<const Denoiser>(make_denoiser(guide, base.precision()));
@@ -77,7 +83,7 @@ std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig&
     return {};
   }
   if (args.choice.empty()) {
-    check(!args.guidance, "--guidance needs --class: guidance steers samples towards a class");
+    check(!args.guidance, "--guidance needs --class (guidance steers samples towards a class) or --guide-run (autoguidance)");
     check(args.guidance_interval.empty(), "--guidance-interval needs --class and --guidance");
     check(args.guidance_parallel == 1.0, "--guidance-parallel needs --class and --guidance");
     return {};
@@ -113,13 +119,14 @@ void check_classes_match_features(const RunConfig& run, const std::string& featu
             run.data.spec + "', the classifier in " + features_directory + " was trained on '" + features_data_spec + "'");
 }
 
-std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args) {
-  if ((args.choice.empty() && args.guide_run.empty()) || args.guidance.value_or(1.0) == 1.0) {
+std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args, const RunConfig& config) {
+  // A named guide is always loaded and checked, even at S = 1 where it is not asked.
+  if (args.guide_run.empty() && (args.choice.empty() || args.guidance.value_or(1.0) == 1.0)) {
     return std::make_shared<Denoiser>(base);
   }
-  return std::make_shared<GuidedDenoiser>(base, *args.guidance,
+  return std::make_shared<GuidedDenoiser>(base, args.guidance.value_or(1.0),
                                           parse_guidance_shape(args.guidance_interval, args.guidance_parallel),
-                                          load_guide(args.guide_run, base));
+                                          load_guide(args.guide_run, base, config));
 }
 
 void add_classes_to_record(GenerationRecord& record, const ClassArguments& args) {

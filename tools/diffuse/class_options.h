@@ -32,9 +32,10 @@ void add_guidance_shape_options(CLI::App& command, std::string& interval, double
 // Registers --guide-run.
 void add_guide_run_option(CLI::App& command, std::string& guide_run);
 
-// The weaker model of --guide-run for autoguidance, computing in `base`'s
-// precision (null when `guide_run` is empty). Errors name --guide-run.
-std::shared_ptr<const Denoiser> load_guide(const std::string& guide_run, const Denoiser& base);
+// The weaker model of --guide-run for autoguidance (its EMA weights), on
+// `base`'s device and in its precision; null when `guide_run` is empty.
+// Error naming --guide-run when it was trained on other data or classes than `config`.
+std::shared_ptr<const Denoiser> load_guide(const std::string& guide_run, const Denoiser& base, const RunConfig& config);
 
 // The checked shape of guidance from those two options. Error naming the option otherwise.
 GuidanceShape parse_guidance_shape(const std::string& interval, double parallel);
@@ -53,12 +54,13 @@ std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig&
 // `base`, guided by --guidance (default 1: the plain conditional model) in
 // --guidance-interval with --guidance-parallel when a class is chosen, or
 // by the --guide-run model (autoguidance, with or without a class).
-std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args);
+std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args, const RunConfig& config);
 
-// class, guidance, guidance_interval and guidance_parallel, each only where given.
+// class, guidance, guidance_interval, guidance_parallel and guide_run, each only where given.
 void add_classes_to_record(GenerationRecord& record, const ClassArguments& args);
 
-// "class 3 (3), guidance 2, sigma in (0.3, 5], parallel 0" for titles; empty without --class.
+// "class 3 (3), guidance 2, sigma in (0.3, 5], parallel 0" for titles; empty without --class
+// and --guide-run.
 std::string describe_classes(const ClassArguments& args, const RunConfig& config);
 
 }  // namespace diffuse::cli

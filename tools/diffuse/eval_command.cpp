@@ -109,7 +109,7 @@ RunSamples sample_from_run(const EvalArguments& args) {
   const TrainedModel model = load_trained_model(args.run, !args.no_ema);
   const std::vector<int64_t> classes = chosen_classes(args.classes, model.config);
   const std::shared_ptr<const Denoiser> chosen =
-      class_denoiser(make_denoiser(model, precision_from_string(args.precision)), args.classes);
+      class_denoiser(make_denoiser(model, precision_from_string(args.precision)), args.classes, model.config);
   const Denoiser& denoiser = *chosen;
   const NoiseSchedule& schedule = denoiser.schedule();
   check(model.network->sample_shape() == std::vector<int64_t>({1, 28, 28}),
@@ -137,8 +137,8 @@ RunSamples sample_from_run(const EvalArguments& args) {
 void run_eval(const EvalArguments& args) {
   const int sources = !args.samples.empty() + !args.run.empty() + !args.images.empty();
   check(sources == 1, "give one of --samples DIR, --run RUN or --images SPEC");
-  check((args.classes.choice.empty() && !args.classes.guidance) || !args.run.empty(),
-        "--class and --guidance apply to --run (samples drawn from a conditional run)");
+  check((args.classes.choice.empty() && !args.classes.guidance && args.classes.guide_run.empty()) || !args.run.empty(),
+        "--class, --guidance and --guide-run apply to --run (samples drawn from a run)");
   if (!args.json.empty()) check_file_destination(args.json, "--json");
   FeatureNetworkInfo info;
   FeatureNetwork network = load_feature_network(args.features, &info);
@@ -191,6 +191,8 @@ void run_eval(const EvalArguments& args) {
       if (!args.classes.guide_run.empty()) {
         json["source"]["guidance"] = args.classes.guidance.value_or(1.0);
         json["source"]["guide_run"] = args.classes.guide_run;
+        if (!args.classes.guidance_interval.empty()) json["source"]["guidance_interval"] = args.classes.guidance_interval;
+        if (args.classes.guidance_parallel != 1.0) json["source"]["guidance_parallel"] = args.classes.guidance_parallel;
       }
     } else {
       json["source"] = {{args.samples.empty() ? "images" : "samples", args.samples.empty() ? args.images : args.samples}};

@@ -73,7 +73,7 @@ RestorationModel load_restoration_model(const RestorationArguments& args) {
   setup.tile = args.tile;
   setup.ensemble = args.ensemble;
   if (!classes.empty()) setup.class_label = classes.front();
-  std::shared_ptr<const Denoiser> denoiser = class_denoiser(make_denoiser(*model, precision), args.classes);
+  std::shared_ptr<const Denoiser> denoiser = class_denoiser(make_denoiser(*model, precision), args.classes, model->config);
   return make_restoration_model(std::move(model), args.run, std::move(denoiser), setup, device);
 }
 

@@ -215,7 +215,7 @@ void run_sample(const SampleArguments& args) {
   if (args.variance.empty()) options.variance = model.config.sampling.variance;
   model.network->to(device_from_string(args.device));
   const std::shared_ptr<const Denoiser> chosen =
-      class_denoiser(make_denoiser(model, precision_from_string(args.precision)), args.classes);
+      class_denoiser(make_denoiser(model, precision_from_string(args.precision)), args.classes, model.config);
   const Denoiser& denoiser = *chosen;
   const NoiseSchedule& schedule = denoiser.schedule();
   const std::unique_ptr<Sampler> sampler = make_sampler(args.sampler, schedule, options);

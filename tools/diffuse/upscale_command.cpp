@@ -27,8 +27,9 @@ struct UpscaleArguments : RestorationArguments {
 };
 
 void run_upscale(const UpscaleArguments& args) {
-  check(args.classes.choice.empty(), "upscale does not take --class or --guidance: its iterations run the model "
-                                     "without a class (a conditional run's null label)");
+  check(args.classes.choice.empty() && !args.classes.guidance && args.classes.guide_run.empty(),
+        "upscale does not take --class, --guidance or --guide-run: its iterations run the model "
+        "without a class (a conditional run's null label), unguided");
   check_restoration_destinations(args);
   const RestorationModel model = load_restoration_model(args);
   torch::Tensor pixels = pixels_from_data(load_image_file(args.input)).to(torch::kFloat64);
