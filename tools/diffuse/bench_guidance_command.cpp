@@ -45,17 +45,6 @@ struct GuidanceRow {
   torch::Tensor picture_samples;  // one per class
 };
 
-// "sigma in (0.3, 5], parallel 0": how guidance was shaped (empty for plain guidance at every step).
-std::string describe_shape(const GuidanceShape& shape, const std::string& guide_run) {
-  std::vector<std::string> parts;
-  if (!shape.interval.everywhere()) parts.push_back(shape.interval.describe());
-  if (shape.parallel != 1.0) parts.push_back("parallel " + format_fixed(shape.parallel, 2));
-  if (!guide_run.empty()) parts.push_back("guided by " + guide_run);
-  std::string text;
-  for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
-  return text;
-}
-
 // Two line plots side by side: FID and class accuracy against the guidance scale.
 Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const std::string& shaped) {
   Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
@@ -157,7 +146,7 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());
-  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, describe_shape(shape, args.guide_run)));
+  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, describe_guidance_shape(shape, args.guide_run)));
   // One row per guidance scale, one column per class.
   std::vector<torch::Tensor> pictures;
   std::vector<std::string> row_names;

@@ -6,7 +6,6 @@
 #include "diffuse/data/data_spec.h"
 #include "diffuse/guidance.h"
 #include "diffuse/trained_model.h"
-#include "diffuse/util/format.h"
 #include "diffuse/util/error.h"
 
 namespace diffuse::cli {
@@ -129,6 +128,20 @@ std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const Class
                                           load_guide(args.guide_run, base, config));
 }
 
+std::string describe_guidance_shape(const GuidanceShape& shape, const std::string& guide_run) {
+  std::vector<std::string> parts;
+  if (!shape.interval.everywhere()) parts.push_back(shape.interval.describe());
+  if (shape.parallel != 1.0) {
+    std::ostringstream parallel;
+    parallel << "parallel " << shape.parallel;
+    parts.push_back(parallel.str());
+  }
+  if (!guide_run.empty()) parts.push_back("guided by " + guide_run);
+  std::string text;
+  for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
+  return text;
+}
+
 void add_classes_to_record(GenerationRecord& record, const ClassArguments& args) {
   if (!args.choice.empty()) record.add("class", args.choice);
   if (args.guidance) record.add("guidance", *args.guidance);
@@ -138,20 +151,20 @@ void add_classes_to_record(GenerationRecord& record, const ClassArguments& args)
 }
 
 std::string describe_classes(const ClassArguments& args, const RunConfig& config) {
-  if (args.choice.empty() && !args.guide_run.empty()) return "guidance " + format_fixed(*args.guidance, 2) + " by " + args.guide_run;
-  if (args.choice.empty()) return "";
+  if (args.choice.empty() && args.guide_run.empty()) return "";
   std::ostringstream text;
-  const std::vector<int64_t> classes = chosen_classes(args, config);
-  if (classes.size() == 1) {
-    text << "class " << classes.front() << " (" << config.data.class_names[static_cast<size_t>(classes.front())] << ")";
-  } else {
-    text << "every class";
+  if (!args.choice.empty()) {
+    const std::vector<int64_t> classes = chosen_classes(args, config);
+    if (classes.size() == 1) {
+      text << "class " << classes.front() << " (" << config.data.class_names[static_cast<size_t>(classes.front())] << "), ";
+    } else {
+      text << "every class, ";
+    }
   }
-  text << ", guidance " << args.guidance.value_or(1.0);
-  const std::string interval = parse_guidance_interval(args.guidance_interval).describe();
-  if (!interval.empty()) text << ", " << interval;
-  if (args.guidance_parallel != 1.0) text << ", parallel " << args.guidance_parallel;
-  if (!args.guide_run.empty()) text << ", guided by " << args.guide_run;
+  text << "guidance " << args.guidance.value_or(1.0);
+  const std::string shaped =
+      describe_guidance_shape(parse_guidance_shape(args.guidance_interval, args.guidance_parallel), args.guide_run);
+  if (!shaped.empty()) text << ", " << shaped;
   return text.str();
 }
 

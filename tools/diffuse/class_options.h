@@ -56,6 +56,10 @@ std::vector<int64_t> chosen_classes(const ClassArguments& args, const RunConfig&
 // by the --guide-run model (autoguidance, with or without a class).
 std::shared_ptr<const Denoiser> class_denoiser(const Denoiser& base, const ClassArguments& args, const RunConfig& config);
 
+// "sigma in (0.3, 5], parallel 0, guided by RUN": how guidance was shaped, for titles
+// (empty for guidance at every step, unprojected, by the null label).
+std::string describe_guidance_shape(const GuidanceShape& shape, const std::string& guide_run);
+
 // class, guidance, guidance_interval, guidance_parallel and guide_run, each only where given.
 void add_classes_to_record(GenerationRecord& record, const ClassArguments& args);
 
