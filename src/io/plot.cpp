@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace diffuse {
 namespace {
@@ -22,15 +25,43 @@ constexpr int kTitleScale = 2;
 constexpr int kMaxTickCount = 1000;  // more is never useful; bounds nice_ticks() work
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// The title's words broken into lines no wider than width at scale, or empty
+// when a single word is wider than that.
+std::vector<std::string> wrap_words(const std::string& title, int scale, int width) {
+  std::vector<std::string> lines;
+  std::istringstream words(title);
+  std::string word;
+  while (words >> word) {
+    if (Canvas::text_width(word, scale) > width) return {};
+    if (!lines.empty() && Canvas::text_width(lines.back() + " " + word, scale) <= width) {
+      lines.back() += " " + word;
+    } else {
+      lines.push_back(word);
+    }
+  }
+  return lines;
+}
+
 // Draws the centred title (when canvas is non-null) and returns the height it
-// occupies, 0 if none. Scale 2 unless that would not fit the canvas width.
+// occupies, 0 if none. Scale 2, broken into at most two lines where one would
+// not fit the canvas; scale 1 (as many lines as it takes) where two do not
+// fit either, so no title runs off the canvas unless a single word does.
 int draw_title(Canvas* canvas, const std::string& title, int canvas_width) {
   if (title.empty()) return 0;
-  const bool fits = Canvas::text_width(title, kTitleScale) <= canvas_width - 2 * kPadding;
-  const int scale = fits ? kTitleScale : 1;
-  const int x = (canvas_width - Canvas::text_width(title, scale)) / 2;
-  if (canvas != nullptr) canvas->draw_text(x, kPadding, title, kTextColor, scale);
-  return Canvas::text_height(scale) + kPadding;
+  const int usable = canvas_width - 2 * kPadding;
+  int scale = kTitleScale;
+  std::vector<std::string> lines = wrap_words(title, scale, usable);
+  if (lines.empty() || lines.size() > 2) {
+    scale = 1;
+    lines = wrap_words(title, scale, usable);
+    if (lines.empty()) lines = {title};
+  }
+  const int line_height = Canvas::text_height(scale) + scale * 2;
+  for (size_t i = 0; i < lines.size() && canvas != nullptr; ++i) {
+    const int x = (canvas_width - Canvas::text_width(lines[i], scale)) / 2;
+    canvas->draw_text(x, kPadding + static_cast<int>(i) * line_height, lines[i], kTextColor, scale);
+  }
+  return static_cast<int>(lines.size()) * line_height - scale * 2 + kPadding;
 }
 
 // Linear map of the data interval [lo, hi] onto pixel offsets [0, pixels - 1]

@@ -166,6 +166,46 @@ TEST(LinePlotTest, RisingSeriesRisesOnScreen) {
   EXPECT_LT(longest_horizontal_run(canvas, kSeriesRed), 20);
 }
 
+// Rows of the title band (above the plot area) holding title ink, with no
+// ink in the three columns at either edge: nothing runs off the canvas.
+std::vector<int> title_rows_inside(const std::string& title, int width) {
+  constexpr Rgb kTitleInk{30, 30, 30};
+  LinePlotOptions options;
+  options.width = width;
+  options.title = title;
+  const Canvas canvas = render_line_plot({make_series({0, 1}, {0, 1}, kSeriesRed)}, options);
+  std::vector<int> inked_rows;
+  for (int y = 0; y < 56; ++y) {  // the plot area starts below row 60
+    int inked = 0;
+    for (int x = 0; x < canvas.width(); ++x) inked += canvas.pixel(x, y) == kTitleInk;
+    if (inked > 0) inked_rows.push_back(y);
+    for (int x : {0, 1, 2, width - 3, width - 2, width - 1}) {
+      EXPECT_NE(canvas.pixel(x, y), kTitleInk) << title << ": ink at the edge, column " << x << ", row " << y;
+    }
+  }
+  return inked_rows;
+}
+
+// Lines of text in a run of inked rows: blank rows between them part them.
+int text_lines(const std::vector<int>& inked_rows) {
+  int lines = inked_rows.empty() ? 0 : 1;
+  for (size_t i = 1; i < inked_rows.size(); ++i) lines += inked_rows[i] - inked_rows[i - 1] > 1;
+  return lines;
+}
+
+// A title too long for one line at scale 2 is broken at spaces into two
+// lines at scale 2; one too long for two goes to scale 1, broken again,
+// rather than drawn on one line and cut off at both edges.
+TEST(LinePlotTest, LongTitlesWrapInsideTheCanvas) {
+  const std::vector<int> two_big = title_rows_inside("FID against guidance (a-run-with-a-long-name)", 320);
+  EXPECT_EQ(text_lines(two_big), 2);
+  EXPECT_GE(two_big.back() - two_big.front(), 2 * Canvas::text_height(2));  // two lines at scale 2
+  const std::vector<int> two_small =  // 408 px on one line at scale 1, 3 lines at scale 2
+      title_rows_inside("FID against guidance (a-run-with-a-long-name, sigma in (0.28, 5.42])", 320);
+  EXPECT_EQ(text_lines(two_small), 2);
+  EXPECT_LT(two_small.back() - two_small.front(), 2 * Canvas::text_height(2));
+}
+
 TEST(LinePlotTest, LabelledSeriesGetLegendSamples) {
   const Canvas canvas =
       render_line_plot({make_series({0, 1, 2}, {3, 1, 2}, kSeriesRed, "train"),

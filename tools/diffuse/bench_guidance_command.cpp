@@ -45,7 +45,9 @@ struct GuidanceRow {
   torch::Tensor picture_samples;  // one per class
 };
 
-// Two line plots side by side: FID and class accuracy against the guidance scale.
+// Two line plots side by side, FID and class accuracy against the guidance
+// scale, under one header naming the run and how it was guided (one title
+// each would wrap the longer and leave the two plot areas at different heights).
 Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const std::string& shaped) {
   Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
   for (const GuidanceRow& row : rows) {
@@ -55,7 +57,7 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
     accuracy.y.push_back(row.quality.class_accuracy);
   }
   LinePlotOptions left;
-  left.title = "FID against guidance (" + run + (shaped.empty() ? "" : ", " + shaped) + ")";
+  left.title = "FID against guidance";
   left.x_label = "guidance scale S";
   left.y_label = "FID (project features)";
   left.width = 520;
@@ -63,9 +65,15 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
   right.title = "class accuracy against guidance";
   right.y_label = "share classified as the class asked for";
   const Canvas a = render_line_plot({fid}, left), b = render_line_plot({accuracy}, right);
-  Canvas both(a.width() + b.width(), std::max(a.height(), b.height()));
-  both.blit(a, 0, 0);
-  both.blit(b, a.width(), 0);
+  const std::string header = run + (shaped.empty() ? "" : ", " + shaped);
+  constexpr int kMargin = 8;
+  const int width = a.width() + b.width();
+  const int scale = Canvas::text_width(header, 2) <= width - 2 * kMargin ? 2 : 1;
+  const int top = Canvas::text_height(scale) + kMargin;
+  Canvas both(width, top + std::max(a.height(), b.height()));
+  both.draw_text(std::max(kMargin, (width - Canvas::text_width(header, scale)) / 2), kMargin, header, {30, 30, 30}, scale);
+  both.blit(a, 0, top);
+  both.blit(b, a.width(), top);
   return both;
 }
 
