@@ -46,9 +46,9 @@ struct GuidanceRow {
 };
 
 // Two line plots side by side, FID and class accuracy against the guidance
-// scale, under one header naming the run and how it was guided (one title
+// scale, under one header naming the run, its sampler and how it was guided (a title
 // each would wrap the longer and leave the two plot areas at different heights).
-Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& run, const std::string& shaped) {
+Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& sampled, const std::string& shaped) {
   Series fid{"FID", {}, {}, {31, 119, 180}, 2, true}, accuracy{"class accuracy", {}, {}, {214, 39, 40}, 2, true};
   for (const GuidanceRow& row : rows) {
     fid.x.push_back(row.scale);
@@ -65,7 +65,7 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& r
   right.title = "class accuracy against guidance";
   right.y_label = "share classified as the class asked for";
   const Canvas a = render_line_plot({fid}, left), b = render_line_plot({accuracy}, right);
-  const std::string header = run + (shaped.empty() ? "" : ", " + shaped);
+  const std::string header = sampled + (shaped.empty() ? "" : ", " + shaped);
   constexpr int kMargin = 8;
   const int width = a.width() + b.width();
   const int scale = Canvas::text_width(header, 2) <= width - 2 * kMargin ? 2 : 1;
@@ -154,7 +154,8 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());
-  save_png((out / "guidance.png").string(), trade_off_plot(rows, args.run, describe_guidance_shape(shape, args.guide_run)));
+  const std::string sampled = args.run + ", " + args.sampler + " " + std::to_string(args.steps) + " steps";
+  save_png((out / "guidance.png").string(), trade_off_plot(rows, sampled, describe_guidance_shape(shape, args.guide_run)));
   // One row per guidance scale, one column per class.
   std::vector<torch::Tensor> pictures;
   std::vector<std::string> row_names;
