@@ -42,28 +42,6 @@ std::vector<std::string> wrap_words(const std::string& title, int scale, int wid
   return lines;
 }
 
-// Draws the centred title (when canvas is non-null) and returns the height it
-// occupies, 0 if none. Scale 2, broken into at most two lines where one would
-// not fit the canvas; scale 1 (as many lines as it takes) where two do not
-// fit either, so no title runs off the canvas unless a single word does.
-int draw_title(Canvas* canvas, const std::string& title, int canvas_width) {
-  if (title.empty()) return 0;
-  const int usable = canvas_width - 2 * kPadding;
-  int scale = kTitleScale;
-  std::vector<std::string> lines = wrap_words(title, scale, usable);
-  if (lines.empty() || lines.size() > 2) {
-    scale = 1;
-    lines = wrap_words(title, scale, usable);
-    if (lines.empty()) lines = {title};
-  }
-  const int line_height = Canvas::text_height(scale) + scale * 2;
-  for (size_t i = 0; i < lines.size() && canvas != nullptr; ++i) {
-    const int x = (canvas_width - Canvas::text_width(lines[i], scale)) / 2;
-    canvas->draw_text(x, kPadding + static_cast<int>(i) * line_height, lines[i], kTextColor, scale);
-  }
-  return static_cast<int>(lines.size()) * line_height - scale * 2 + kPadding;
-}
-
 // Linear map of the data interval [lo, hi] onto pixel offsets [0, pixels - 1]
 // of the data area; y axes are flipped because pixel rows grow downwards.
 struct AxisMap {
@@ -209,7 +187,7 @@ ScatterLayout scatter_layout(const ScatterPlotOptions& options) {
   std::vector<std::string> y_labels;
   for (double t : y_values) y_labels.push_back(format_tick(t));
   const int left = kPadding + max_label_width(y_labels) + 3 + kTickLength + 1;
-  const int top = kPadding + draw_title(nullptr, options.title, options.size);
+  const int top = kPadding + draw_plot_title(nullptr, options.title, options.size);
   const int bottom = 1 + kTickLength + 3 + Canvas::text_height() + kPadding;
   const int right = kPadding + 6;  // room for half of the last x tick label
   const int available_w = options.size - left - right;
@@ -224,6 +202,24 @@ ScatterLayout scatter_layout(const ScatterPlotOptions& options) {
 }
 
 }  // namespace
+
+int draw_plot_title(Canvas* canvas, const std::string& title, int canvas_width) {
+  if (title.empty()) return 0;
+  const int usable = canvas_width - 2 * kPadding;
+  int scale = kTitleScale;
+  std::vector<std::string> lines = wrap_words(title, scale, usable);
+  if (lines.empty() || lines.size() > 2) {
+    scale = 1;
+    lines = wrap_words(title, scale, usable);
+    if (lines.empty()) lines = {title};
+  }
+  const int line_height = Canvas::text_height(scale) + scale * 2;
+  for (size_t i = 0; i < lines.size() && canvas != nullptr; ++i) {
+    const int x = (canvas_width - Canvas::text_width(lines[i], scale)) / 2;
+    canvas->draw_text(x, kPadding + static_cast<int>(i) * line_height, lines[i], kTextColor, scale);
+  }
+  return static_cast<int>(lines.size()) * line_height - scale * 2 + kPadding;
+}
 
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
   if (!std::isfinite(lo) || !std::isfinite(hi) || max_ticks < 1) return {};
@@ -330,7 +326,7 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
   // Vertical layout does not depend on label widths, so it comes first; the
   // y tick labels then decide the left margin.
   const int text_h = Canvas::text_height();
-  const int top = kPadding + draw_title(nullptr, options.title, options.width) + kPadding;
+  const int top = kPadding + draw_plot_title(nullptr, options.title, options.width) + kPadding;
   const int bottom = 1 + kTickLength + 3 + text_h + (options.x_label.empty() ? 0 : 6 + text_h) +
                      kPadding;
   const int plot_h = std::max(1, options.height - top - bottom);
@@ -381,7 +377,7 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
   canvas.fill_rect(left - 1, top + plot_h, plot_w + 1, 1, kAxisColor);
   draw_ticks(canvas, PixelRect{left, top, plot_w, plot_h}, x_axis, y_axis, kAxisColor);
 
-  draw_title(&canvas, options.title, options.width);
+  draw_plot_title(&canvas, options.title, options.width);
   if (!options.x_label.empty()) {
     canvas.draw_text(left + (plot_w - Canvas::text_width(options.x_label)) / 2,
                      options.height - kPadding - text_h, options.x_label, kTextColor);
@@ -422,7 +418,7 @@ Canvas render_scatter_plot(const std::vector<double>& x, const std::vector<doubl
   canvas.blit(area, rect.left, rect.top);
   canvas.draw_rect(rect.left - 1, rect.top - 1, rect.width + 2, rect.height + 2, kFrameColor);
   draw_ticks(canvas, rect, layout.x_ticks, layout.y_ticks, kFrameColor);
-  draw_title(&canvas, options.title, options.size);
+  draw_plot_title(&canvas, options.title, options.size);
   return canvas;
 }
 

@@ -66,12 +66,10 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& s
   right.y_label = "share classified as the class asked for";
   const Canvas a = render_line_plot({fid}, left), b = render_line_plot({accuracy}, right);
   const std::string header = sampled + (shaped.empty() ? "" : ", " + shaped);
-  constexpr int kMargin = 8;
   const int width = a.width() + b.width();
-  const int scale = Canvas::text_width(header, 2) <= width - 2 * kMargin ? 2 : 1;
-  const int top = Canvas::text_height(scale) + kMargin;
+  const int top = draw_plot_title(nullptr, header, width);  // wrapped like a plot's title
   Canvas both(width, top + std::max(a.height(), b.height()));
-  both.draw_text(std::max(kMargin, (width - Canvas::text_width(header, scale)) / 2), kMargin, header, {30, 30, 30}, scale);
+  draw_plot_title(&both, header, width);
   both.blit(a, 0, top);
   both.blit(b, a.width(), top);
   return both;

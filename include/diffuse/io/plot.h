@@ -33,6 +33,13 @@ struct LinePlotOptions {
 // series are fine. Throws std::invalid_argument if width/height <= 0.
 Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions& options);
 
+// Draws a plot's title centred at the top of a canvas canvas_width wide (when
+// canvas is non-null) and returns the height it takes, 0 for an empty title:
+// scale 2, broken at spaces into at most two lines where one would not fit,
+// else scale 1 in as many lines as it takes, so no title runs off the canvas
+// unless a single word does. With a null canvas it only measures.
+int draw_plot_title(Canvas* canvas, const std::string& title, int canvas_width);
+
 struct ScatterPlotOptions {
   std::string title;
   double x_min = -4, x_max = 4, y_min = -4, y_max = 4;
