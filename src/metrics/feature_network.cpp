@@ -1,7 +1,9 @@
 #include "diffuse/metrics/feature_network.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -46,7 +48,10 @@ double train_feature_network(FeatureNetwork& network, const LabelledImages& trai
                              const FeatureTrainingOptions& options) {
   check(options.epochs >= 1 && options.batch_size >= 1, "feature network: epochs and batch size must be >= 1");
   torch::manual_seed(options.seed);
+  check(options.max_shift >= 0 && options.max_shift < FeatureNetworkImpl::kImageSize,
+        "feature network: the shift must be in [0, 27] pixels");
   torch::Generator generator = at::detail::createCPUGenerator(options.seed);
+  const double decay = options.epochs > 1 ? std::pow(0.3, 3.0 / static_cast<double>(options.epochs - 1)) : 1.0;
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(options.learning_rate));
   const int64_t n = train.images.size(0);
   const int64_t batches_per_epoch = (n + options.batch_size - 1) / options.batch_size;
@@ -58,8 +63,9 @@ double train_feature_network(FeatureNetwork& network, const LabelledImages& trai
     const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
     for (int64_t start = 0; start < n; start += options.batch_size) {
       const torch::Tensor index = order.slice(0, start, start + options.batch_size);
-      const torch::Tensor loss =
-          torch::cross_entropy_loss(network->forward(train.images.index_select(0, index)), train.labels.index_select(0, index));
+      torch::Tensor images = train.images.index_select(0, index);
+      if (options.max_shift > 0) images = randomly_shifted(images, options.max_shift, -1.0, generator);
+      const torch::Tensor loss = torch::cross_entropy_loss(network->forward(images), train.labels.index_select(0, index));
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -69,10 +75,26 @@ double train_feature_network(FeatureNetwork& network, const LabelledImages& trai
     }
     for (auto& group : optimizer.param_groups()) {
       auto& adam = static_cast<torch::optim::AdamOptions&>(group.options());
-      adam.lr(adam.lr() * 0.3);
+      adam.lr(adam.lr() * decay);
     }
   }
   return classification_accuracy(network, test);
+}
+
+torch::Tensor randomly_shifted(const torch::Tensor& images, int64_t max_shift, double background,
+                               torch::Generator& generator) {
+  check(images.dim() == 4, "randomly_shifted: expected images [N, C, H, W]");
+  const int64_t n = images.size(0), height = images.size(2), width = images.size(3);
+  const torch::Tensor padded = torch::constant_pad_nd(images, {max_shift, max_shift, max_shift, max_shift}, background);
+  // Offsets of the crop window in the padded image: max_shift is no move.
+  const torch::Tensor offsets = torch::randint(0, 2 * max_shift + 1, {n, 2}, generator, torch::kLong);
+  const auto offset = offsets.accessor<int64_t, 2>();
+  std::vector<torch::Tensor> shifted;
+  shifted.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    shifted.push_back(padded[i].narrow(1, offset[i][0], height).narrow(2, offset[i][1], width));
+  }
+  return torch::stack(shifted);
 }
 
 FeaturesAndProbabilities extract_features(FeatureNetwork& network, const torch::Tensor& images) {
@@ -104,7 +126,8 @@ void save_feature_network(const std::string& directory, FeatureNetwork& network,
                                {"feature_dim", FeatureNetworkImpl::kFeatureDim},
                                {"data", info.data_spec},
                                {"test_accuracy", info.test_accuracy},
-                               {"epochs", info.epochs}};
+                               {"epochs", info.epochs},
+                               {"max_shift", info.max_shift}};
   write_file_atomically((dir / kInfoFile).string(), json.dump(2) + "\n");
 }
 
@@ -126,6 +149,7 @@ FeatureNetwork load_feature_network(const std::string& directory, FeatureNetwork
     info->data_spec = json.value("data", std::string());
     info->test_accuracy = json.value("test_accuracy", 0.0);
     info->epochs = json.value("epochs", int64_t{0});
+    info->max_shift = json.value("max_shift", int64_t{0});
   }
   FeatureNetwork network;
   load_weights((dir / kWeightsFile).string(), *network);

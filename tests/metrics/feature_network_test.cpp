@@ -2,7 +2,10 @@
 // loading, the cached reference statistics, and the metrics on real data.
 #include "diffuse/metrics/feature_network.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -51,6 +54,29 @@ TEST(FeatureNetwork, ShapesAndInputChecks) {
   EXPECT_EQ(network->forward(torch::zeros({3, 1, 28, 28})).sizes(), (std::vector<int64_t>{3, 10}));
   EXPECT_THROW(network->features(torch::zeros({3, 1, 32, 32})), Error);
   EXPECT_THROW(load_feature_network(testing::temporary_directory("no_features")), Error);
+}
+
+// Each image moves as a whole, by its own offset within the bound: a single
+// lit pixel lands exactly once, at most max_shift away in each axis, and the
+// offsets vary across the batch (a shared offset would fail the last check).
+TEST(FeatureNetwork, ShiftAugmentationMovesEachImageWithinTheBound) {
+  torch::Generator generator = at::detail::createCPUGenerator(7);
+  torch::Tensor images = torch::full({64, 1, 28, 28}, -1.0);
+  images.index_put_({torch::indexing::Slice(), 0, 13, 10}, 1.0);
+  EXPECT_TRUE(torch::equal(randomly_shifted(images, 0, -1.0, generator), images));
+  const torch::Tensor shifted = randomly_shifted(images, 3, -1.0, generator);
+  ASSERT_EQ(shifted.sizes(), images.sizes());
+  std::set<std::pair<int64_t, int64_t>> moves;
+  for (int64_t i = 0; i < 64; ++i) {
+    const torch::Tensor lit = shifted[i][0].gt(0).nonzero();
+    ASSERT_EQ(lit.size(0), 1);
+    const int64_t dy = lit[0][0].item<int64_t>() - 13, dx = lit[0][1].item<int64_t>() - 10;
+    EXPECT_LE(std::abs(dy), 3);
+    EXPECT_LE(std::abs(dx), 3);
+    EXPECT_EQ(shifted[i].eq(-1.0).sum().item<int64_t>(), 28 * 28 - 1);
+    moves.insert({dy, dx});
+  }
+  EXPECT_GT(moves.size(), 20u);
 }
 
 void check_round_trip(const TrainedFeatures& t) {

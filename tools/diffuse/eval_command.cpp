@@ -54,7 +54,7 @@ void run_train_features(const TrainFeaturesArguments& args) {
   }
   const double accuracy = train_feature_network(network, train, test, options);
   if (bar) bar->finish();
-  save_feature_network(args.out, network, {with_split(args.data, Split::kTrain), accuracy, options.epochs});
+  save_feature_network(args.out, network, {with_split(args.data, Split::kTrain), accuracy, options.epochs, options.max_shift});
   std::printf("test accuracy %.2f%% on %lld images; wrote %s\n", 100.0 * accuracy,
               static_cast<long long>(test.images.size(0)), args.out.c_str());
 }
@@ -300,6 +300,10 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   train->add_option("--data", train_args->data, "mnist[:DIR] or fashion-mnist[:DIR]")->required();
   train->add_option("--out", train_args->out, "directory for the network")->required();
   train->add_option("--epochs", train_args->options.epochs, "passes over the training split")->check(whole_number_in(1, 100))->capture_default_str();
+  train->add_option("--max-shift", train_args->options.max_shift,
+                    "augmentation: move each training image by up to this many pixels in x and y (2 is a good value)")
+      ->check(whole_number_in(0, 27))
+      ->capture_default_str();
   add_seed_option(*train, train_args->options.seed, "seed");
   train->add_flag("--quiet", train_args->quiet, "no progress bar");
 

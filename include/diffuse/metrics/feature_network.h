@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include <ATen/core/Generator.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
@@ -37,7 +38,13 @@ TORCH_MODULE(FeatureNetwork);
 struct FeatureTrainingOptions {
   int64_t epochs = 4;
   int64_t batch_size = 128;
-  double learning_rate = 2e-3;  // Adam, decayed by 0.3 after each epoch
+  // Adam, decayed after each epoch so that the last epoch runs at 0.3^3 of it
+  // whatever the epoch count (the factor is 0.3 per epoch at the default 4).
+  double learning_rate = 2e-3;
+  // Each training image moved by up to this many pixels in x and in y
+  // (uniform integers, background filled in): the translation augmentation
+  // of Simard et al. 2003, which lowers a small CNN's MNIST test error.
+  int64_t max_shift = 0;
   uint64_t seed = 0;
   // Called after every batch with (batches done, total batches, smoothed loss).
   std::function<void(int64_t, int64_t, double)> on_batch;
@@ -47,6 +54,11 @@ struct FeatureTrainingOptions {
 double train_feature_network(FeatureNetwork& network, const LabelledImages& train, const LabelledImages& test,
                              const FeatureTrainingOptions& options);
 double classification_accuracy(FeatureNetwork& network, const LabelledImages& data);
+
+// `images` [N, C, H, W] with each image translated by its own (dy, dx) drawn
+// uniformly from [-max_shift, max_shift]; uncovered pixels take `background`.
+torch::Tensor randomly_shifted(const torch::Tensor& images, int64_t max_shift, double background,
+                               torch::Generator& generator);
 
 // The penultimate features and the class probabilities of `images`, in batches, in evaluation mode.
 struct FeaturesAndProbabilities {
@@ -61,6 +73,7 @@ struct FeatureNetworkInfo {
   std::string data_spec;
   double test_accuracy = 0.0;
   int64_t epochs = 0;
+  int64_t max_shift = 0;
 };
 void save_feature_network(const std::string& directory, FeatureNetwork& network, const FeatureNetworkInfo& info);
 FeatureNetwork load_feature_network(const std::string& directory, FeatureNetworkInfo* info = nullptr);
