@@ -81,7 +81,14 @@ SampleQuality evaluate_samples(FeatureNetwork& network, const ReferenceSet& refe
   const torch::Tensor predicted = extracted.probabilities.argmax(1);
   if (intended_classes.defined()) {
     check(intended_classes.sizes() == predicted.sizes(), "evaluation: expected one intended class per sample");
-    quality.class_accuracy = predicted.eq(intended_classes.to(predicted.device())).to(torch::kFloat64).mean().item<double>();
+    const torch::Tensor intended = intended_classes.to(predicted.device());
+    const torch::Tensor hits = predicted.eq(intended).to(torch::kFloat64);
+    quality.class_accuracy = hits.mean().item<double>();
+    for (int64_t c = 0; c < FeatureNetworkImpl::kClasses; ++c) {
+      const torch::Tensor asked = intended.eq(c);
+      const int64_t n = asked.sum().item<int64_t>();
+      quality.class_accuracy_per_class.push_back(n == 0 ? -1.0 : hits.masked_select(asked).mean().item<double>());
+    }
   }
   const torch::Tensor counts = torch::bincount(predicted, {}, FeatureNetworkImpl::kClasses);
   for (int64_t c = 0; c < counts.size(0); ++c) quality.class_counts.push_back(counts[c].item<int64_t>());
@@ -106,7 +113,10 @@ void to_json(nlohmann::json& json, const SampleQuality& q) {
           {"class_entropy_bits", q.class_entropy_bits},
           {"confident_share", q.confident_share},
           {"class_counts", q.class_counts}};
-  if (q.class_accuracy >= 0) json["class_accuracy"] = q.class_accuracy;
+  if (q.class_accuracy >= 0) {
+    json["class_accuracy"] = q.class_accuracy;
+    json["class_accuracy_per_class"] = q.class_accuracy_per_class;
+  }
 }
 
 }  // namespace diffuse

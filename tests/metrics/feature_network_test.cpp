@@ -112,6 +112,33 @@ void check_mnist_against_fashion(const TrainedFeatures& t) {
   EXPECT_GT(near.class_entropy_bits, 3.2);  // all ten digits, nearly balanced
 }
 
+// Real test digits asked for as their own labels score the network's accuracy,
+// overall and per class (the sample-count-weighted mean of the per-class shares
+// is the overall share); asked for as the next digit they score near nothing;
+// a class never asked for reads -1.
+void check_class_accuracy(const TrainedFeatures& t) {
+  FeatureNetwork network = load_feature_network(t.directory);
+  const ReferenceSet reference = reference_set(network, t.directory, mnist_spec() + ":test");
+  const LabelledImages test = first(load_labelled_images(mnist_spec(), Split::kTest), 500);
+  const SampleQuality own = evaluate_samples(network, reference, test.images, 0, test.labels);
+  EXPECT_NEAR(own.class_accuracy, classification_accuracy(network, test), 1e-12);
+  ASSERT_EQ(own.class_accuracy_per_class.size(), 10u);
+  const torch::Tensor counts = torch::bincount(test.labels, {}, 10).to(torch::kFloat64);
+  double weighted = 0.0;
+  for (int64_t c = 0; c < 10; ++c) {
+    EXPECT_GT(own.class_accuracy_per_class[c], 0.7) << "class " << c;
+    weighted += own.class_accuracy_per_class[c] * counts[c].item<double>();
+  }
+  EXPECT_NEAR(weighted / 500.0, own.class_accuracy, 1e-12);
+  const SampleQuality next = evaluate_samples(network, reference, test.images, 0, (test.labels + 1).remainder(10));
+  EXPECT_LT(next.class_accuracy, 0.05);
+  const torch::Tensor no_sevens = test.labels.ne(7);
+  const SampleQuality without = evaluate_samples(network, reference, test.images.index({no_sevens}), 0,
+                                                 test.labels.masked_select(no_sevens));
+  EXPECT_EQ(without.class_accuracy_per_class[7], -1.0);
+  EXPECT_DOUBLE_EQ(without.class_accuracy_per_class[3], own.class_accuracy_per_class[3]);
+}
+
 void check_reference_cache(const TrainedFeatures& t) {
   const std::string directory = testing::temporary_directory("features_cache");
   FeatureNetwork network = load_feature_network(t.directory);
@@ -145,6 +172,10 @@ TEST(FeatureNetwork, LearnsMnistSeparatesItFromFashionMnistAndCachesItsReference
   {
     SCOPED_TRACE("MNIST train vs test, and Fashion-MNIST");
     check_mnist_against_fashion(t);
+  }
+  {
+    SCOPED_TRACE("class accuracy, overall and per class");
+    check_class_accuracy(t);
   }
   {
     SCOPED_TRACE("reference cache");

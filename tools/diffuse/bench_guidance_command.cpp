@@ -129,14 +129,18 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   }
 
   std::ostringstream csv, table;
-  csv << "guidance,sigma_min,sigma_max,parallel,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample,guide_run\n";
+  csv << "guidance,sigma_min,sigma_max,parallel,fid,kid,kid_standard_error,precision,recall,class_accuracy,ms_per_sample,guide_run";
+  for (int64_t c = 0; c < classes; ++c) csv << ",class_accuracy_" << c;
+  csv << "\n";
   table << "| guidance S | FID | KID | precision | recall | class accuracy | ms / sample |\n"
         << "|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const GuidanceRow& row : rows) {
     const SampleQuality& q = row.quality;
     csv << row.scale << "," << interval.sigma_min << "," << interval.sigma_max << "," << shape.parallel << "," << q.fid << "," << q.kid.mean
         << "," << q.kid.standard_error << "," << q.precision_recall.precision << "," << q.precision_recall.recall << ","
-        << q.class_accuracy << "," << row.ms_per_sample << "," << args.guide_run << "\n";
+        << q.class_accuracy << "," << row.ms_per_sample << "," << args.guide_run;
+    for (int64_t c = 0; c < classes; ++c) csv << "," << q.class_accuracy_per_class.at(static_cast<size_t>(c));
+    csv << "\n";
     table << std::fixed << "| " << std::setprecision(2) << row.scale << " | " << std::setprecision(2) << q.fid << " | "
           << std::setprecision(4) << q.kid.mean << " | " << std::setprecision(3) << q.precision_recall.precision << " | "
           << q.precision_recall.recall << " | " << q.class_accuracy << " | " << std::setprecision(2) << row.ms_per_sample
@@ -149,6 +153,16 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
         << (args.guide_run.empty() ? "" : "; autoguidance by " + args.guide_run + " in place of the null label")
         << "; features " << args.features
         << ", reference " << reference.spec << " (" << reference.features.size(0) << " images).\n";
+  table << "\nClass accuracy per class asked for (the share the classifier puts in that class):\n\n| guidance S |";
+  for (int64_t c = 0; c < classes; ++c) table << " " << c << " |";
+  table << "\n|---:|";
+  for (int64_t c = 0; c < classes; ++c) table << "---:|";
+  table << "\n";
+  for (const GuidanceRow& row : rows) {
+    table << "| " << std::setprecision(2) << row.scale << " |" << std::setprecision(3);
+    for (int64_t c = 0; c < classes; ++c) table << " " << row.quality.class_accuracy_per_class.at(static_cast<size_t>(c)) << " |";
+    table << "\n";
+  }
   const std::filesystem::path out(args.out);
   write_file_atomically((out / "guidance.csv").string(), csv.str());
   write_file_atomically((out / "guidance.md").string(), table.str());

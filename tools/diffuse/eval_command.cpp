@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iomanip>
 #include <memory>
 #include <sstream>
 
@@ -174,7 +175,16 @@ void run_eval(const EvalArguments& args) {
   std::ostringstream counts;
   for (size_t c = 0; c < q.class_counts.size(); ++c) counts << (c ? " " : "") << c << ":" << q.class_counts[c];
   std::printf("classes            %s\n", counts.str().c_str());
-  if (q.class_accuracy >= 0) std::printf("class accuracy     %10.3f (share the classifier puts in the class asked for)\n", q.class_accuracy);
+  if (q.class_accuracy >= 0) {
+    std::printf("class accuracy     %10.3f (share the classifier puts in the class asked for)\n", q.class_accuracy);
+    std::ostringstream per_class;  // only the classes that were asked for
+    for (size_t c = 0; c < q.class_accuracy_per_class.size(); ++c) {
+      if (q.class_accuracy_per_class[c] < 0) continue;
+      per_class << (per_class.tellp() > 0 ? " " : "") << c << ":" << std::fixed << std::setprecision(3)
+                << q.class_accuracy_per_class[c];
+    }
+    std::printf("  per class        %s\n", per_class.str().c_str());
+  }
   if (!args.json.empty()) {
     nlohmann::json json = q;
     json["reference"] = reference.spec;

@@ -40,6 +40,9 @@ struct SampleQuality {
   // Samples of a class-conditional model: the share the classifier assigns
   // to the class each was asked for (-1 when no classes were given).
   double class_accuracy = -1.0;
+  // The same share for each class asked for, in class order (empty when no
+  // classes were given; -1 for a class with no samples): which classes fail.
+  std::vector<double> class_accuracy_per_class;
 };
 
 // images: [N, 1, 28, 28] in [-1, 1]; intended_classes: int64 [N], the class
