@@ -84,6 +84,7 @@ double train_feature_network(FeatureNetwork& network, const LabelledImages& trai
 torch::Tensor randomly_shifted(const torch::Tensor& images, int64_t max_shift, double background,
                                torch::Generator& generator) {
   check(images.dim() == 4, "randomly_shifted: expected images [N, C, H, W]");
+  check(max_shift >= 0, "randomly_shifted: the shift must be >= 0 pixels");
   const int64_t n = images.size(0), height = images.size(2), width = images.size(3);
   const torch::Tensor padded = torch::constant_pad_nd(images, {max_shift, max_shift, max_shift, max_shift}, background);
   // Offsets of the crop window in the padded image: max_shift is no move.

@@ -77,12 +77,27 @@ TEST(FeatureNetwork, ShiftAugmentationMovesEachImageWithinTheBound) {
     moves.insert({dy, dx});
   }
   EXPECT_GT(moves.size(), 20u);
+  EXPECT_THROW(randomly_shifted(images, -1, -1.0, generator), Error);
+  // The training refuses a shift that would move a digit off the canvas, before it trains.
+  FeatureNetwork network;
+  const LabelledImages few{images.slice(0, 0, 4), torch::zeros({4}, torch::kLong), "four images"};
+  FeatureTrainingOptions options;
+  options.max_shift = 28;
+  EXPECT_THROW(train_feature_network(network, few, few, options), Error);
 }
 
 void check_round_trip(const TrainedFeatures& t) {
   FeatureNetworkInfo info;
   FeatureNetwork loaded = load_feature_network(t.directory, &info);
   EXPECT_NEAR(info.test_accuracy, t.accuracy, 1e-12);
+  EXPECT_EQ(info.epochs, 1);
+  EXPECT_EQ(info.max_shift, 0);
+  const std::string shifted = testing::temporary_directory("features_shifted");
+  save_feature_network(shifted, loaded, {mnist_spec(), t.accuracy, 12, 2});
+  FeatureNetworkInfo shifted_info;
+  load_feature_network(shifted, &shifted_info);
+  EXPECT_EQ(shifted_info.epochs, 12);
+  EXPECT_EQ(shifted_info.max_shift, 2);
   const torch::Tensor images = load_labelled_images(mnist_spec(), Split::kTest).images.slice(0, 0, 50);
   FeatureNetwork original = t.network;
   EXPECT_TRUE(torch::allclose(extract_features(loaded, images).features, extract_features(original, images).features));

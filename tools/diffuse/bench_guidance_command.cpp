@@ -19,6 +19,7 @@
 #include "diffuse/io/class_grid.h"
 #include "diffuse/io/image.h"
 #include "diffuse/io/plot.h"
+#include "diffuse/metrics/feature_network.h"
 #include "diffuse/metrics/sample_quality.h"
 #include "diffuse/sampling/sample_loop.h"
 #include "diffuse/trained_model.h"
@@ -90,6 +91,9 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   FeatureNetworkInfo info;
   FeatureNetwork network = load_feature_network(args.features, &info);
   check_classes_match_features(model.config, info.data_spec, args.features);
+  check(classes <= FeatureNetworkImpl::kClasses, "bench guidance: the feature network judges " +
+                                                     std::to_string(FeatureNetworkImpl::kClasses) + " classes; " +
+                                                     args.run + " has " + std::to_string(classes));
   create_directories(args.out);
   const Denoiser base = make_denoiser(model, precision_from_string(args.precision));
   const std::shared_ptr<const Denoiser> guide = load_guide(args.guide_run, base, model.config);

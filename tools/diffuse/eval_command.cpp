@@ -311,7 +311,7 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   train->add_option("--out", train_args->out, "directory for the network")->required();
   train->add_option("--epochs", train_args->options.epochs, "passes over the training split")->check(whole_number_in(1, 100))->capture_default_str();
   train->add_option("--max-shift", train_args->options.max_shift,
-                    "augmentation: move each training image by up to this many pixels in x and y (2 is a good value)")
+                    "augmentation: move each training image by up to this many pixels in x and y (0: none)")
       ->check(whole_number_in(0, 27))
       ->capture_default_str();
   add_seed_option(*train, train_args->options.seed, "seed");
