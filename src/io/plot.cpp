@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace diffuse {
@@ -142,28 +143,61 @@ void draw_ticks(Canvas& canvas, const PixelRect& rect, const AxisTicks& x, const
   }
 }
 
-// One row per series (unlabelled ones get "series N") in a box at the
-// top-right corner of the data area.
-void draw_legend(Canvas& canvas, const std::vector<Series>& series, int plot_right, int plot_top) {
+std::vector<std::string> legend_labels(const std::vector<Series>& series) {
   std::vector<std::string> labels;
   for (std::size_t i = 0; i < series.size(); ++i) {
     labels.push_back(series[i].label.empty() ? "series " + std::to_string(i + 1) : series[i].label);
   }
-  constexpr int kSampleLength = 20;
-  constexpr int kGap = 6;
-  const int row_height = Canvas::text_height() + kGap;
-  const int box_width = kGap + kSampleLength + kGap + max_label_width(labels) + kGap;
-  const int box_height = static_cast<int>(labels.size()) * row_height + kGap;
-  const int box_left = plot_right - box_width - kPadding;
-  const int box_top = plot_top + kPadding;
+  return labels;
+}
+
+constexpr int kLegendSampleLength = 20;
+constexpr int kLegendGap = 6;
+
+int legend_row_height() { return Canvas::text_height() + kLegendGap; }
+
+// The legend box's width and height for these labels.
+std::pair<int, int> legend_size(const std::vector<std::string>& labels) {
+  return {kLegendGap + kLegendSampleLength + kLegendGap + max_label_width(labels) + kLegendGap,
+          static_cast<int>(labels.size()) * legend_row_height() + kLegendGap};
+}
+
+// The corner of the data area (`area`, curves drawn) where a box of this
+// size hides the fewest curve pixels: top-right unless a curve runs there
+// (a falling loss, a rising accuracy), then top-left, bottom-right,
+// bottom-left. Returns the box's top-left in the area's coordinates.
+std::pair<int, int> legend_corner(const Canvas& area, const std::vector<Series>& series, int width, int height) {
+  const int right = std::max(0, area.width() - width - kPadding);
+  const int bottom = std::max(0, area.height() - height - kPadding);
+  const std::pair<int, int> corners[] = {{right, kPadding}, {kPadding, kPadding}, {right, bottom}, {kPadding, bottom}};
+  std::pair<int, int> best = corners[0];
+  int fewest = std::numeric_limits<int>::max();
+  for (const auto& [left, top] : corners) {
+    int hidden = 0;
+    for (int y = top; y < std::min(area.height(), top + height); ++y) {
+      for (int x = left; x < std::min(area.width(), left + width); ++x) {
+        const Rgb pixel = area.pixel(x, y);
+        hidden += std::any_of(series.begin(), series.end(), [&](const Series& s) { return s.color == pixel; });
+      }
+    }
+    if (hidden < fewest) fewest = hidden, best = {left, top};
+  }
+  return best;
+}
+
+// One row per series (unlabelled ones get "series N") in a box whose
+// top-left corner is (box_left, box_top).
+void draw_legend(Canvas& canvas, const std::vector<Series>& series, int box_left, int box_top) {
+  const std::vector<std::string> labels = legend_labels(series);
+  const auto [box_width, box_height] = legend_size(labels);
   canvas.fill_rect(box_left, box_top, box_width, box_height, kWhite);
   canvas.draw_rect(box_left, box_top, box_width, box_height, kLegendBorder);
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    const int row_top = box_top + kGap + static_cast<int>(i) * row_height;
+    const int row_top = box_top + kLegendGap + static_cast<int>(i) * legend_row_height();
     const double middle = row_top + Canvas::kCapHeight / 2;  // centred on the capitals
-    canvas.draw_line(box_left + kGap, middle, box_left + kGap + kSampleLength - 1, middle,
-                     series[i].color, std::clamp(series[i].thickness, 1, kGap));
-    canvas.draw_text(box_left + 2 * kGap + kSampleLength, row_top, labels[i], kTextColor);
+    canvas.draw_line(box_left + kLegendGap, middle, box_left + kLegendGap + kLegendSampleLength - 1, middle,
+                     series[i].color, std::clamp(series[i].thickness, 1, kLegendGap));
+    canvas.draw_text(box_left + 2 * kLegendGap + kLegendSampleLength, row_top, labels[i], kTextColor);
   }
 }
 
@@ -389,7 +423,11 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
 
   const bool any_label = std::any_of(series.begin(), series.end(),
                                      [](const Series& s) { return !s.label.empty(); });
-  if (series.size() > 1 || any_label) draw_legend(canvas, series, left + plot_w, top);
+  if (series.size() > 1 || any_label) {
+    const auto [width, height] = legend_size(legend_labels(series));
+    const auto [box_left, box_top] = legend_corner(area, series, width, height);
+    draw_legend(canvas, series, left + box_left, top + box_top);
+  }
   return canvas;
 }
 

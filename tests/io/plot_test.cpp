@@ -215,6 +215,35 @@ TEST(LinePlotTest, LabelledSeriesGetLegendSamples) {
   EXPECT_GE(longest_horizontal_run(canvas, kSeriesGreen), 20);
 }
 
+// A labelled rising curve ends in the top-right corner, where the legend
+// used to sit: the legend moves to a corner the curves leave free, so the
+// curve's last pixels stay visible and the legend's sample is still drawn.
+TEST(LinePlotTest, LegendAvoidsTheCornerTheCurvesRunThrough) {
+  std::vector<double> x, y;
+  for (int i = 0; i <= 50; ++i) x.push_back(i), y.push_back(i);
+  const Canvas canvas = render_line_plot({make_series(x, y, kSeriesRed, "accuracy")}, LinePlotOptions{});
+  EXPECT_GE(longest_horizontal_run(canvas, kSeriesRed), 20);  // the legend's sample line
+  // The curve is whole: every column from its first to its last holds red
+  // (a box over it leaves columns where only the label's dark text is).
+  const auto columns = columns_with(canvas, kSeriesRed);
+  ASSERT_GT(columns.size(), 100u);
+  for (int column = columns.begin()->first; column <= columns.rbegin()->first; ++column) {
+    EXPECT_TRUE(columns.count(column)) << "no curve in column " << column;
+  }
+  // A falling curve keeps the legend at the top right, as before.
+  std::vector<double> falling(y.rbegin(), y.rend());
+  const Canvas other = render_line_plot({make_series(x, falling, kSeriesRed, "loss")}, LinePlotOptions{});
+  int sample_left = -1;  // the legend sample: the left end of the longest horizontal red run
+  for (int yy = 0; yy < other.height() && sample_left < 0; ++yy) {
+    int run = 0;
+    for (int xx = 0; xx < other.width(); ++xx) {
+      run = other.pixel(xx, yy) == kSeriesRed ? run + 1 : 0;
+      if (run == 20) sample_left = xx - 19;
+    }
+  }
+  EXPECT_GT(sample_left, other.width() / 2);
+}
+
 TEST(LinePlotTest, NonFiniteValuesBreakTheLine) {
   const Canvas canvas = render_line_plot(
       {make_series({0, 1, 2, 3, 4}, {1, 2, kNaN, 4, 5}, kSeriesRed)}, LinePlotOptions{});
