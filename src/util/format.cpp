@@ -11,6 +11,12 @@ std::string format_fixed(double value, int precision) {
   return text.str();
 }
 
+std::string format_general(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }

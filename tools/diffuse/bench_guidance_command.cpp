@@ -18,6 +18,7 @@
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/class_grid.h"
 #include "diffuse/io/image.h"
+#include "diffuse/io/misclassified_sheet.h"
 #include "diffuse/io/plot.h"
 #include "diffuse/metrics/feature_network.h"
 #include "diffuse/metrics/sample_quality.h"
@@ -76,6 +77,11 @@ Canvas trade_off_plot(const std::vector<GuidanceRow>& rows, const std::string& s
   return both;
 }
 
+// Where a row's misclassified samples go: misses_S1.png, misses_S1.05.png, ...
+std::filesystem::path misses_path(const std::string& out, double scale) {
+  return std::filesystem::path(out) / ("misses_S" + format_general(scale) + ".png");
+}
+
 void run_bench_guidance(const BenchGuidanceArguments& args) {
   const std::vector<double> scales = parse_number_list(args.guidance, "--guidance");
   for (double scale : scales) check_guidance_scale(scale);
@@ -125,6 +131,11 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
     row.ms_per_sample = 1e3 * elapsed.count() / static_cast<double>(args.num);
     row.quality = evaluate_samples(network, reference, samples, args.seed, labels);
     row.picture_samples = samples.slice(0, 0, classes);  // samples 0..K-1 are classes 0..K-1
+    const int64_t missed = labels.ne(row.quality.judged_classes).sum().item<int64_t>();
+    save_png(misses_path(args.out, scale).string(),
+             render_misclassified(samples, labels, row.quality.judged_classes, model.config.data.class_names,
+                                  "S = " + format_general(scale) + ": " + std::to_string(missed) + " of " +
+                                      std::to_string(args.num) + " samples judged another class than asked"));
     std::printf("%8.3g %10.3f %10.5f %10.3f %10.3f %10.3f %12.3f\n", scale, row.quality.fid, row.quality.kid.mean,
                 row.quality.precision_recall.precision, row.quality.precision_recall.recall, row.quality.class_accuracy,
                 row.ms_per_sample);
@@ -177,14 +188,13 @@ void run_bench_guidance(const BenchGuidanceArguments& args) {
   std::vector<std::string> row_names;
   for (const GuidanceRow& row : rows) {
     pictures.push_back(row.picture_samples);
-    std::ostringstream name;
-    name << "S = " << row.scale;
-    row_names.push_back(name.str());
+    row_names.push_back("S = " + format_general(row.scale));
   }
   save_png((out / "samples.png").string(),
            render_class_rows(torch::cat(pictures), classes, row_names, "one sample per class (columns) at each guidance"));
-  std::printf("wrote %s, %s, %s and %s\n", (out / "guidance.csv").c_str(), (out / "guidance.md").c_str(),
-              (out / "guidance.png").c_str(), (out / "samples.png").c_str());
+  std::printf("wrote %s, %s, %s, %s and %s (each scale's misclassified samples)\n", (out / "guidance.csv").c_str(),
+              (out / "guidance.md").c_str(), (out / "guidance.png").c_str(), (out / "samples.png").c_str(),
+              misses_path(args.out, rows.front().scale).c_str());
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/image.h"
+#include "diffuse/io/misclassified_sheet.h"
 #include "diffuse/io/run_directory.h"
 #include "diffuse/metrics/image_quality.h"
 #include "diffuse/metrics/inception.h"
@@ -61,7 +62,7 @@ void run_train_features(const TrainFeaturesArguments& args) {
 }
 
 struct EvalArguments {
-  std::string features, ref, samples, run, images, json, sampler = "ddpm", spacing, precision = "fp32";
+  std::string features, ref, samples, run, images, json, misses, sampler = "ddpm", spacing, precision = "fp32";
   int64_t num = 1000, steps = 0, batch_size = 64;
   double temperature = 1.0;
   uint64_t seed = 0;
@@ -140,7 +141,10 @@ void run_eval(const EvalArguments& args) {
   check(sources == 1, "give one of --samples DIR, --run RUN or --images SPEC");
   check((args.classes.choice.empty() && !args.classes.guidance && args.classes.guide_run.empty()) || !args.run.empty(),
         "--class, --guidance and --guide-run apply to --run (samples drawn from a run)");
+  check(args.misses.empty() || !args.classes.choice.empty(),
+        "--misses shows the samples judged another class than asked: it needs --run and --class");
   if (!args.json.empty()) check_file_destination(args.json, "--json");
+  if (!args.misses.empty()) check_file_destination(args.misses, "--misses");
   FeatureNetworkInfo info;
   FeatureNetwork network = load_feature_network(args.features, &info);
   if (!args.classes.choice.empty()) {
@@ -184,6 +188,14 @@ void run_eval(const EvalArguments& args) {
                 << q.class_accuracy_per_class[c];
     }
     std::printf("  per class        %s\n", per_class.str().c_str());
+  }
+  if (!args.misses.empty()) {
+    const int64_t missed = drawn.classes.ne(q.judged_classes).sum().item<int64_t>();
+    save_png(args.misses, render_misclassified(images, drawn.classes, q.judged_classes,
+                                               RunDirectory(args.run).read_config().data.class_names,
+                                               std::to_string(missed) + " of " + std::to_string(q.samples) +
+                                                   " samples judged another class than asked"));
+    std::printf("wrote the %lld misses to %s\n", static_cast<long long>(missed), args.misses.c_str());
   }
   if (!args.json.empty()) {
     nlohmann::json json = q;
@@ -300,6 +312,9 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   eval->add_option("--batch-size", eval_args->batch_size, "samples per network evaluation")->check(positive())->capture_default_str();
   add_seed_option(*eval, eval_args->seed, "seed of the samples and of the KID subsets");
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
+  eval->add_option("--misses", eval_args->misses,
+                   "with --class: a PNG of the samples the classifier judged another class than asked, "
+                   "a row per class asked and a column per class judged");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
   add_class_options(*eval, eval_args->classes, "for the classes in turn, --num samples in all");
   add_precision_option(*eval, eval_args->precision, "--run: what the network computes in");
