@@ -44,6 +44,7 @@ LabelledImages load_labelled_images(const std::string& spec, Split default_split
   LabelledImages result;
   result.images = idx.images.unsqueeze(1).to(torch::kFloat32).div(127.5).sub(1.0);
   result.labels = idx.labels.to(torch::kLong);
+  result.class_names = idx_class_names(parsed.kind);
   result.description = std::to_string(result.images.size(0)) + " " + (split == Split::kTrain ? "training" : "test") +
                        " images of " + parsed.kind + " from " + directory;
   return result;

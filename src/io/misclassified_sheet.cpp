@@ -16,10 +16,10 @@ namespace {
 constexpr int kMargin = 6;
 constexpr Rgb kInk{20, 20, 20};
 
-// The classes that occur in `classes` (int64 [M]), in class order.
-std::vector<int64_t> occurring(const torch::Tensor& classes) {
-  const torch::Tensor unique = std::get<0>(torch::_unique(classes, /*sorted=*/true));
-  return {unique.data_ptr<int64_t>(), unique.data_ptr<int64_t>() + unique.numel()};
+// The classes that occur in `classes` (int64 [M], each below `count`), in class order.
+std::vector<int64_t> occurring(const torch::Tensor& classes, int64_t count) {
+  const torch::Tensor present = torch::bincount(classes, {}, count).nonzero().flatten().contiguous();
+  return {present.data_ptr<int64_t>(), present.data_ptr<int64_t>() + present.numel()};
 }
 
 Canvas text_only(const std::string& title, const std::string& line) {
@@ -33,7 +33,8 @@ Canvas text_only(const std::string& title, const std::string& line) {
 }  // namespace
 
 Canvas render_misclassified(const torch::Tensor& images, const torch::Tensor& asked, const torch::Tensor& judged,
-                            const std::vector<std::string>& class_names, const std::string& title) {
+                            const std::vector<std::string>& class_names, const std::string& title_prefix,
+                            const std::string& given) {
   check(images.dim() == 4, "misclassified sheet: expected images [N, C, H, W]");
   const int64_t n = images.size(0);
   check(asked.dim() == 1 && judged.dim() == 1 && asked.size(0) == n && judged.size(0) == n,
@@ -44,12 +45,15 @@ Canvas render_misclassified(const torch::Tensor& images, const torch::Tensor& as
                    asked_cpu.max().item<int64_t>() < classes && judged_cpu.max().item<int64_t>() < classes),
         "misclassified sheet: a class index outside the " + std::to_string(classes) + " class names");
   const torch::Tensor missed = asked_cpu.ne(judged_cpu);
-  if (!missed.any().item<bool>()) return text_only(title, "every sample was judged the class it was asked for");
+  const int64_t misses = missed.sum().item<int64_t>();
+  const std::string title = (title_prefix.empty() ? "" : title_prefix + ": ") + std::to_string(misses) + " of " +
+                            std::to_string(n) + " judged another class than " + given;
+  if (misses == 0) return text_only(title, "every one was judged the class " + given);
 
   const torch::Tensor miss_images = images.index({missed}).to(torch::kCPU, torch::kFloat32);
   const torch::Tensor miss_asked = asked_cpu.index({missed}), miss_judged = judged_cpu.index({missed});
-  const std::vector<int64_t> rows = occurring(miss_asked), columns = occurring(miss_judged);
-  const int64_t scale = std::clamp<int64_t>(56 / std::max<int64_t>(images.size(3), 1), 1, 4);
+  const std::vector<int64_t> rows = occurring(miss_asked, classes), columns = occurring(miss_judged, classes);
+  const int64_t scale = std::clamp<int64_t>(64 / std::max<int64_t>(images.size(3), 1), 1, 4);  // as class rows
 
   std::vector<std::vector<Canvas>> cells;
   std::vector<std::string> row_labels, column_labels;
@@ -57,7 +61,7 @@ Canvas render_misclassified(const torch::Tensor& images, const torch::Tensor& as
   for (int64_t a : rows) {
     const torch::Tensor of_row = miss_asked.eq(a);
     const int64_t asked_total = asked_cpu.eq(a).sum().item<int64_t>();
-    row_labels.push_back("asked " + class_names[static_cast<size_t>(a)] + " (" +
+    row_labels.push_back(given + " " + class_names[static_cast<size_t>(a)] + " (" +
                          std::to_string(of_row.sum().item<int64_t>()) + " of " + std::to_string(asked_total) + ")");
     std::vector<Canvas> row;
     for (int64_t c : columns) {

@@ -185,10 +185,10 @@ std::pair<int, int> legend_corner(const Canvas& area, const std::vector<Series>&
   return best;
 }
 
-// One row per series (unlabelled ones get "series N") in a box whose
+// One row per series, labelled by `labels` (legend_labels), in a box whose
 // top-left corner is (box_left, box_top).
-void draw_legend(Canvas& canvas, const std::vector<Series>& series, int box_left, int box_top) {
-  const std::vector<std::string> labels = legend_labels(series);
+void draw_legend(Canvas& canvas, const std::vector<Series>& series, const std::vector<std::string>& labels,
+                 int box_left, int box_top) {
   const auto [box_width, box_height] = legend_size(labels);
   canvas.fill_rect(box_left, box_top, box_width, box_height, kWhite);
   canvas.draw_rect(box_left, box_top, box_width, box_height, kLegendBorder);
@@ -424,9 +424,10 @@ Canvas render_line_plot(const std::vector<Series>& series, const LinePlotOptions
   const bool any_label = std::any_of(series.begin(), series.end(),
                                      [](const Series& s) { return !s.label.empty(); });
   if (series.size() > 1 || any_label) {
-    const auto [width, height] = legend_size(legend_labels(series));
+    const std::vector<std::string> labels = legend_labels(series);
+    const auto [width, height] = legend_size(labels);
     const auto [box_left, box_top] = legend_corner(area, series, width, height);
-    draw_legend(canvas, series, left + box_left, top + box_top);
+    draw_legend(canvas, series, labels, left + box_left, top + box_top);
   }
   return canvas;
 }

@@ -79,7 +79,7 @@ SampleQuality evaluate_samples(FeatureNetwork& network, const ReferenceSet& refe
   quality.mean_confidence = top.mean().item<double>();
   quality.confident_share = top.ge(0.9).to(torch::kFloat64).mean().item<double>();
   const torch::Tensor predicted = extracted.probabilities.argmax(1);
-  quality.judged_classes = predicted;
+  quality.judged_classes = predicted.cpu();
   if (intended_classes.defined()) {
     check(intended_classes.sizes() == predicted.sizes(), "evaluation: expected one intended class per sample");
     const torch::Tensor intended = intended_classes.to(predicted.device());

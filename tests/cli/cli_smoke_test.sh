@@ -115,6 +115,8 @@ expect_error "PSNR of images of different sizes" eval psnr strip.png photo.ppm
 expect_error "eval without features" eval --ref mnist --samples images
 expect_error "eval with a missing feature network" eval --features nowhere --ref mnist:nowhere --samples images
 expect_error "eval with two sources" eval --features nowhere --ref mnist --samples images --run runimg
+expect_error "eval --misses without classes to judge against" eval --features nowhere --ref mnist --samples images --misses m.png
+grep -q -- "--misses" err.txt || fail "eval --misses without classes: the error names --misses before anything is loaded"
 expect_error "train-features on toy data" eval train-features --data toy2d:moons --out f
 expect_error "fid-inception without weights" eval fid-inception --weights missing.safetensors --real . --fake .
 printf 'not safetensors' > bad.safetensors

@@ -63,12 +63,15 @@ TEST(MisclassifiedSheet, SaysSoWhenEverySampleWasRight) {
   EXPECT_LT(sheet.height(), 40);  // two lines of text
 }
 
-TEST(MisclassifiedSheet, ShowsAtMostACellsWorthOfOnePair) {
-  const int64_t n = kMissesPerCell + 5;
-  const torch::Tensor images = torch::full({n, 1, 8, 8}, -0.5);
+// A cell shows the pair's first kMissesPerCell misses, not the later ones.
+TEST(MisclassifiedSheet, ShowsTheFirstCellsWorthOfOnePair) {
+  const int64_t extra = 5, n = kMissesPerCell + extra;
+  const torch::Tensor images =
+      torch::cat({torch::full({kMissesPerCell, 1, 8, 8}, -0.5), torch::full({extra, 1, 8, 8}, 0.0)});
   const Canvas sheet = render_misclassified(images, torch::full({n}, 1, torch::kLong), torch::full({n}, 4, torch::kLong),
                                             kDigits, "misses");
   EXPECT_EQ(find(sheet, shade(-0.5)).pixels, kMissesPerCell * 8 * 8 * 4 * 4);
+  EXPECT_EQ(find(sheet, shade(0.0)).pixels, 0);
 }
 
 TEST(MisclassifiedSheet, RefusesMismatchedOrOutOfRangeClasses) {

@@ -30,17 +30,23 @@ std::map<int, std::vector<int>> columns_with(const Canvas& canvas, Rgb color) {
   return columns;
 }
 
-int longest_horizontal_run(const Canvas& canvas, Rgb color) {
-  int best = 0;
+struct HorizontalRun {
+  int length = 0, left = -1;  // the first such run from the top, left to right
+};
+
+HorizontalRun longest_run(const Canvas& canvas, Rgb color) {
+  HorizontalRun best;
   for (int y = 0; y < canvas.height(); ++y) {
     int run = 0;
     for (int x = 0; x < canvas.width(); ++x) {
       run = canvas.pixel(x, y) == color ? run + 1 : 0;
-      best = std::max(best, run);
+      if (run > best.length) best = {run, x - run + 1};
     }
   }
   return best;
 }
+
+int longest_horizontal_run(const Canvas& canvas, Rgb color) { return longest_run(canvas, color).length; }
 
 Series make_series(std::vector<double> x, std::vector<double> y, Rgb color,
                    std::string label = "") {
@@ -233,15 +239,9 @@ TEST(LinePlotTest, LegendAvoidsTheCornerTheCurvesRunThrough) {
   // A falling curve keeps the legend at the top right, as before.
   std::vector<double> falling(y.rbegin(), y.rend());
   const Canvas other = render_line_plot({make_series(x, falling, kSeriesRed, "loss")}, LinePlotOptions{});
-  int sample_left = -1;  // the legend sample: the left end of the longest horizontal red run
-  for (int yy = 0; yy < other.height() && sample_left < 0; ++yy) {
-    int run = 0;
-    for (int xx = 0; xx < other.width(); ++xx) {
-      run = other.pixel(xx, yy) == kSeriesRed ? run + 1 : 0;
-      if (run == 20) sample_left = xx - 19;
-    }
-  }
-  EXPECT_GT(sample_left, other.width() / 2);
+  const HorizontalRun sample = longest_run(other, kSeriesRed);  // the legend's sample line
+  EXPECT_GE(sample.length, 20);
+  EXPECT_GT(sample.left, other.width() / 2);
 }
 
 TEST(LinePlotTest, NonFiniteValuesBreakTheLine) {

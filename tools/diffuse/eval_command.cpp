@@ -103,6 +103,7 @@ torch::Tensor load_sample_folder(const std::string& directory) {
 struct RunSamples {
   torch::Tensor images;
   torch::Tensor classes;  // the class each sample was drawn for, or undefined
+  std::vector<std::string> class_names;  // the run's
   int64_t steps = 0;
   std::string spacing;
 };
@@ -133,7 +134,7 @@ RunSamples sample_from_run(const EvalArguments& args) {
     generate_options.class_labels = labels;
   }
   const torch::Tensor samples = generate_with_progress(denoiser, *sampler, generate_options, args.quiet).samples;
-  return {samples, labels, sampler->num_steps(), to_string(sampler->spacing())};
+  return {samples, labels, model.config.data.class_names, sampler->num_steps(), to_string(sampler->spacing())};
 }
 
 void run_eval(const EvalArguments& args) {
@@ -141,8 +142,8 @@ void run_eval(const EvalArguments& args) {
   check(sources == 1, "give one of --samples DIR, --run RUN or --images SPEC");
   check((args.classes.choice.empty() && !args.classes.guidance && args.classes.guide_run.empty()) || !args.run.empty(),
         "--class, --guidance and --guide-run apply to --run (samples drawn from a run)");
-  check(args.misses.empty() || !args.classes.choice.empty(),
-        "--misses shows the samples judged another class than asked: it needs --run and --class");
+  check(args.misses.empty() || !args.classes.choice.empty() || !args.images.empty(),
+        "--misses shows the images judged another class than asked (--run with --class) or than labelled (--images)");
   if (!args.json.empty()) check_file_destination(args.json, "--json");
   if (!args.misses.empty()) check_file_destination(args.misses, "--misses");
   FeatureNetworkInfo info;
@@ -159,9 +160,13 @@ void run_eval(const EvalArguments& args) {
     images = drawn.images;
   }
   if (!args.images.empty()) {
-    // Real images in place of samples: the floor of every metric (train against test) or a far point.
-    images = load_labelled_images(args.images, Split::kTrain).images;
-    images = images.slice(0, 0, std::min(args.num, images.size(0)));
+    // Real images in place of samples: the floor of every metric (train against test) or a far point,
+    // and, judged against their labels, the ceiling of class accuracy.
+    const LabelledImages real = load_labelled_images(args.images, Split::kTrain);
+    const int64_t count = std::min(args.num, real.images.size(0));
+    drawn.classes = real.labels.slice(0, 0, count);
+    drawn.class_names = real.class_names;
+    images = real.images.slice(0, 0, count);
   }
   const SampleQuality q = evaluate_samples(network, reference, images, args.seed, drawn.classes);
 
@@ -180,7 +185,8 @@ void run_eval(const EvalArguments& args) {
   for (size_t c = 0; c < q.class_counts.size(); ++c) counts << (c ? " " : "") << c << ":" << q.class_counts[c];
   std::printf("classes            %s\n", counts.str().c_str());
   if (q.class_accuracy >= 0) {
-    std::printf("class accuracy     %10.3f (share the classifier puts in the class asked for)\n", q.class_accuracy);
+    std::printf("class accuracy     %10.3f (share the classifier puts in the class %s)\n", q.class_accuracy,
+                args.images.empty() ? "asked for" : "labelled");
     std::ostringstream per_class;  // only the classes that were asked for
     for (size_t c = 0; c < q.class_accuracy_per_class.size(); ++c) {
       if (q.class_accuracy_per_class[c] < 0) continue;
@@ -190,12 +196,10 @@ void run_eval(const EvalArguments& args) {
     std::printf("  per class        %s\n", per_class.str().c_str());
   }
   if (!args.misses.empty()) {
-    const int64_t missed = drawn.classes.ne(q.judged_classes).sum().item<int64_t>();
-    save_png(args.misses, render_misclassified(images, drawn.classes, q.judged_classes,
-                                               RunDirectory(args.run).read_config().data.class_names,
-                                               std::to_string(missed) + " of " + std::to_string(q.samples) +
-                                                   " samples judged another class than asked"));
-    std::printf("wrote the %lld misses to %s\n", static_cast<long long>(missed), args.misses.c_str());
+    save_png(args.misses, render_misclassified(images, drawn.classes, q.judged_classes, drawn.class_names, "",
+                                               args.images.empty() ? "asked" : "labelled"));
+    std::printf("wrote the %lld misses to %s\n",
+                static_cast<long long>(drawn.classes.ne(q.judged_classes).sum().item<int64_t>()), args.misses.c_str());
   }
   if (!args.json.empty()) {
     nlohmann::json json = q;
@@ -313,8 +317,8 @@ std::vector<Command> add_eval_commands(CLI::App& app) {
   add_seed_option(*eval, eval_args->seed, "seed of the samples and of the KID subsets");
   eval->add_option("--json", eval_args->json, "also write the numbers to this JSON file");
   eval->add_option("--misses", eval_args->misses,
-                   "with --class: a PNG of the samples the classifier judged another class than asked, "
-                   "a row per class asked and a column per class judged");
+                   "with --class (or --images: against their labels): a PNG of the images the classifier judged "
+                   "another class than asked, a row per class asked and a column per class judged");
   eval->add_flag("--no-ema", eval_args->no_ema, "sample with the raw weights instead of the EMA weights");
   add_class_options(*eval, eval_args->classes, "for the classes in turn, --num samples in all");
   add_precision_option(*eval, eval_args->precision, "--run: what the network computes in");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -13,6 +14,7 @@ struct LabelledImages {
   torch::Tensor images;  // float32 [N, 1, H, W] in [-1, 1], scaled like the diffusion models' data
   torch::Tensor labels;  // int64 [N]
   std::string description;
+  std::vector<std::string> class_names;  // of the labels, e.g. "0".."9" for mnist
 };
 
 // "mnist[:DIR][:train|:test]" or "fashion-mnist[:DIR][:train|:test]": one

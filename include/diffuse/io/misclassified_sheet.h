@@ -15,10 +15,14 @@ namespace diffuse {
 // first ones). It shows whether a conditional model's misses are malformed
 // digits or ambiguous ones that a person would also hesitate over.
 // images: [N, C, H, W] in [-1, 1]; asked and judged: int64 [N] class indices
-// into class_names. With no misses the sheet is the title and one line that
-// says so.
+// into class_names. The title counts the misses ("k of N judged another
+// class than asked"), after `title_prefix` and a colon when that is not
+// empty; `given` names where the asked class came from ("asked" for samples,
+// "labelled" for real images). With no misses the sheet is the title and one
+// line that says so.
 constexpr int64_t kMissesPerCell = 16;
 Canvas render_misclassified(const torch::Tensor& images, const torch::Tensor& asked, const torch::Tensor& judged,
-                            const std::vector<std::string>& class_names, const std::string& title);
+                            const std::vector<std::string>& class_names, const std::string& title_prefix,
+                            const std::string& given = "asked");
 
 }  // namespace diffuse

@@ -43,7 +43,7 @@ struct SampleQuality {
   // The same share for each class asked for, in class order (empty when no
   // classes were given; -1 for a class with no samples): which classes fail.
   std::vector<double> class_accuracy_per_class;
-  torch::Tensor judged_classes;  // int64 [N]: the classifier's class for each sample
+  torch::Tensor judged_classes;  // int64 [N], on the CPU: the classifier's class for each sample
 };
 
 // images: [N, 1, 28, 28] in [-1, 1]; intended_classes: int64 [N], the class
