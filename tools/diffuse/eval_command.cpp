@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "common_options.h"
 #include "option_checks.h"
+#include "diffuse/data/data_spec.h"
 #include "diffuse/denoiser.h"
 #include "diffuse/io/atomic_file.h"
 #include "diffuse/io/image.h"
@@ -148,6 +149,11 @@ void run_eval(const EvalArguments& args) {
   if (!args.misses.empty()) check_file_destination(args.misses, "--misses");
   FeatureNetworkInfo info;
   FeatureNetwork network = load_feature_network(args.features, &info);
+  // Real images are judged against their labels only by a classifier trained on the same kind of data.
+  const bool judge_labels = !args.images.empty() && parse_data_spec(args.images).kind == parse_data_spec(info.data_spec).kind;
+  check(args.images.empty() || judge_labels || args.misses.empty(),
+        "--misses judges --images against their labels: the classifier in " + args.features + " was trained on '" +
+            info.data_spec + "', another kind of data than " + args.images);
   if (!args.classes.choice.empty()) {
     check_classes_match_features(RunDirectory(args.run).read_config(), info.data_spec, args.features);
   }
@@ -164,9 +170,11 @@ void run_eval(const EvalArguments& args) {
     // and, judged against their labels, the ceiling of class accuracy.
     const LabelledImages real = load_labelled_images(args.images, Split::kTrain);
     const int64_t count = std::min(args.num, real.images.size(0));
-    drawn.classes = real.labels.slice(0, 0, count);
-    drawn.class_names = real.class_names;
     images = real.images.slice(0, 0, count);
+    if (judge_labels) {
+      drawn.classes = real.labels.slice(0, 0, count);
+      drawn.class_names = real.class_names;
+    }
   }
   const SampleQuality q = evaluate_samples(network, reference, images, args.seed, drawn.classes);
 
